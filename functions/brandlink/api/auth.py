@@ -1,0 +1,32 @@
+"""HTTP Basic authentication middleware for every management route."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from brandlink.api import deps
+from brandlink.core import accounts
+
+
+def parse_basic(header: str | None) -> tuple[str | None, str | None]:
+    if not header or not header[:6].lower() == "basic ":
+        return None, None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else (None, None)
+
+
+def basic_auth(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    headers = app.current_event.headers or {}
+    sid, token = parse_basic(headers.get("authorization"))
+    account = accounts.authenticate(deps.accounts(), sid, token)
+    app.append_context(account=account)
+    return next_middleware(app)

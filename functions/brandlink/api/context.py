@@ -1,0 +1,67 @@
+"""Per-request helpers for route functions: the caller's account, the parsed form, URLs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from brandlink.config import settings
+from brandlink.core import errors
+from brandlink.core.accounts import Account
+from brandlink.core.forms import Form
+
+
+def current_account(router: Router) -> Account:
+    account = router.context.get("account")
+    if account is None:  # the auth middleware always sets it; this guards misuse
+        raise errors.authentication_failed()
+    return account
+
+
+def owned_account(router: Router, path_account_sid: str) -> Account:
+    """The caller's account when the path names it; another account's path is a 404."""
+    account = current_account(router)
+    if path_account_sid != account.sid:
+        raise errors.not_found(f"Account {path_account_sid}")
+    return account
+
+
+def form(router: Router) -> Form:
+    cached = router.context.get("form")
+    if cached is None:
+        event = router.current_event
+        cached = Form.parse(event.body, is_base64=bool(event.is_base64_encoded))
+        router.append_context(form=cached)
+    return cached
+
+
+def query(router: Router) -> Form:
+    event = router.current_event
+    raw = event.raw_event.get("rawQueryString") or ""
+    return Form.parse(raw)
+
+
+def base_url(router: Router) -> str:
+    """Absolute base of this API (no trailing slash), for v1 ``url`` fields."""
+    configured = settings().public_api_url
+    if configured:
+        return configured.rstrip("/")
+    headers = router.current_event.headers or {}
+    host = headers.get("host") or router.current_event.request_context.domain_name
+    proto = headers.get("x-forwarded-proto", "https")
+    return f"{proto}://{host}"
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=json.dumps(body, separators=(",", ":")),
+    )
+
+
+def no_content() -> Response:
+    return Response(status_code=204, content_type="application/json", body="")

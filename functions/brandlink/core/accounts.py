@@ -1,0 +1,122 @@
+"""Accounts: creation, authentication, token rotation and the Twilio account resource."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from brandlink.core import errors, sids, tokens
+from brandlink.core.dates import rfc2822, utcnow
+
+ACCOUNT_STATUSES = ("active", "suspended", "closed")
+MIN_RETENTION_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Account:
+    sid: str
+    friendly_name: str
+    status: str
+    token_salt: str
+    token_hash: str
+    date_created: datetime
+    date_updated: datetime
+    retention_days: int | None = None
+
+
+class AccountRepository(Protocol):
+    def add(self, account: Account) -> None: ...
+
+    def get(self, sid: str) -> Account | None: ...
+
+    def save(self, account: Account) -> None: ...
+
+    def list_all(self) -> list[Account]: ...
+
+
+def create_account(
+    repo: AccountRepository, friendly_name: str | None = None, retention_days: int | None = None
+) -> tuple[Account, str]:
+    """Create an account; returns it and its auth token, which is shown this once only."""
+    if retention_days is not None and retention_days < MIN_RETENTION_DAYS:
+        raise ValueError(f"retention must be at least {MIN_RETENTION_DAYS} days")
+    sid = sids.new_sid("AC")
+    token = tokens.new_auth_token()
+    salt, digest = tokens.hash_token(token)
+    now = utcnow()
+    account = Account(
+        sid=sid,
+        friendly_name=friendly_name or f"Brandlink account {sid[-8:]}",
+        status="active",
+        token_salt=salt,
+        token_hash=digest,
+        date_created=now,
+        date_updated=now,
+        retention_days=retention_days,
+    )
+    repo.add(account)
+    return account, token
+
+
+def rotate_token(repo: AccountRepository, sid: str) -> str:
+    """Replace the account's token; the old one stops working at once."""
+    account = repo.get(sid)
+    if account is None:
+        raise errors.not_found(f"Account {sid}")
+    token = tokens.new_auth_token()
+    salt, digest = tokens.hash_token(token)
+    repo.save(replace(account, token_salt=salt, token_hash=digest, date_updated=utcnow()))
+    return token
+
+
+# A fixed dummy hash lets a lookup miss cost as much as a wrong token (no timing oracle on SIDs).
+_DUMMY_SALT, _DUMMY_HASH = tokens.hash_token("0" * 32, "00" * 16)
+
+
+def authenticate(repo: AccountRepository, sid: str | None, token: str | None) -> Account:
+    """The active account whose credentials these are, else 20003."""
+    if not sid or not token or not sids.is_sid(sid, "AC"):
+        tokens.token_matches(token or "", _DUMMY_SALT, _DUMMY_HASH)
+        raise errors.authentication_failed()
+    account = repo.get(sid)
+    if account is None:
+        tokens.token_matches(token, _DUMMY_SALT, _DUMMY_HASH)
+        raise errors.authentication_failed()
+    if not tokens.token_matches(token, account.token_salt, account.token_hash) or account.status != "active":
+        raise errors.authentication_failed()
+    return account
+
+
+def update_account(account: Account, friendly_name: str | None, status: str | None) -> Account:
+    if status is not None and status not in ACCOUNT_STATUSES:
+        raise errors.invalid_parameter("Status", f"must be one of {', '.join(ACCOUNT_STATUSES)}.")
+    if friendly_name is not None and len(friendly_name) > 64:
+        raise errors.invalid_parameter("FriendlyName", "must be at most 64 characters.")
+    return replace(
+        account,
+        friendly_name=account.friendly_name if friendly_name is None else friendly_name,
+        status=account.status if status is None else status,
+        date_updated=utcnow(),
+    )
+
+
+def account_resource(account: Account) -> dict[str, Any]:
+    """The 2010-04-01 account shape; the token is masked (only its hash is stored)."""
+    uri = f"/2010-04-01/Accounts/{account.sid}.json"
+    base = f"/2010-04-01/Accounts/{account.sid}"
+    return {
+        "auth_token": tokens.MASKED_TOKEN,
+        "date_created": rfc2822(account.date_created),
+        "date_updated": rfc2822(account.date_updated),
+        "friendly_name": account.friendly_name,
+        "owner_account_sid": account.sid,
+        "sid": account.sid,
+        "status": account.status,
+        "subresource_uris": {
+            "messages": f"{base}/Messages.json",
+            "incoming_phone_numbers": f"{base}/IncomingPhoneNumbers.json",
+        },
+        "type": "Full",
+        "uri": uri,
+    }

@@ -1,0 +1,93 @@
+"""Form-encoded request bodies: repeated keys become lists, booleans are true/false."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from urllib.parse import parse_qsl
+
+from brandlink.core.errors import TwilioError, invalid_parameter
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+class Form:
+    """Read-only view of a form body (or query string) with typed accessors."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._values: dict[str, list[str]] = {}
+        for key, value in pairs:
+            self._values.setdefault(key, []).append(value)
+
+    @classmethod
+    def parse(cls, body: str | bytes | None, *, is_base64: bool = False) -> Form:
+        if body is None or body == "":
+            return cls([])
+        raw = body.encode() if isinstance(body, str) else body
+        if is_base64:
+            try:
+                raw = base64.b64decode(raw, validate=False)
+            except ValueError as exc:
+                raise TwilioError(20001, "The request body is not valid base64.") from exc
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TwilioError(20001, "The request body must be UTF-8 form-encoded text.") from exc
+        return cls(parse_qsl(text, keep_blank_values=True))
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str] | None, multi: Mapping[str, list[str]] | None = None) -> Form:
+        """Build from API Gateway query parameters (v2 joins repeated keys with commas)."""
+        pairs: list[tuple[str, str]] = []
+        if multi:
+            for key, values in multi.items():
+                pairs.extend((key, value) for value in values)
+        elif params:
+            pairs.extend(params.items())
+        return cls(pairs)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._values
+
+    def keys(self) -> list[str]:
+        return list(self._values)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        values = self._values.get(name)
+        return values[-1] if values else default
+
+    def get_list(self, name: str) -> list[str]:
+        return list(self._values.get(name, []))
+
+    def get_bool(self, name: str, default: bool | None = None) -> bool | None:
+        value = self.get(name)
+        if value is None or value == "":
+            return default
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise invalid_parameter(name, f"expected true or false, got {value!r}.")
+
+    def get_int(
+        self,
+        name: str,
+        default: int | None = None,
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        code: int = 20001,
+    ) -> int | None:
+        value = self.get(name)
+        if value is None or value == "":
+            return default
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise invalid_parameter(name, f"expected a whole number, got {value!r}.", code) from None
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            raise invalid_parameter(name, f"must be {bounds}, got {number}.", code)
+        return number

@@ -1,0 +1,33 @@
+"""Auth tokens: 32 hex characters from ``secrets``, stored only as salted hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+# PBKDF2 with a modest count: tokens are 128-bit random, so the hash only needs to make a
+# leaked table useless, not to slow guessing of a weak password; every API call verifies one.
+_ITERATIONS = 1_000
+_ALGORITHM = "sha256"
+
+
+def new_auth_token() -> str:
+    return secrets.token_hex(16)
+
+
+def hash_token(token: str, salt: str | None = None) -> tuple[str, str]:
+    """Return ``(salt_hex, hash_hex)`` for ``token``."""
+    salt_hex = salt or secrets.token_hex(16)
+    digest = hashlib.pbkdf2_hmac(_ALGORITHM, token.encode("utf-8"), bytes.fromhex(salt_hex), _ITERATIONS)
+    return salt_hex, digest.hex()
+
+
+def token_matches(token: str, salt_hex: str, hash_hex: str) -> bool:
+    """Constant-time comparison of ``token`` against a stored salted hash."""
+    _, candidate = hash_token(token, salt_hex)
+    return hmac.compare_digest(candidate, hash_hex)
+
+
+MASKED_TOKEN = "*" * 32
+"""Shown in place of the token: Brandlink keeps only the hash, so it cannot show the token."""

@@ -1,0 +1,241 @@
+"""Declarative description of Brandlink's AWS resources: the one source of truth.
+
+The CDK stack (``infra/``) and the local runner (``local/``) both build tables, queues,
+functions and their triggers from these specs, so local mode cannot drift from AWS.
+This module is pure data: no AWS SDK imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+KeyType = Literal["S", "N"]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    logical: str
+    hash_key: str
+    range_key: str | None = None
+    attributes: dict[str, KeyType] = field(default_factory=dict)
+    indexes: tuple[IndexSpec, ...] = ()
+    ttl_attribute: str | None = None
+    description: str = ""
+
+    @property
+    def env_var(self) -> str:
+        return f"BRANDLINK_TABLE_{self.logical.upper()}"
+
+    @property
+    def default_name(self) -> str:
+        return f"brandlink-{self.logical.replace('_', '-')}"
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    logical: str
+    visibility_timeout_seconds: int
+    max_receive_count: int = 5
+    retention_days: int = 4
+    description: str = ""
+
+    @property
+    def env_var(self) -> str:
+        return f"BRANDLINK_QUEUE_{self.logical.upper()}_URL"
+
+    @property
+    def default_name(self) -> str:
+        return f"brandlink-{self.logical.replace('_', '-')}"
+
+    @property
+    def dlq_name(self) -> str:
+        return f"{self.default_name}-dlq"
+
+
+@dataclass(frozen=True)
+class QueueTrigger:
+    queue: str
+    batch_size: int = 10
+    max_batching_window_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical: str
+    handler: str
+    description: str
+    memory_mb: int = 512
+    timeout_seconds: int = 15
+    http_api: Literal["management", "redirect"] | None = None
+    queue_trigger: QueueTrigger | None = None
+    schedule_expression: str | None = None
+    tables_read: tuple[str, ...] = ()
+    tables_write: tuple[str, ...] = ()
+    queues_send: tuple[str, ...] = ()
+    # Extra capabilities the infra grants with least privilege: scheduler, acm, apigateway_domains,
+    # alerts_topic, metrics, provider_secret, kms_certificates.
+    capabilities: tuple[str, ...] = ()
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("accounts", "sid", description="Accounts and their salted auth-token hashes."),
+    TableSpec(
+        "services",
+        "account_sid",
+        "sid",
+        description="Messaging services (MG) per account.",
+    ),
+    TableSpec(
+        "senders",
+        "owner_sid",
+        "sid",
+        attributes={"account_sid": "S", "address": "S"},
+        indexes=(IndexSpec("by_address", "account_sid", "address"),),
+        description="Account-owned senders (PN/SC/AI) and service pool entries.",
+    ),
+    TableSpec(
+        "domains",
+        "sid",
+        attributes={"account_sid": "S", "domain_name": "S"},
+        indexes=(IndexSpec("by_account", "account_sid", "sid"), IndexSpec("by_name", "domain_name")),
+        description="Link-shortening domains (DN) with certificate metadata and config.",
+    ),
+    TableSpec(
+        "service_domains",
+        "service_sid",
+        description="Which domain config a messaging service belongs to (at most one).",
+    ),
+    TableSpec(
+        "messages",
+        "sid",
+        attributes={"account_sid": "S", "created_key": "S"},
+        indexes=(IndexSpec("by_account", "account_sid", "created_key"),),
+        ttl_attribute="expires_at",
+        description="Messages (SM/MM); expire after the account's retention period.",
+    ),
+    TableSpec(
+        "sticky_senders",
+        "service_sid",
+        "to",
+        ttl_attribute="expires_at",
+        description="Sticky sender To -> From mapping per service.",
+    ),
+    TableSpec("links", "slug", ttl_attribute="expires_at", description="Short-link mappings, 90 days."),
+    TableSpec("counters", "name", description="Block allocation for the slug counter; never expires."),
+    TableSpec(
+        "clicks",
+        "message_sid",
+        "click_id",
+        ttl_attribute="expires_at",
+        description="Recorded click events; expire with message retention.",
+    ),
+    TableSpec("idempotency", "id", ttl_attribute="expiration", description="Powertools idempotency records."),
+)
+
+QUEUES: tuple[QueueSpec, ...] = (
+    QueueSpec("send", visibility_timeout_seconds=90, description="Messages to dispatch now (and due schedules)."),
+    QueueSpec("clicks", visibility_timeout_seconds=90, max_receive_count=8, description="Click events to post."),
+    QueueSpec(
+        "status_callbacks",
+        visibility_timeout_seconds=90,
+        max_receive_count=8,
+        description="Status callbacks to post.",
+    ),
+    QueueSpec("certificates", visibility_timeout_seconds=180, description="Certificate installs (ACM + API GW)."),
+)
+
+ALL_TABLES = tuple(t.logical for t in TABLES)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec(
+        "api",
+        "brandlink.handlers.api.handler",
+        "Management API (Twilio-compatible).",
+        memory_mb=1024,
+        timeout_seconds=29,
+        http_api="management",
+        tables_read=ALL_TABLES,
+        tables_write=ALL_TABLES,
+        queues_send=("send", "certificates"),
+        capabilities=("scheduler", "metrics", "kms_certificates"),
+    ),
+    FunctionSpec(
+        "redirect",
+        "brandlink.handlers.redirect.handler",
+        "Short-link redirects: one key read and one queue send.",
+        memory_mb=1024,
+        timeout_seconds=5,
+        http_api="redirect",
+        tables_read=("links", "domains"),
+        queues_send=("clicks",),
+        capabilities=("metrics",),
+    ),
+    FunctionSpec(
+        "dispatch",
+        "brandlink.handlers.dispatch.handler",
+        "Sends queued and due scheduled messages exactly once.",
+        timeout_seconds=60,
+        queue_trigger=QueueTrigger("send", batch_size=10),
+        tables_read=ALL_TABLES,
+        tables_write=("messages", "sticky_senders", "links", "counters", "accounts", "idempotency"),
+        queues_send=("status_callbacks",),
+        capabilities=("metrics", "provider_secret", "provider_sms", "scheduler"),
+    ),
+    FunctionSpec(
+        "clicks",
+        "brandlink.handlers.clicks.handler",
+        "Posts signed click events to the domain callback and records them.",
+        timeout_seconds=60,
+        queue_trigger=QueueTrigger("clicks", batch_size=10, max_batching_window_seconds=1),
+        tables_read=("accounts", "domains", "messages", "links"),
+        tables_write=("clicks",),
+        capabilities=("metrics",),
+    ),
+    FunctionSpec(
+        "status_callbacks",
+        "brandlink.handlers.status_callbacks.handler",
+        "Posts signed status callbacks.",
+        timeout_seconds=60,
+        queue_trigger=QueueTrigger("status_callbacks", batch_size=10),
+        tables_read=("accounts",),
+        capabilities=("metrics",),
+    ),
+    FunctionSpec(
+        "certificates",
+        "brandlink.handlers.certificates.handler",
+        "Imports uploaded certificates into ACM and wires API Gateway custom domains.",
+        timeout_seconds=120,
+        queue_trigger=QueueTrigger("certificates", batch_size=1),
+        tables_read=("domains",),
+        tables_write=("domains",),
+        capabilities=("acm", "apigateway_domains", "kms_certificates", "metrics"),
+    ),
+    FunctionSpec(
+        "cert_expiry",
+        "brandlink.handlers.cert_expiry.handler",
+        "Daily check for certificates about to expire (30131).",
+        timeout_seconds=120,
+        schedule_expression="rate(1 day)",
+        tables_read=("domains", "accounts"),
+        tables_write=("domains",),
+        capabilities=("metrics", "alerts_topic"),
+    ),
+)
+
+SCHEDULE_GROUP_NAME = "brandlink"
+
+
+def table(logical: str) -> TableSpec:
+    return next(t for t in TABLES if t.logical == logical)
+
+
+def queue(logical: str) -> QueueSpec:
+    return next(q for q in QUEUES if q.logical == logical)

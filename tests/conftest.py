@@ -1,0 +1,27 @@
+"""Test environment: fake AWS credentials, local mode, and moto for integration tests.
+
+Environment variables are set before any ``brandlink`` module is imported, because table
+names are bound when the store modules load (as they are at a Lambda's cold start).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "BRANDLINK_MODE": "local",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "Brandlink",
+        "POWERTOOLS_SERVICE_NAME": "brandlink",
+        "POWERTOOLS_DEV": "false",
+        "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)

@@ -90,8 +90,15 @@ def provision(region: str | None = None) -> dict[str, str]:
     topic = boto3.client("sns", region_name=region).create_topic(Name="brandlink-alerts")["TopicArn"]
     env["BRANDLINK_ALERTS_TOPIC_ARN"] = topic
 
+    # The auth-token master key: random per local run (state is in memory anyway).
+    from brandlink.core.tokens import new_master_key
+
+    env["BRANDLINK_TOKEN_KEY"] = os.environ.get("BRANDLINK_TOKEN_KEY") or new_master_key()
+
     os.environ.update(env)
+    from brandlink.adapters.token_key import token_master_key
     from brandlink.config import settings
 
     settings.cache_clear()
+    token_master_key.cache_clear()
     return env

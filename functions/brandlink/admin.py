@@ -34,6 +34,8 @@ def _configure_stack(stack: str) -> None:
     from brandlink import resources
 
     by_key = {o["OutputKey"]: o["OutputValue"] for o in outputs}
+    if "TokenKeySecretArn" in by_key:
+        os.environ["BRANDLINK_TOKEN_KEY_SECRET_ARN"] = by_key["TokenKeySecretArn"]
     for spec in resources.TABLES:
         key = "Table" + "".join(part.capitalize() for part in spec.logical.split("_"))
         if key in by_key:
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.stack:
         _configure_stack(args.stack)
 
+    from brandlink.adapters.token_key import token_master_key
     from brandlink.core import accounts
     from brandlink.store.accounts import DynamoAccountRepository
 
@@ -69,12 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     result: Any
     if args.command == "create-account":
         try:
-            account, token = accounts.create_account(repo, args.name, args.retention_days)
+            account, token = accounts.create_account(repo, token_master_key(), args.name, args.retention_days)
         except ValueError as exc:
             parser.error(str(exc))
         result = {"account_sid": account.sid, "auth_token": token, "friendly_name": account.friendly_name}
     elif args.command == "rotate-token":
-        result = {"account_sid": args.account_sid, "auth_token": _or_exit(accounts.rotate_token, repo, args.account_sid)}
+        result = {"account_sid": args.account_sid, "auth_token": _or_exit(accounts.rotate_token, repo, token_master_key(), args.account_sid)}
     elif args.command == "set-status":
         account = repo.get(args.account_sid)
         if account is None:

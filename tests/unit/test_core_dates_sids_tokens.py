@@ -47,11 +47,22 @@ def test_sids() -> None:
 
 
 def test_tokens_are_hashed_with_salt() -> None:
-    token = tokens.new_auth_token()
-    assert len(token) == 32 and int(token, 16) >= 0
+    token = tokens.derive_auth_token(tokens.new_master_key().encode(), "AC" + "0" * 32, 1)
     salt, digest = tokens.hash_token(token)
     other_salt, other_digest = tokens.hash_token(token)
     assert salt != other_salt and digest != other_digest
     assert token not in digest
     assert tokens.token_matches(token, salt, digest)
     assert not tokens.token_matches(token[:-1] + ("0" if token[-1] != "0" else "1"), salt, digest)
+
+
+def test_derived_tokens_depend_on_key_sid_and_version() -> None:
+    key = b"k" * 32
+    token = tokens.derive_auth_token(key, "AC" + "1" * 32, 1)
+    assert len(token) == 32 and int(token, 16) >= 0
+    assert token == tokens.derive_auth_token(key, "AC" + "1" * 32, 1)
+    assert token != tokens.derive_auth_token(key, "AC" + "1" * 32, 2)
+    assert token != tokens.derive_auth_token(key, "AC" + "2" * 32, 1)
+    assert token != tokens.derive_auth_token(b"j" * 32, "AC" + "1" * 32, 1)
+    with pytest.raises(ValueError):
+        tokens.derive_auth_token(b"short", "AC" + "1" * 32, 1)

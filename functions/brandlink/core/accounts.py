@@ -23,6 +23,7 @@ class Account:
     date_created: datetime
     date_updated: datetime
     retention_days: int | None = None
+    token_version: int = 1
 
 
 class AccountRepository(Protocol):
@@ -36,13 +37,16 @@ class AccountRepository(Protocol):
 
 
 def create_account(
-    repo: AccountRepository, friendly_name: str | None = None, retention_days: int | None = None
+    repo: AccountRepository,
+    master_key: bytes,
+    friendly_name: str | None = None,
+    retention_days: int | None = None,
 ) -> tuple[Account, str]:
     """Create an account; returns it and its auth token, which is shown this once only."""
     if retention_days is not None and retention_days < MIN_RETENTION_DAYS:
         raise ValueError(f"retention must be at least {MIN_RETENTION_DAYS} days")
     sid = sids.new_sid("AC")
-    token = tokens.new_auth_token()
+    token = tokens.derive_auth_token(master_key, sid, 1)
     salt, digest = tokens.hash_token(token)
     now = utcnow()
     account = Account(
@@ -54,20 +58,27 @@ def create_account(
         date_created=now,
         date_updated=now,
         retention_days=retention_days,
+        token_version=1,
     )
     repo.add(account)
     return account, token
 
 
-def rotate_token(repo: AccountRepository, sid: str) -> str:
+def rotate_token(repo: AccountRepository, master_key: bytes, sid: str) -> str:
     """Replace the account's token; the old one stops working at once."""
     account = repo.get(sid)
     if account is None:
         raise errors.not_found(f"Account {sid}")
-    token = tokens.new_auth_token()
+    version = account.token_version + 1
+    token = tokens.derive_auth_token(master_key, sid, version)
     salt, digest = tokens.hash_token(token)
-    repo.save(replace(account, token_salt=salt, token_hash=digest, date_updated=utcnow()))
+    repo.save(replace(account, token_salt=salt, token_hash=digest, token_version=version, date_updated=utcnow()))
     return token
+
+
+def signing_token(account: Account, master_key: bytes) -> str:
+    """The auth token that signs this account's outgoing webhooks (``X-Twilio-Signature``)."""
+    return tokens.derive_auth_token(master_key, account.sid, account.token_version)
 
 
 # A fixed dummy hash lets a lookup miss cost as much as a wrong token (no timing oracle on SIDs).

@@ -12,8 +12,23 @@ _ITERATIONS = 1_000
 _ALGORITHM = "sha256"
 
 
-def new_auth_token() -> str:
-    return secrets.token_hex(16)
+def derive_auth_token(master_key: bytes, account_sid: str, version: int) -> str:
+    """The account's auth token: HMAC-SHA256(master key, "sid:version"), first 128 bits in hex.
+
+    Webhook signatures need the token itself (Twilio signs with it), yet the tables keep only a
+    salted hash. Deriving the token from a deployment secret (Secrets Manager in AWS) lets the
+    functions that sign webhooks recompute it while no table, log or queue ever holds it;
+    rotation bumps ``version``.
+    """
+    if len(master_key) < 32:
+        raise ValueError("the token master key must be at least 32 bytes")
+    message = f"{account_sid}:{version}".encode()
+    return hmac.new(master_key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def new_master_key() -> str:
+    """A fresh master key (64 hex characters, used as its UTF-8 bytes) for local mode."""
+    return secrets.token_hex(32)
 
 
 def hash_token(token: str, salt: str | None = None) -> tuple[str, str]:

@@ -21,6 +21,7 @@ class AccountItem(Model):
     date_created = UTCDateTimeAttribute()
     date_updated = UTCDateTimeAttribute()
     retention_days = NumberAttribute(null=True)
+    token_version = NumberAttribute(default=1)
 
     def to_domain(self) -> Account:
         return Account(
@@ -32,6 +33,7 @@ class AccountItem(Model):
             date_created=self.date_created,
             date_updated=self.date_updated,
             retention_days=int(self.retention_days) if self.retention_days is not None else None,
+            token_version=int(self.token_version or 1),
         )
 
     @classmethod
@@ -45,6 +47,7 @@ class AccountItem(Model):
             date_created=account.date_created,
             date_updated=account.date_updated,
             retention_days=account.retention_days,
+            token_version=account.token_version,
         )
 
 

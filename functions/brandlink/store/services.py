@@ -1,0 +1,471 @@
+"""Messaging services and senders on DynamoDB (pynamodb).
+
+Tables and item shapes:
+
+* ``services`` ``(account_sid, sid=MG…)``: every setting, plus two internal attributes —
+  ``deleting`` (set while a delete runs: the service is hidden and closed to new pool entries; other
+  writers that attach a service elsewhere should condition on ``attribute_not_exists(deleting)``)
+  and ``alpha_sender_sid`` (the one alphanumeric ID of its pool).
+* ``senders`` ``(owner_sid, sid)``:
+  - ``(AC…, PN…|SC…)`` an account-owned sender; ``service_sid`` names the pool it is in.
+  - ``(MG…, PN…|SC…|AI…)`` a pool entry: a copy of the sender's address, kind, country and capabilities.
+  - ``(AC…#addresses, <address>)`` the claim that keeps an address registered once per account; it has
+    no ``account_sid``/``address`` attributes, so it stays out of the ``by_address`` index.
+* ``sticky_senders`` ``(service_sid, to)``: removed here when the service is deleted.
+
+Every change that touches two items is one transaction, so no request leaves half a pool behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from itertools import islice
+from typing import Any, TypeVar
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from brandlink.config import settings
+from brandlink.core.errors import TwilioError
+from brandlink.core.paging import PageRequest
+from brandlink.core.services import (
+    AddressTaken,
+    AlreadyInPool,
+    MessagingService,
+    Page,
+    Sender,
+    ServiceGone,
+)
+from brandlink.store.base import meta
+
+CONDITION_FAILED = "ConditionalCheckFailed"
+# Pool entries released per transaction when a service is deleted: 2 writes each, DynamoDB allows 100.
+DELETE_CHUNK = 40
+_SETTING_FIELDS = tuple(
+    f.name for f in dataclasses.fields(MessagingService) if f.name not in ("account_sid", "sid", "date_created")
+)
+
+
+@lru_cache(maxsize=1)
+def _connection() -> Connection:
+    return Connection(region=settings().region)
+
+
+def _is_condition_failure(exc: PutError | UpdateError) -> bool:
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _failed_items(exc: TransactWriteError) -> list[bool]:
+    """Per transaction item: did its condition fail?"""
+    return [reason is not None and reason.code == CONDITION_FAILED for reason in exc.cancellation_reasons]
+
+
+class ServiceItem(Model):
+    Meta = meta("services")
+
+    account_sid = UnicodeAttribute(hash_key=True)
+    sid = UnicodeAttribute(range_key=True)
+    friendly_name = UnicodeAttribute()
+    date_created = UTCDateTimeAttribute()
+    date_updated = UTCDateTimeAttribute()
+    inbound_request_url = UnicodeAttribute(null=True)
+    inbound_method = UnicodeAttribute()
+    fallback_url = UnicodeAttribute(null=True)
+    fallback_method = UnicodeAttribute()
+    status_callback = UnicodeAttribute(null=True)
+    sticky_sender = BooleanAttribute()
+    mms_converter = BooleanAttribute()
+    smart_encoding = BooleanAttribute()
+    scan_message_content = UnicodeAttribute()
+    fallback_to_long_code = BooleanAttribute()
+    area_code_geomatch = BooleanAttribute()
+    synchronous_validation = BooleanAttribute()
+    validity_period = NumberAttribute()
+    usecase = UnicodeAttribute()
+    use_inbound_webhook_on_number = BooleanAttribute()
+    deleting = BooleanAttribute(null=True)
+    alpha_sender_sid = UnicodeAttribute(null=True)
+
+    def to_domain(self) -> MessagingService:
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(MessagingService)}
+        values["validity_period"] = int(self.validity_period)
+        return MessagingService(**values)
+
+    @classmethod
+    def from_domain(cls, service: MessagingService) -> ServiceItem:
+        return cls(**dataclasses.asdict(service))
+
+
+class AddressIndex(GlobalSecondaryIndex["SenderItem"]):
+    class Meta:
+        index_name = "by_address"
+        projection = AllProjection()
+
+    account_sid = UnicodeAttribute(hash_key=True)
+    address = UnicodeAttribute(range_key=True)
+
+
+class SenderItem(Model):
+    Meta = meta("senders")
+
+    owner_sid = UnicodeAttribute(hash_key=True)
+    sid = UnicodeAttribute(range_key=True)
+    account_sid = UnicodeAttribute()
+    address = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    country_code = UnicodeAttribute(null=True)
+    capabilities = ListAttribute(of=UnicodeAttribute)
+    friendly_name = UnicodeAttribute()
+    date_created = UTCDateTimeAttribute()
+    date_updated = UTCDateTimeAttribute()
+    service_sid = UnicodeAttribute(null=True)
+    number_type = UnicodeAttribute(null=True)
+    sms_url = UnicodeAttribute(null=True)
+    sms_method = UnicodeAttribute()
+    sms_fallback_url = UnicodeAttribute(null=True)
+    sms_fallback_method = UnicodeAttribute()
+    status_callback = UnicodeAttribute(null=True)
+    status_callback_method = UnicodeAttribute()
+
+    by_address = AddressIndex()
+
+    def to_domain(self) -> Sender:
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(Sender)}
+        values["capabilities"] = tuple(self.capabilities or ())
+        return Sender(**values)
+
+    @classmethod
+    def from_domain(cls, sender: Sender, owner_sid: str) -> SenderItem:
+        values = dataclasses.asdict(sender)
+        values["capabilities"] = list(sender.capabilities)
+        return cls(owner_sid=owner_sid, **values)
+
+
+class AddressClaimItem(Model):
+    Meta = meta("senders")
+
+    owner_sid = UnicodeAttribute(hash_key=True)
+    sid = UnicodeAttribute(range_key=True)
+    sender_sid = UnicodeAttribute()
+
+    @staticmethod
+    def owner_for(account_sid: str) -> str:
+        return f"{account_sid}#addresses"
+
+
+class StickySenderKey(Model):
+    """Only the key of a sticky-sender mapping: enough to delete the mappings of a deleted service."""
+
+    Meta = meta("sticky_senders")
+
+    service_sid = UnicodeAttribute(hash_key=True)
+    to = UnicodeAttribute(range_key=True)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _key(hash_name: str, hash_value: str, range_name: str, range_value: str) -> dict[str, Any]:
+    return {hash_name: {"S": hash_value}, range_name: {"S": range_value}}
+
+
+def query_page(
+    model: type[M],
+    hash_value: str,
+    request: PageRequest,
+    key_of: Callable[[M], dict[str, Any]],
+    *,
+    range_prefix: str = "",
+    filter_condition: Condition | None = None,
+) -> tuple[list[M], dict[str, Any] | None, dict[str, Any] | None]:
+    """One page of a partition in range-key order: ``(items, next_cursor, previous_cursor)``.
+
+    A ``PB`` token reads backwards from the first item of the later page. A cursor of another
+    partition (or outside ``range_prefix``) is refused, so a forged token cannot reach other data.
+    """
+    hash_name = model._hash_key_attribute().attr_name
+    range_attribute = model._range_key_attribute()
+    cursor = request.cursor
+    if cursor is not None:
+        range_value = (cursor.get(range_attribute.attr_name) or {}).get("S", "")
+        if (
+            set(cursor) != {hash_name, range_attribute.attr_name}
+            or cursor[hash_name] != {"S": hash_value}
+            or not range_value.startswith(range_prefix)
+        ):
+            raise TwilioError(20001, "Invalid PageToken: it belongs to another list; use the list's own page URLs.")
+    results: Iterator[M] = model.query(
+        hash_value,
+        range_attribute.startswith(range_prefix) if range_prefix else None,
+        filter_condition,
+        consistent_read=True,
+        scan_index_forward=request.forward,
+        last_evaluated_key=cursor,
+        page_size=request.page_size + 1,
+    )
+    items = list(islice(results, request.page_size + 1))
+    has_more = len(items) > request.page_size
+    items = items[: request.page_size]
+    if not request.forward:
+        items.reverse()
+    if not items:
+        return items, None, None
+    first, last = key_of(items[0]), key_of(items[-1])
+    if request.forward:
+        return items, (last if has_more else None), (first if request.page > 0 else None)
+    return items, last, (first if has_more else None)
+
+
+def _service_key(item: ServiceItem) -> dict[str, Any]:
+    return _key("account_sid", item.account_sid, "sid", item.sid)
+
+
+def _sender_key(item: SenderItem) -> dict[str, Any]:
+    return _key("owner_sid", item.owner_sid, "sid", item.sid)
+
+
+class DynamoServiceRepository:
+    def add(self, service: MessagingService) -> None:
+        ServiceItem.from_domain(service).save(condition=ServiceItem.sid.does_not_exist())
+
+    def get(self, account_sid: str, sid: str) -> MessagingService | None:
+        item = self._raw(account_sid, sid)
+        return None if item is None or item.deleting else item.to_domain()
+
+    def save(self, service: MessagingService) -> None:
+        actions = []
+        for name in _SETTING_FIELDS:
+            attribute = getattr(ServiceItem, name)
+            value = getattr(service, name)
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        try:
+            ServiceItem(service.account_sid, service.sid).update(
+                actions=actions, condition=ServiceItem.sid.exists() & ServiceItem.deleting.does_not_exist()
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                raise ServiceGone(service.sid) from exc
+            raise
+
+    def page(self, account_sid: str, request: PageRequest) -> Page[MessagingService]:
+        items, next_cursor, previous_cursor = query_page(
+            ServiceItem, account_sid, request, _service_key, filter_condition=ServiceItem.deleting.does_not_exist()
+        )
+        return Page([item.to_domain() for item in items], next_cursor, previous_cursor)
+
+    def begin_delete(self, account_sid: str, sid: str) -> bool:
+        try:
+            ServiceItem(account_sid, sid).update(
+                actions=[ServiceItem.deleting.set(True)], condition=ServiceItem.sid.exists()
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def finish_delete(self, account_sid: str, sid: str) -> None:
+        while True:
+            entries = list(SenderItem.query(sid, consistent_read=True, limit=DELETE_CHUNK))
+            if not entries:
+                break
+            with TransactWrite(connection=_connection()) as transaction:
+                for entry in entries:
+                    transaction.delete(entry)
+                    if entry.kind != "alpha_sender":
+                        transaction.update(
+                            SenderItem(entry.account_sid, entry.sid),
+                            actions=[SenderItem.service_sid.remove()],
+                            condition=SenderItem.service_sid == sid,
+                        )
+        with StickySenderKey.batch_write() as batch:
+            for mapping in StickySenderKey.query(sid, attributes_to_get=["service_sid", "to"]):
+                batch.delete(mapping)
+        ServiceItem(account_sid, sid).delete()
+
+    @staticmethod
+    def _raw(account_sid: str, sid: str) -> ServiceItem | None:
+        try:
+            return ServiceItem.get(account_sid, sid, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+
+class DynamoSenderRepository:
+    def register(self, sender: Sender) -> None:
+        claim = AddressClaimItem(AddressClaimItem.owner_for(sender.account_sid), sender.address, sender_sid=sender.sid)
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                transaction.save(SenderItem.from_domain(sender, sender.account_sid), SenderItem.sid.does_not_exist())
+                transaction.save(claim, AddressClaimItem.sid.does_not_exist())
+        except TransactWriteError as exc:
+            if len(_failed_items(exc)) > 1 and _failed_items(exc)[1]:
+                raise AddressTaken(self._claimant(sender.account_sid, sender.address)) from exc
+            raise
+
+    def get_owned(self, account_sid: str, sid: str) -> Sender | None:
+        item = self._raw_sender(account_sid, sid)
+        return item.to_domain() if item else None
+
+    def save_owned(self, sender: Sender) -> None:
+        SenderItem.from_domain(sender, sender.account_sid).save(condition=SenderItem.sid.exists())
+
+    def page_owned(
+        self,
+        account_sid: str,
+        sid_prefix: str,
+        request: PageRequest,
+        *,
+        address_contains: str | None = None,
+        friendly_name: str | None = None,
+    ) -> Page[Sender]:
+        condition: Condition | None = None
+        if address_contains:
+            condition = SenderItem.address.contains(address_contains)
+        if friendly_name is not None:
+            by_name = SenderItem.friendly_name == friendly_name
+            condition = by_name if condition is None else condition & by_name
+        items, next_cursor, previous_cursor = query_page(
+            SenderItem, account_sid, request, _sender_key, range_prefix=sid_prefix, filter_condition=condition
+        )
+        return Page([item.to_domain() for item in items], next_cursor, previous_cursor)
+
+    def delete_owned(self, account_sid: str, sid: str) -> bool:
+        for _attempt in range(3):
+            item = self._raw_sender(account_sid, sid)
+            if item is None:
+                return False
+            pool = item.service_sid
+            try:
+                with TransactWrite(connection=_connection()) as transaction:
+                    in_same_pool = SenderItem.service_sid == pool if pool else SenderItem.service_sid.does_not_exist()
+                    transaction.delete(item, condition=SenderItem.sid.exists() & in_same_pool)
+                    transaction.delete(AddressClaimItem(AddressClaimItem.owner_for(account_sid), item.address))
+                    if pool:
+                        transaction.delete(SenderItem(pool, sid))
+            except TransactWriteError as exc:
+                if any(_failed_items(exc)):
+                    continue  # the pool changed meanwhile: read again
+                raise
+            return True
+        raise RuntimeError(f"sender {sid} kept changing while it was being deleted")
+
+    def add_to_pool(self, service: MessagingService, sender: Sender) -> Sender:
+        entry = dataclasses.replace(sender, service_sid=service.sid)
+        now = entry.date_updated
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                transaction.condition_check(
+                    ServiceItem,
+                    service.account_sid,
+                    service.sid,
+                    condition=ServiceItem.sid.exists() & ServiceItem.deleting.does_not_exist(),
+                )
+                transaction.update(
+                    SenderItem(sender.account_sid, sender.sid),
+                    actions=[SenderItem.service_sid.set(service.sid), SenderItem.date_updated.set(now)],
+                    condition=SenderItem.sid.exists() & SenderItem.service_sid.does_not_exist(),
+                )
+                transaction.save(SenderItem.from_domain(entry, service.sid), SenderItem.sid.does_not_exist())
+        except TransactWriteError as exc:
+            failed = _failed_items(exc)
+            if failed and failed[0]:
+                raise ServiceGone(service.sid) from exc
+            if any(failed):
+                current = self.get_owned(sender.account_sid, sender.sid)
+                raise AlreadyInPool(current.service_sid if current else None) from exc
+            raise
+        return entry
+
+    def add_alpha_sender(self, service: MessagingService, sender: Sender) -> None:
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                transaction.update(
+                    ServiceItem(service.account_sid, service.sid),
+                    actions=[ServiceItem.alpha_sender_sid.set(sender.sid)],
+                    condition=ServiceItem.sid.exists()
+                    & ServiceItem.deleting.does_not_exist()
+                    & ServiceItem.alpha_sender_sid.does_not_exist(),
+                )
+                transaction.save(SenderItem.from_domain(sender, service.sid), SenderItem.sid.does_not_exist())
+        except TransactWriteError as exc:
+            if any(_failed_items(exc)):
+                current = DynamoServiceRepository._raw(service.account_sid, service.sid)
+                if current is None or current.deleting:
+                    raise ServiceGone(service.sid) from exc
+                raise AlreadyInPool(service.sid) from exc
+            raise
+
+    def pool_entry(self, service_sid: str, sid: str) -> Sender | None:
+        item = self._raw_sender(service_sid, sid)
+        return item.to_domain() if item else None
+
+    def pool(self, service_sid: str) -> list[Sender]:
+        return [item.to_domain() for item in SenderItem.query(service_sid)]
+
+    def page_pool(self, service_sid: str, sid_prefix: str, request: PageRequest) -> Page[Sender]:
+        items, next_cursor, previous_cursor = query_page(
+            SenderItem, service_sid, request, _sender_key, range_prefix=sid_prefix
+        )
+        return Page([item.to_domain() for item in items], next_cursor, previous_cursor)
+
+    def remove_from_pool(self, service_sid: str, sid: str) -> bool:
+        entry = self._raw_sender(service_sid, sid)
+        if entry is None:
+            return False
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                transaction.delete(entry, condition=SenderItem.sid.exists())
+                if entry.kind == "alpha_sender":
+                    transaction.update(
+                        ServiceItem(entry.account_sid, service_sid),
+                        actions=[ServiceItem.alpha_sender_sid.remove()],
+                        condition=ServiceItem.alpha_sender_sid == sid,
+                    )
+                else:
+                    transaction.update(
+                        SenderItem(entry.account_sid, sid),
+                        actions=[SenderItem.service_sid.remove()],
+                        condition=SenderItem.service_sid == service_sid,
+                    )
+        except TransactWriteError as exc:
+            if any(_failed_items(exc)):
+                return False  # removed by a concurrent request
+            raise
+        return True
+
+    def find_by_address(self, account_sid: str, address: str) -> list[Sender]:
+        found: dict[str, SenderItem] = {}
+        for item in SenderItem.by_address.query(account_sid, SenderItem.address == address):
+            # The account-owned record wins over its pool copy; both name the same sender.
+            if item.sid not in found or item.owner_sid == account_sid:
+                found[item.sid] = item
+        return [item.to_domain() for item in found.values()]
+
+    @staticmethod
+    def _raw_sender(owner_sid: str, sid: str) -> SenderItem | None:
+        try:
+            return SenderItem.get(owner_sid, sid, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    @staticmethod
+    def _claimant(account_sid: str, address: str) -> str | None:
+        try:
+            claim = AddressClaimItem.get(AddressClaimItem.owner_for(account_sid), address, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return claim.sender_sid

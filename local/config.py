@@ -1,0 +1,67 @@
+"""The local runner's own settings: ports, state directory and region, read from the environment.
+
+These variables configure the runner, not the handlers; the handlers' configuration stays in
+``brandlink.config`` and is filled in by ``local.provision``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+HOST = "127.0.0.1"
+API_PORT_VARIABLE = "BRANDLINK_API_PORT"
+LINKS_PORT_VARIABLE = "BRANDLINK_LINKS_PORT"
+MOTO_PORT_VARIABLE = "BRANDLINK_MOTO_PORT"
+STATE_DIR_VARIABLE = "BRANDLINK_STATE_DIR"
+RUNNER_VARIABLES = frozenset({API_PORT_VARIABLE, LINKS_PORT_VARIABLE, MOTO_PORT_VARIABLE, STATE_DIR_VARIABLE})
+STATE_FILE_NAME = "local.json"
+DEFAULT_STATE_DIR = ".brandlink"
+
+
+class LocalConfigError(ValueError):
+    """A runner variable has a value the runner cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    api_port: int
+    links_port: int
+    moto_port: int
+    state_dir: Path
+    region: str
+    host: str = HOST
+
+    @property
+    def state_file(self) -> Path:
+        return self.state_dir / STATE_FILE_NAME
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) > 65535:
+        raise LocalConfigError(f"{name} must be a port number from 0 to 65535 (0 picks a free port), got {raw!r}.")
+    return int(raw)
+
+
+def load_local_config(env: Mapping[str, str]) -> LocalConfig:
+    config = LocalConfig(
+        api_port=_port(env, API_PORT_VARIABLE, 8080),
+        links_port=_port(env, LINKS_PORT_VARIABLE, 8081),
+        moto_port=_port(env, MOTO_PORT_VARIABLE, 0),
+        state_dir=Path(env.get(STATE_DIR_VARIABLE, "").strip() or DEFAULT_STATE_DIR),
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+    )
+    fixed = [port for port in (config.api_port, config.links_port, config.moto_port) if port]
+    if len(fixed) != len(set(fixed)):
+        raise LocalConfigError(
+            f"{API_PORT_VARIABLE}, {LINKS_PORT_VARIABLE} and {MOTO_PORT_VARIABLE} must be different ports."
+        )
+    return config
+
+
+def default_state_file(env: Mapping[str, str]) -> Path:
+    return Path(env.get(STATE_DIR_VARIABLE, "").strip() or DEFAULT_STATE_DIR) / STATE_FILE_NAME

@@ -159,7 +159,9 @@ class SenderRepository(Protocol):
 
     def get_owned(self, account_sid: str, sid: str) -> Sender | None: ...
 
-    def save_owned(self, sender: Sender) -> None: ...
+    def save_owned(self, sender: Sender) -> bool:
+        """Store the editable fields (name, SMS webhooks); False when the sender no longer exists."""
+        ...
 
     def page_owned(
         self,

@@ -57,6 +57,16 @@ DELETE_CHUNK = 40
 _SETTING_FIELDS = tuple(
     f.name for f in dataclasses.fields(MessagingService) if f.name not in ("account_sid", "sid", "date_created")
 )
+_EDITABLE_SENDER_FIELDS = (
+    "friendly_name",
+    "date_updated",
+    "sms_url",
+    "sms_method",
+    "sms_fallback_url",
+    "sms_fallback_method",
+    "status_callback",
+    "status_callback_method",
+)
 
 
 @lru_cache(maxsize=1)
@@ -320,8 +330,20 @@ class DynamoSenderRepository:
         item = self._raw_sender(account_sid, sid)
         return item.to_domain() if item else None
 
-    def save_owned(self, sender: Sender) -> None:
-        SenderItem.from_domain(sender, sender.account_sid).save(condition=SenderItem.sid.exists())
+    def save_owned(self, sender: Sender) -> bool:
+        # Only the editable fields: a full put could undo a concurrent change of pool membership.
+        actions = []
+        for name in _EDITABLE_SENDER_FIELDS:
+            attribute = getattr(SenderItem, name)
+            value = getattr(sender, name)
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        try:
+            SenderItem(sender.account_sid, sender.sid).update(actions=actions, condition=SenderItem.sid.exists())
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
 
     def page_owned(
         self,

@@ -31,6 +31,8 @@ class Settings:
     queue_urls: dict[str, str] = field(default_factory=dict)
     public_api_url: str | None = None
     redirect_target: str | None = None
+    redirect_api_id: str | None = None  # the redirect HTTP API that short-domain API mappings point at
+    certificate_key_arn: str | None = None  # KMS key that seals private keys on the certificates queue
     schedule_group: str = resources.SCHEDULE_GROUP_NAME
     scheduler_role_arn: str | None = None
     send_queue_arn: str | None = None
@@ -74,6 +76,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         queue_urls={q.logical: env[q.env_var] for q in resources.QUEUES if env.get(q.env_var)},
         public_api_url=(env.get("BRANDLINK_PUBLIC_API_URL") or None),
         redirect_target=env.get("BRANDLINK_REDIRECT_TARGET") or None,
+        redirect_api_id=env.get("BRANDLINK_REDIRECT_API_ID") or None,
+        certificate_key_arn=env.get("BRANDLINK_CERTIFICATE_KEY_ARN") or None,
         schedule_group=env.get("BRANDLINK_SCHEDULE_GROUP", resources.SCHEDULE_GROUP_NAME),
         scheduler_role_arn=env.get("BRANDLINK_SCHEDULER_ROLE_ARN") or None,
         send_queue_arn=env.get("BRANDLINK_SEND_QUEUE_ARN") or None,

@@ -1,0 +1,1 @@
+"""Brandlink's AWS CDK app: one construct per capability, composed by ``infra.stack``."""

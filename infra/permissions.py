@@ -1,0 +1,216 @@
+"""Least-privilege IAM for each function, derived from its spec in brandlink.resources.
+
+Tables and queues get exact ARNs (indexes by name, never ``index/*``). Capabilities map to
+the statements below; a capability this module does not know fails the synth, so a typo in
+resources.py cannot silently grant nothing. Wildcards that AWS leaves no way around are
+acknowledged on that one role, finding by finding, with the reason next to the statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aws_cdk import ArnFormat, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from brandlink import resources
+
+from infra import nag
+from infra.wiring import FunctionWiring
+
+METRICS_NAMESPACE = "Brandlink"
+TABLE_READ_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+TABLE_WRITE_ACTIONS = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+)
+# Publishing to a KMS-encrypted SNS topic needs both.
+KMS_PUBLISHER_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+
+Grant = Callable[[lambda_.Function, resources.FunctionSpec, FunctionWiring], None]
+
+
+Conditions = dict[str, dict[str, str]]
+
+
+def _allow(
+    function: lambda_.Function,
+    actions: tuple[str, ...],
+    resource_arns: list[str],
+    conditions: Conditions | None = None,
+) -> None:
+    statement = iam.PolicyStatement(actions=list(actions), resources=resource_arns, conditions=conditions)
+    function.add_to_role_policy(statement)
+
+
+def _role(function: lambda_.Function) -> iam.IRole:
+    assert function.role is not None, "every Brandlink function has its own role"
+    return function.role
+
+
+def grant_tables(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    data = wiring.data
+    readable = [arn for name in spec.tables_read for arn in (data.table(name).table_arn, *data.index_arns(name))]
+    if readable:
+        _allow(function, TABLE_READ_ACTIONS, readable)
+    writable = [data.table(name).table_arn for name in spec.tables_write]
+    if writable:
+        _allow(function, TABLE_WRITE_ACTIONS, writable)
+
+
+def grant_queue_sends(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    targets = [wiring.queues.queue(name) for name in spec.queues_send]
+    if targets:
+        _allow(function, ("sqs:SendMessage",), [target.queue.queue_arn for target in targets])
+
+
+def _scheduler(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    schedules = wiring.scheduling.schedules_arn
+    _allow(function, ("scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"), [schedules])
+    nag.acknowledge_wildcard_resources(
+        _role(function),
+        [schedules],
+        "Schedules are created at run time, one per scheduled message, with names not known at deploy time; "
+        "the grant is limited to the stack's own schedule group.",
+    )
+    _allow(
+        function,
+        ("iam:PassRole",),
+        [wiring.scheduling.role.role_arn],
+        conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+    )
+
+
+def _acm(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    certificates = Stack.of(function).format_arn(service="acm", resource="certificate", resource_name="*")
+    # ImportCertificate of a new certificate has no ARN yet, so IAM only accepts "*" for it.
+    _allow(function, ("acm:ImportCertificate",), ["*"])
+    _allow(function, ("acm:DescribeCertificate", "acm:DeleteCertificate"), [certificates])
+    nag.acknowledge_wildcard_resources(
+        _role(function),
+        [certificates],
+        "Customers upload certificates at run time, so the imported certificates' ARNs are not known at "
+        "deploy time; the grant is limited to this account and Region.",
+    )
+
+
+def _apigateway_domains(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    stack = Stack.of(function)
+    domains = f"arn:{stack.partition}:apigateway:{stack.region}::/domainnames"
+    domain_children = f"{domains}/*"
+    _allow(
+        function,
+        ("apigateway:GET", "apigateway:POST", "apigateway:PATCH", "apigateway:DELETE"),
+        [domains, domain_children],
+    )
+    nag.acknowledge_wildcard_resources(
+        _role(function),
+        [domain_children],
+        "Each customer short domain becomes an API Gateway custom domain (and its API mapping) at run time, "
+        "named after the customer's domain; the grant covers only custom domain names in this Region.",
+    )
+    # API Gateway creates its service-linked role the first time an account uses a custom domain.
+    _allow(
+        function,
+        ("iam:CreateServiceLinkedRole",),
+        [
+            stack.format_arn(
+                service="iam",
+                region="",
+                resource="role",
+                resource_name="aws-service-role/ops.apigateway.amazonaws.com/AWSServiceRoleForAPIGateway",
+            )
+        ],
+        conditions={"StringEquals": {"iam:AWSServiceName": "ops.apigateway.amazonaws.com"}},
+    )
+
+
+def _alerts_topic(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    _allow(function, ("sns:Publish",), [wiring.alerts.topic.topic_arn])
+    _allow(function, KMS_PUBLISHER_ACTIONS, [wiring.alerts.key.key_arn])
+
+
+def _metrics(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    _allow(
+        function,
+        ("cloudwatch:PutMetricData",),
+        ["*"],
+        conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
+    )
+
+
+def _provider_secret(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    secret_arn = wiring.settings.provider_secret_arn
+    if secret_arn:
+        _allow(function, ("secretsmanager:GetSecretValue",), [secret_arn])
+
+
+def _provider_sms(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    provider = wiring.settings.provider
+    if provider == "sms":
+        identities = Stack.of(function).format_arn(
+            service="sms-voice", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME
+        )
+        _allow(function, ("sms-voice:SendTextMessage",), [identities])
+        nag.acknowledge_wildcard_resources(
+            _role(function),
+            [identities],
+            "The origination identity (phone number, pool or sender ID) is chosen in providerConfig after "
+            "deployment; the grant is limited to this account and Region.",
+        )
+    elif provider == "sns":
+        _allow(function, ("sns:Publish",), ["*"])
+
+
+def _kms_certificates(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    """Whoever queues certificate jobs may seal private keys; whoever consumes them may unseal."""
+    key_arn = wiring.certificate_key.key_arn
+    trigger = spec.queue_trigger
+    if "certificates" in spec.queues_send:
+        _allow(function, ("kms:Encrypt", "kms:GenerateDataKey"), [key_arn])
+    if trigger is not None and trigger.queue == "certificates":
+        _allow(function, ("kms:Decrypt",), [key_arn])
+
+
+CAPABILITY_GRANTS: dict[str, Grant] = {
+    "scheduler": _scheduler,
+    "acm": _acm,
+    "apigateway_domains": _apigateway_domains,
+    "alerts_topic": _alerts_topic,
+    "metrics": _metrics,
+    "provider_secret": _provider_secret,
+    "provider_sms": _provider_sms,
+    "kms_certificates": _kms_certificates,
+}
+
+# Resource "*" statements any function may carry: X-Ray (added by active tracing), metrics
+# (scoped by the namespace condition), ACM import and SNS SMS (below).
+RESOURCE_STAR_REASON = (
+    "Only for actions IAM cannot scope to a resource: X-Ray PutTraceSegments/PutTelemetryRecords "
+    "(active tracing), cloudwatch:PutMetricData (restricted by a cloudwatch:namespace condition to "
+    f"{METRICS_NAMESPACE}), acm:ImportCertificate of a new certificate and sns:Publish to a phone number."
+)
+
+
+def grant_spec(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    unknown = sorted(set(spec.capabilities) - CAPABILITY_GRANTS.keys())
+    if unknown:
+        raise ValueError(
+            f"Function {spec.logical} asks for unknown capabilities {unknown}: "
+            f"use one of {sorted(CAPABILITY_GRANTS)} in brandlink.resources."
+        )
+    grant_tables(function, spec, wiring)
+    grant_queue_sends(function, spec, wiring)
+    for capability in spec.capabilities:
+        CAPABILITY_GRANTS[capability](function, spec, wiring)
+    nag.acknowledge_wildcard_resources(_role(function), ["*"], RESOURCE_STAR_REASON)

@@ -22,6 +22,7 @@ from local.lambda_runtime import HandlerNotBuilt, Invocable
 logger = logging.getLogger("local.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+SHUTDOWN_POLL_SECONDS = 0.1  # how often serve_forever checks for a stop request
 # Set by this server, never copied from the function's response.
 HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
@@ -90,6 +91,15 @@ def _read_chunked(stream: BinaryIO) -> bytes:
             raise RequestTooLarge
 
 
+def split_request_target(target: str) -> tuple[str, str]:
+    """Path and raw query of a request line's target (origin form, or absolute form via a proxy)."""
+    if target.lower().startswith(("http://", "https://")):
+        parts = urlsplit(target)
+        return parts.path or "/", parts.query
+    path, _, query = target.partition("?")
+    return path or "/", query
+
+
 class _GatewayServer(ThreadingHTTPServer):
     # In-flight requests finish before server_close() returns (a clean stop).
     daemon_threads = False
@@ -124,13 +134,13 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
             return error_response(
                 400, "The request body could not be read: fix its Content-Length or chunked encoding."
             )
-        target = urlsplit(self.path)
+        path, raw_query = split_request_target(self.path)
         event = http_event(
             self.command,
-            target.path or "/",
+            path,
             headers=headers,
             body=body,
-            raw_query=target.query,
+            raw_query=raw_query,
             source_ip=self.client_address[0],
         )
         cookie_header = event["headers"].pop("cookie", None)
@@ -197,7 +207,10 @@ class Gateway:
 
     def start(self) -> None:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"gateway-{self._server.label}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            name=f"gateway-{self._server.label}",
+            daemon=True,
         )
         self._thread.start()
 

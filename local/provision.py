@@ -90,6 +90,15 @@ def provision(region: str | None = None) -> dict[str, str]:
     topic = boto3.client("sns", region_name=region).create_topic(Name="brandlink-alerts")["TopicArn"]
     env["BRANDLINK_ALERTS_TOPIC_ARN"] = topic
 
+    # Certificates: the KMS key that seals uploaded private keys on the certificates queue, and the
+    # redirect HTTP API that short domains' API Gateway custom domains are mapped to.
+    sealing_key = boto3.client("kms", region_name=region).create_key(Description="brandlink certificate sealing")
+    env["BRANDLINK_CERTIFICATE_KEY_ARN"] = sealing_key["KeyMetadata"]["Arn"]
+    apis = boto3.client("apigatewayv2", region_name=region)
+    redirect_api = next((a for a in apis.get_apis().get("Items", []) if a["Name"] == "brandlink-redirect"), None)
+    redirect_api = redirect_api or apis.create_api(Name="brandlink-redirect", ProtocolType="HTTP")
+    env["BRANDLINK_REDIRECT_API_ID"] = redirect_api["ApiId"]
+
     # The auth-token master key: random per local run (state is in memory anyway).
     from brandlink.core.tokens import new_master_key
 

@@ -1,0 +1,73 @@
+"""Daily certificate expiry check (EventBridge rule; on demand locally with ``python -m local.invoke``).
+
+For each certificate within the warning window: metric ``CertificateExpiringSoon`` (dimension
+``ErrorCode=30131``), a structured warning log line and an SNS alert. Expired certificates are
+flagged, so the send path fails their messages with 30102, and reported the same way with
+``CertificateExpired`` / ``ErrorCode=30102``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer, single_metric
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from brandlink.config import settings
+from brandlink.core import cert_expiry
+from brandlink.core.dates import utcnow
+from brandlink.core.domains import CERTIFICATE_EXPIRED, DomainRepository
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+METRIC_NAMES = {cert_expiry.EXPIRES_SOON: "CertificateExpiringSoon", CERTIFICATE_EXPIRED: "CertificateExpired"}
+SUBJECTS = {
+    cert_expiry.EXPIRES_SOON: "Brandlink warning 30131: certificate of {domain} expires soon",
+    CERTIFICATE_EXPIRED: "Brandlink error 30102: certificate of {domain} expired",
+}
+
+
+@lru_cache(maxsize=1)
+def _domains() -> DomainRepository:
+    from brandlink.store.domains import DynamoDomainRepository
+
+    return DynamoDomainRepository()
+
+
+@lru_cache(maxsize=4)
+def _alerts(topic_arn: str, region: str) -> Any:
+    from brandlink.adapters.sns import SnsAlerts
+
+    return SnsAlerts(topic_arn, region)
+
+
+def check_certificates() -> list[cert_expiry.ExpiryFinding]:
+    current = settings()
+    findings = cert_expiry.find_expiring(_domains().all(), utcnow(), current.cert_expiry_window_days)
+    for finding in findings:
+        if finding.code == CERTIFICATE_EXPIRED:
+            cert_expiry.mark_expired(_domains(), finding)
+        logger.warning(finding.sentence(), extra={"error_code": finding.code, **finding.as_dict()})
+        if current.alerts_topic_arn:
+            _alerts(current.alerts_topic_arn, current.region).publish(
+                SUBJECTS[finding.code].format(domain=finding.domain_name), finding.as_dict()
+            )
+    for code, name in METRIC_NAMES.items():
+        count = sum(1 for f in findings if f.code == code)
+        with single_metric(name=name, unit=MetricUnit.Count, value=count, namespace=metrics.namespace) as metric:
+            metric.add_dimension(name="ErrorCode", value=str(code))
+    return findings
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    findings = check_certificates()
+    return {
+        "expiring": sum(1 for f in findings if f.code == cert_expiry.EXPIRES_SOON),
+        "expired": sum(1 for f in findings if f.code == CERTIFICATE_EXPIRED),
+    }

@@ -1,0 +1,451 @@
+"""Link-shortening domains on DynamoDB (pynamodb).
+
+Item shapes:
+
+* ``domains`` ``sid=DN…``: the domain, its certificate metadata (ARN, expiry, an upload in
+  progress — never key material) and its config, with a ``version`` for optimistic locking.
+* ``domains`` ``sid=name#<host>``: the claim that keeps a host name registered once per deployment.
+  It has no ``account_sid``/``domain_name`` attributes, so it stays out of both indexes.
+* ``service_domains`` ``service_sid=MG…``: the domain config a messaging service belongs to.
+
+Every change that touches more than one item is one transaction.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import islice
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from brandlink.config import settings
+from brandlink.core.domains import (
+    CertificateRecord,
+    CertificateUpload,
+    Domain,
+    DomainConfig,
+    DomainGone,
+    DomainNameTaken,
+    DomainPage,
+    InstalledCertificate,
+    Mutation,
+    ServiceInOtherDomain,
+    ServiceUnavailable,
+)
+from brandlink.core.errors import TwilioError
+from brandlink.core.paging import PageRequest
+from brandlink.store.base import meta
+from brandlink.store.services import ServiceItem
+
+NAME_CLAIM_PREFIX = "name#"
+MAX_ATTEMPTS = 5
+_CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+@lru_cache(maxsize=1)
+def _connection() -> Connection:
+    return Connection(region=settings().region)
+
+
+class InstalledAttribute(MapAttribute[str, Any]):
+    acm_arn = UnicodeAttribute()
+    not_after = UTCDateTimeAttribute()
+    fingerprint_sha256 = UnicodeAttribute()
+    date_installed = UTCDateTimeAttribute()
+    expired = BooleanAttribute(default=False)
+
+
+class UploadAttribute(MapAttribute[str, Any]):
+    upload_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    not_after = UTCDateTimeAttribute()
+    fingerprint_sha256 = UnicodeAttribute()
+    date_uploaded = UTCDateTimeAttribute()
+    error_code = NumberAttribute(null=True)
+    error_message = UnicodeAttribute(null=True)
+
+
+class CertificateAttribute(MapAttribute[str, Any]):
+    sid = UnicodeAttribute()
+    date_created = UTCDateTimeAttribute()
+    date_updated = UTCDateTimeAttribute()
+    installed = InstalledAttribute(null=True)
+    upload = UploadAttribute(null=True)
+
+
+class ConfigAttribute(MapAttribute[str, Any]):
+    sid = UnicodeAttribute()
+    fallback_url = UnicodeAttribute(null=True)
+    callback_url = UnicodeAttribute(null=True)
+    continue_on_failure = BooleanAttribute()
+    disable_https = BooleanAttribute()
+    messaging_service_sids = ListAttribute(of=UnicodeAttribute, default=list)
+    date_created = UTCDateTimeAttribute()
+    date_updated = UTCDateTimeAttribute()
+
+
+class AccountIndex(GlobalSecondaryIndex["DomainItem"]):
+    class Meta:
+        index_name = "by_account"
+        projection = AllProjection()
+
+    account_sid = UnicodeAttribute(hash_key=True)
+    sid = UnicodeAttribute(range_key=True)
+
+
+class DomainItem(Model):
+    Meta = meta("domains")
+
+    sid = UnicodeAttribute(hash_key=True)
+    account_sid = UnicodeAttribute()
+    domain_name = UnicodeAttribute()
+    verification_token = UnicodeAttribute()
+    date_created = UTCDateTimeAttribute()
+    date_updated = UTCDateTimeAttribute()
+    date_verified = UTCDateTimeAttribute(null=True)
+    target_host = UnicodeAttribute(null=True)
+    certificate = CertificateAttribute(null=True)
+    config = ConfigAttribute(null=True)
+    version = VersionAttribute()
+
+    by_account = AccountIndex()
+
+    def to_domain(self) -> Domain:
+        return Domain(
+            sid=self.sid,
+            account_sid=self.account_sid,
+            domain_name=self.domain_name,
+            verification_token=self.verification_token,
+            date_created=self.date_created,
+            date_updated=self.date_updated,
+            date_verified=self.date_verified,
+            target_host=self.target_host,
+            certificate=_certificate(self.certificate),
+            config=_config(self.config),
+            version=self.version,
+        )
+
+    @classmethod
+    def from_domain(cls, domain: Domain) -> DomainItem:
+        item = cls(
+            sid=domain.sid,
+            account_sid=domain.account_sid,
+            domain_name=domain.domain_name,
+            verification_token=domain.verification_token,
+            date_created=domain.date_created,
+            date_updated=domain.date_updated,
+            date_verified=domain.date_verified,
+            target_host=domain.target_host,
+            certificate=_certificate_attribute(domain.certificate),
+            config=_config_attribute(domain.config),
+        )
+        if domain.version is not None:
+            item.version = domain.version
+        return item
+
+
+class NameClaimItem(Model):
+    Meta = meta("domains")
+
+    sid = UnicodeAttribute(hash_key=True)
+    owner_domain_sid = UnicodeAttribute()
+
+    @staticmethod
+    def key_for(domain_name: str) -> str:
+        return NAME_CLAIM_PREFIX + domain_name
+
+
+class ServiceDomainItem(Model):
+    Meta = meta("service_domains")
+
+    service_sid = UnicodeAttribute(hash_key=True)
+    domain_sid = UnicodeAttribute()
+    account_sid = UnicodeAttribute()
+
+
+def _certificate(attr: CertificateAttribute | None) -> CertificateRecord | None:
+    if attr is None:
+        return None
+    installed = attr.installed
+    upload = attr.upload
+    return CertificateRecord(
+        sid=attr.sid,
+        date_created=attr.date_created,
+        date_updated=attr.date_updated,
+        installed=InstalledCertificate(
+            acm_arn=installed.acm_arn,
+            not_after=installed.not_after,
+            fingerprint_sha256=installed.fingerprint_sha256,
+            date_installed=installed.date_installed,
+            expired=bool(installed.expired),
+        )
+        if installed is not None
+        else None,
+        upload=CertificateUpload(
+            upload_id=upload.upload_id,
+            status=upload.status,  # type: ignore[arg-type]
+            not_after=upload.not_after,
+            fingerprint_sha256=upload.fingerprint_sha256,
+            date_uploaded=upload.date_uploaded,
+            error_code=int(upload.error_code) if upload.error_code is not None else None,
+            error_message=upload.error_message,
+        )
+        if upload is not None
+        else None,
+    )
+
+
+def _certificate_attribute(record: CertificateRecord | None) -> CertificateAttribute | None:
+    if record is None:
+        return None
+    installed, upload = record.installed, record.upload
+    return CertificateAttribute(
+        sid=record.sid,
+        date_created=record.date_created,
+        date_updated=record.date_updated,
+        installed=InstalledAttribute(
+            acm_arn=installed.acm_arn,
+            not_after=installed.not_after,
+            fingerprint_sha256=installed.fingerprint_sha256,
+            date_installed=installed.date_installed,
+            expired=installed.expired,
+        )
+        if installed
+        else None,
+        upload=UploadAttribute(
+            upload_id=upload.upload_id,
+            status=upload.status,
+            not_after=upload.not_after,
+            fingerprint_sha256=upload.fingerprint_sha256,
+            date_uploaded=upload.date_uploaded,
+            error_code=upload.error_code,
+            error_message=upload.error_message,
+        )
+        if upload
+        else None,
+    )
+
+
+def _config(attr: ConfigAttribute | None) -> DomainConfig | None:
+    if attr is None:
+        return None
+    return DomainConfig(
+        sid=attr.sid,
+        fallback_url=attr.fallback_url,
+        callback_url=attr.callback_url,
+        continue_on_failure=bool(attr.continue_on_failure),
+        disable_https=bool(attr.disable_https),
+        messaging_service_sids=tuple(attr.messaging_service_sids or ()),
+        date_created=attr.date_created,
+        date_updated=attr.date_updated,
+    )
+
+
+def _config_attribute(config: DomainConfig | None) -> ConfigAttribute | None:
+    if config is None:
+        return None
+    return ConfigAttribute(
+        sid=config.sid,
+        fallback_url=config.fallback_url,
+        callback_url=config.callback_url,
+        continue_on_failure=config.continue_on_failure,
+        disable_https=config.disable_https,
+        messaging_service_sids=list(config.messaging_service_sids),
+        date_created=config.date_created,
+        date_updated=config.date_updated,
+    )
+
+
+def _services_of(domain: Domain) -> tuple[str, ...]:
+    return domain.config.messaging_service_sids if domain.config else ()
+
+
+def _is_condition_failure(exc: PutError) -> bool:
+    return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _index_key(item: DomainItem) -> dict[str, Any]:
+    return {"sid": {"S": item.sid}, "account_sid": {"S": item.account_sid}}
+
+
+class DynamoDomainRepository:
+    def add(self, domain: Domain) -> None:
+        claim = NameClaimItem(NameClaimItem.key_for(domain.domain_name), owner_domain_sid=domain.sid)
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                transaction.save(DomainItem.from_domain(domain), DomainItem.sid.does_not_exist())
+                transaction.save(claim, NameClaimItem.sid.does_not_exist())
+        except TransactWriteError as exc:
+            owner = self._claim_owner(domain.domain_name)
+            if owner is not None:
+                raise DomainNameTaken(owner) from exc
+            raise
+
+    def get(self, sid: str) -> Domain | None:
+        if not sid.startswith("DN"):
+            return None
+        try:
+            return DomainItem.get(sid, consistent_read=True).to_domain()
+        except DoesNotExist:
+            return None
+
+    def get_by_name(self, domain_name: str) -> Domain | None:
+        owner = self._claim_owner(domain_name)
+        return self.get(owner) if owner else None
+
+    def page(self, account_sid: str, request: PageRequest) -> DomainPage:
+        cursor = request.cursor
+        if cursor is not None and (
+            set(cursor) != {"sid", "account_sid"} or cursor["account_sid"] != {"S": account_sid}
+        ):
+            raise TwilioError(20001, "Invalid PageToken: it belongs to another list; use the list's own page URLs.")
+        results = DomainItem.by_account.query(
+            account_sid,
+            scan_index_forward=request.forward,
+            last_evaluated_key=cursor,
+            page_size=request.page_size + 1,
+        )
+        items = list(islice(results, request.page_size + 1))
+        has_more = len(items) > request.page_size
+        items = items[: request.page_size]
+        if not request.forward:
+            items.reverse()
+        if not items:
+            return DomainPage([])
+        first, last = _index_key(items[0]), _index_key(items[-1])
+        domains = [item.to_domain() for item in items]
+        if request.forward:
+            return DomainPage(domains, last if has_more else None, first if request.page > 0 else None)
+        return DomainPage(domains, last, first if has_more else None)
+
+    def all(self) -> list[Domain]:
+        return [item.to_domain() for item in DomainItem.scan(DomainItem.sid.startswith("DN"))]
+
+    def update(self, sid: str, mutation: Mutation) -> Domain:
+        for _attempt in range(MAX_ATTEMPTS):
+            current = self._require(sid)
+            changed = mutation(current)
+            if changed == current:
+                return current
+            item = DomainItem.from_domain(changed)
+            try:
+                item.save()
+            except PutError as exc:
+                if _is_condition_failure(exc):
+                    continue  # changed or deleted meanwhile: read again
+                raise
+            return item.to_domain()
+        raise RuntimeError(f"domain {sid} kept changing while it was being updated")
+
+    def update_config(self, sid: str, mutation: Mutation) -> Domain:
+        for _attempt in range(MAX_ATTEMPTS):
+            current = self._require(sid)
+            changed = mutation(current)
+            if changed == current:
+                return current
+            before, after = set(_services_of(current)), set(_services_of(changed))
+            added, removed = sorted(after - before), sorted(before - after)
+            item = DomainItem.from_domain(changed)
+            try:
+                with TransactWrite(connection=_connection()) as transaction:
+                    transaction.save(item)
+                    for service_sid in added:
+                        transaction.condition_check(
+                            ServiceItem,
+                            changed.account_sid,
+                            service_sid,
+                            condition=ServiceItem.sid.exists() & ServiceItem.deleting.does_not_exist(),
+                        )
+                        transaction.save(
+                            ServiceDomainItem(service_sid, domain_sid=sid, account_sid=changed.account_sid),
+                            ServiceDomainItem.service_sid.does_not_exist() | (ServiceDomainItem.domain_sid == sid),
+                        )
+                    for service_sid in removed:
+                        transaction.delete(
+                            ServiceDomainItem(service_sid),
+                            ServiceDomainItem.service_sid.does_not_exist() | (ServiceDomainItem.domain_sid == sid),
+                        )
+            except TransactWriteError as exc:
+                if exc.cause_response_code != "TransactionCanceledException":
+                    raise
+                self._explain_config_conflict(current, added)
+                continue
+            return item.to_domain()
+        raise RuntimeError(f"domain {sid} kept changing while its config was being updated")
+
+    def delete(self, sid: str) -> Domain | None:
+        for _attempt in range(MAX_ATTEMPTS):
+            current = self.get(sid)
+            if current is None:
+                return None
+            try:
+                with TransactWrite(connection=_connection()) as transaction:
+                    transaction.delete(DomainItem.from_domain(current))
+                    transaction.delete(NameClaimItem(NameClaimItem.key_for(current.domain_name)))
+                    for service_sid in _services_of(current):
+                        transaction.delete(
+                            ServiceDomainItem(service_sid),
+                            ServiceDomainItem.service_sid.does_not_exist() | (ServiceDomainItem.domain_sid == sid),
+                        )
+            except TransactWriteError as exc:
+                if exc.cause_response_code == "TransactionCanceledException":
+                    continue
+                raise
+            return current
+        raise RuntimeError(f"domain {sid} kept changing while it was being deleted")
+
+    def domain_sid_of_service(self, service_sid: str) -> tuple[str, str] | None:
+        try:
+            item = ServiceDomainItem.get(service_sid, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return item.account_sid, item.domain_sid
+
+    def _require(self, sid: str) -> Domain:
+        domain = self.get(sid)
+        if domain is None:
+            raise DomainGone(sid)
+        return domain
+
+    def _explain_config_conflict(self, read: Domain, added: list[str]) -> None:
+        """After a cancelled config transaction: raise what the caller must hear, or return to retry."""
+        latest = self.get(read.sid)
+        if latest is None:
+            raise DomainGone(read.sid)
+        if latest.version != read.version:
+            return
+        for service_sid in added:
+            owner = self.domain_sid_of_service(service_sid)
+            if owner is not None and owner[1] != read.sid:
+                raise ServiceInOtherDomain(service_sid, owner[1])
+            if not self._service_open(read.account_sid, service_sid):
+                raise ServiceUnavailable(service_sid)
+
+    @staticmethod
+    def _service_open(account_sid: str, service_sid: str) -> bool:
+        try:
+            service = ServiceItem.get(account_sid, service_sid, consistent_read=True)
+        except DoesNotExist:
+            return False
+        return not service.deleting
+
+    @staticmethod
+    def _claim_owner(domain_name: str) -> str | None:
+        try:
+            return NameClaimItem.get(NameClaimItem.key_for(domain_name), consistent_read=True).owner_domain_sid
+        except DoesNotExist:
+            return None

@@ -37,6 +37,8 @@ ALREADY_IN_A_SERVICE = 21710
 WHATSAPP_PREFIX = "whatsapp:"
 MMS_REGIONS = ("US", "CA")
 MAX_FRIENDLY_NAME = 64
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+_NUMBER_PUNCTUATION = frozenset(" -().")
 _SHORT_CODE = re.compile(r"^[0-9]{3,8}$")
 _ALPHA_SENDER = re.compile(r"^[A-Za-z0-9 ]{1,11}$")
 _NUMBER_TYPES = {
@@ -52,10 +54,11 @@ def _parse_e164(value: str, param: str) -> phonenumbers.PhoneNumber:
     bad = errors.invalid_parameter(
         param, f"{value!r} is not a valid phone number; use E.164, such as +14155552671.", INVALID_PHONE_NUMBER
     )
-    if not value.startswith("+"):
+    digits = "".join(ch for ch in value if ch not in _NUMBER_PUNCTUATION)
+    if not _E164.match(digits):
         raise bad
     try:
-        number = phonenumbers.parse(value, None)
+        number = phonenumbers.parse(digits, None)
     except phonenumbers.NumberParseException:
         raise bad from None
     if not phonenumbers.is_valid_number(number):

@@ -1,0 +1,110 @@
+"""The shared webhook URL validator: schemes, malformed URLs, and SSRF outside local mode."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from brandlink.core.errors import TwilioError
+from brandlink.core.urls import is_public_address, validate_callback_url
+from hypothesis import given
+from hypothesis import strategies as st
+
+PRIVATE_URLS = [
+    "http://127.0.0.1/hook",
+    "http://127.1/",
+    "http://2130706433/",
+    "http://0x7f.0.0.1/",
+    "http://0177.0.0.1/",
+    "http://10.1.2.3/",
+    "http://172.16.0.1/",
+    "http://192.168.1.1:8080/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://100.64.0.1/",
+    "http://0.0.0.0/",
+    "http://[::1]/",
+    "http://[fe80::1%25eth0]/",
+    "http://[fd00::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:169.254.169.254]/",
+    "http://localhost/",
+    "http://LOCALHOST./",
+    "http://api.localhost/",
+    "http://metadata.google.internal/",
+    "http://printer.local/",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_private_hosts_are_refused_outside_local_mode(url: str) -> None:
+    with pytest.raises(TwilioError) as raised:
+        validate_callback_url(url, allow_private=False, code=21609, parameter="StatusCallback")
+    assert raised.value.code == 21609
+    assert "StatusCallback" in raised.value.message
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_private_hosts_are_allowed_in_local_mode(url: str) -> None:
+    assert validate_callback_url(url, allow_private=True) == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.example.com/status?x=1#frag",
+        "http://example.com:8080/",
+        "https://user:pass@example.com/cb",
+        "https://8.8.8.8/",
+        "https://[2606:4700:4700::1111]/",
+        "http://bücher.example/",
+        "  https://example.com/padded  ",
+    ],
+)
+def test_public_urls_are_accepted(url: str) -> None:
+    assert validate_callback_url(url, allow_private=False) == url.strip()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "example.com/no-scheme",
+        "ftp://example.com/",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "https://",
+        "https:///path",
+        "https://exa mple.com/",
+        "https://example.com/\x00",
+        "https://example.com:99999/",
+        "https://example.com:port/",
+        "https://-leading-dash.example/",
+        "https://under_score.example/",
+        "https://" + "a" * 64 + ".example/",
+        "https://example.com/" + "a" * 2048,
+    ],
+)
+def test_malformed_urls_get_the_callers_code(url: str) -> None:
+    with pytest.raises(TwilioError) as raised:
+        validate_callback_url(url, allow_private=True, code=30109, parameter="CallbackUrl")
+    assert (raised.value.code, raised.value.status) == (30109, 400)
+
+
+@given(st.ip_addresses(v=4))
+def test_any_ipv4_literal_is_judged_by_its_address(address: ipaddress.IPv4Address) -> None:
+    url = f"http://{address}/"
+    if is_public_address(address):
+        assert validate_callback_url(url, allow_private=False) == url
+    else:
+        with pytest.raises(TwilioError):
+            validate_callback_url(url, allow_private=False)
+
+
+@given(st.text(max_size=80))
+def test_arbitrary_text_never_raises_anything_but_a_twilio_error(text: str) -> None:
+    try:
+        result = validate_callback_url(text, allow_private=False)
+    except TwilioError as exc:
+        assert exc.code == 20001
+    else:
+        assert result.lower().startswith(("http://", "https://"))

@@ -23,6 +23,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise RuntimeError(f"Environment variable {name} must be a whole number, got {raw!r}") from None
 
 
+def _country_list(raw: str | None) -> tuple[str, ...] | None:
+    """``"GB, de,FR"`` → ``("GB", "DE", "FR")``; unset or blank → None."""
+    if raw is None or not raw.strip():
+        return None
+    return tuple(part.strip().upper() for part in raw.split(",") if part.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: str  # "local" or "aws"
@@ -50,6 +57,11 @@ class Settings:
     slug_key: str | None = None
     token_key: str | None = None
     token_key_secret_arn: str | None = None
+    send_dlq_arn: str | None = None  # where EventBridge Scheduler parks a schedule it could not deliver
+    send_max_attempts: int = 4  # provider attempts per message for retryable failures
+    send_retry_base_seconds: int = 30  # first retry delay; x4 per attempt, capped at 900 s
+    alpha_sender_countries: tuple[str, ...] | None = None  # None: the built-in allow-list
+    callback_timeout_seconds: int = 5
 
     @property
     def is_local(self) -> bool:
@@ -95,6 +107,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         slug_key=env.get("BRANDLINK_SLUG_KEY") or None,
         token_key=env.get("BRANDLINK_TOKEN_KEY") or None,
         token_key_secret_arn=env.get("BRANDLINK_TOKEN_KEY_SECRET_ARN") or None,
+        send_dlq_arn=env.get("BRANDLINK_SEND_DLQ_ARN") or None,
+        send_max_attempts=_int(env, "BRANDLINK_SEND_MAX_ATTEMPTS", 4),
+        send_retry_base_seconds=_int(env, "BRANDLINK_SEND_RETRY_BASE_SECONDS", 30),
+        alpha_sender_countries=_country_list(env.get("BRANDLINK_ALPHA_SENDER_COUNTRIES")),
+        callback_timeout_seconds=_int(env, "BRANDLINK_CALLBACK_TIMEOUT_SECONDS", 5),
     )
 
 

@@ -138,6 +138,13 @@ TABLES: tuple[TableSpec, ...] = (
         description="Recorded click events; expire with message retention.",
     ),
     TableSpec("idempotency", "id", ttl_attribute="expiration", description="Powertools idempotency records."),
+    TableSpec(
+        "outbox",
+        "account_sid",
+        "sent_key",
+        ttl_attribute="expires_at",
+        description="What the outbox provider delivered (GET /v1/Outbox), newest first; expires with the message.",
+    ),
 )
 
 QUEUES: tuple[QueueSpec, ...] = (
@@ -164,7 +171,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         http_api="management",
         tables_read=ALL_TABLES,
         tables_write=ALL_TABLES,
-        queues_send=("send", "certificates"),
+        queues_send=("send", "certificates", "status_callbacks"),
         capabilities=("scheduler", "metrics", "kms_certificates"),
     ),
     FunctionSpec(
@@ -185,8 +192,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=60,
         queue_trigger=QueueTrigger("send", batch_size=10),
         tables_read=ALL_TABLES,
-        tables_write=("messages", "sticky_senders", "links", "counters", "accounts", "idempotency"),
-        queues_send=("status_callbacks",),
+        tables_write=("messages", "sticky_senders", "links", "counters", "accounts", "idempotency", "outbox"),
+        queues_send=("status_callbacks", "send"),
         capabilities=("metrics", "provider_secret", "provider_sms", "scheduler"),
     ),
     FunctionSpec(

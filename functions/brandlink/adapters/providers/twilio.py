@@ -1,0 +1,101 @@
+"""Twilio: forward the final message (sender chosen, links shortened) to Twilio's Messages API.
+
+The secret (``BRANDLINK_PROVIDER_SECRET_ARN``) is a JSON object with ``account_sid`` and
+``auth_token`` (or ``api_key_sid`` + ``api_key_secret`` with ``account_sid``). Optional
+``BRANDLINK_PROVIDER_CONFIG``: ``base_url`` (default ``https://api.twilio.com``) and
+``messaging_service_sid`` (send through that Twilio service instead of ``From``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+from brandlink.adapters.http import HttpResponse, NoAnswer, NotSent, request
+from brandlink.core import delivery
+from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
+
+DEFAULT_BASE_URL = "https://api.twilio.com"
+# Twilio error codes about the destination, passed on as the delivery code they amount to.
+_TWILIO_CODE_MAP = {
+    21610: delivery.OPTED_OUT,
+    21211: delivery.UNKNOWN_HANDSET,
+    21614: delivery.UNKNOWN_HANDSET,
+    21612: delivery.UNREACHABLE_HANDSET,
+    21408: delivery.CARRIER_FILTERED,
+    30003: delivery.UNREACHABLE_HANDSET,
+    30005: delivery.UNKNOWN_HANDSET,
+    30007: delivery.CARRIER_FILTERED,
+}
+_RETRYABLE_STATUSES = frozenset({429, 503})
+
+Transport = Callable[..., HttpResponse]
+
+
+class TwilioProvider:
+    name = "twilio"
+
+    def __init__(
+        self, config: dict[str, Any], credentials: Callable[[], dict[str, Any]], transport: Transport = request
+    ) -> None:
+        self._base_url = str(config.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        self._service_sid = config.get("messaging_service_sid")
+        self._credentials = credentials
+        self._transport = transport
+
+    @cached_property
+    def _auth(self) -> tuple[str, str]:
+        """``(account_sid, Authorization header)`` from the secret."""
+        secret = self._credentials()
+        account_sid = secret.get("account_sid")
+        user = secret.get("api_key_sid") or account_sid
+        password = secret.get("api_key_secret") or secret.get("auth_token")
+        if not account_sid or not user or not password:
+            raise RuntimeError("The Twilio provider secret needs account_sid and auth_token (or an API key pair).")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        return account_sid, f"Basic {token}"
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        account_sid, authorization = self._auth
+        form: list[tuple[str, str]] = [("To", message.to), ("Body", message.body)]
+        form.append(("MessagingServiceSid", self._service_sid) if self._service_sid else ("From", message.from_))
+        form.extend(("MediaUrl", url) for url in message.media_urls)
+        url = f"{self._base_url}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        try:
+            response = self._transport(
+                "POST",
+                url,
+                body=urlencode(form).encode("utf-8"),
+                headers={"Authorization": authorization, "Content-Type": "application/x-www-form-urlencoded"},
+            )
+        except NotSent as exc:
+            raise DeliveryError(delivery.UNKNOWN_ERROR, f"Twilio could not be reached: {exc}", retryable=True) from exc
+        except NoAnswer as exc:
+            raise DeliveryError(
+                delivery.UNKNOWN_ERROR, f"Twilio did not answer; the message may have been sent: {exc}"
+            ) from exc
+        return _receipt(response)
+
+
+def _receipt(response: HttpResponse) -> Receipt:
+    try:
+        payload = json.loads(response.body or b"{}")
+    except ValueError:
+        payload = {}
+    payload = payload if isinstance(payload, dict) else {}
+    if 200 <= response.status < 300:
+        return Receipt(provider_message_id=payload.get("sid"))
+    detail = payload.get("message") or f"HTTP {response.status}"
+    if response.status in _RETRYABLE_STATUSES:
+        raise DeliveryError(delivery.QUEUE_OVERFLOW, f"Twilio is busy: {detail}", retryable=True)
+    twilio_code = payload.get("code")
+    code = (
+        _TWILIO_CODE_MAP.get(twilio_code, delivery.UNKNOWN_ERROR)
+        if isinstance(twilio_code, int)
+        else delivery.UNKNOWN_ERROR
+    )
+    raise DeliveryError(code, f"Twilio refused the message ({twilio_code or response.status}): {detail}")

@@ -1,0 +1,110 @@
+"""A generic HTTPS webhook: each message is POSTed as JSON to the operator's endpoint.
+
+``BRANDLINK_PROVIDER_CONFIG``: ``{"url": "https://...", "timeout_seconds": 5}``. With
+``BRANDLINK_PROVIDER_SECRET_ARN`` (a JSON object with ``signing_key``) each request carries
+``X-Brandlink-Signature: sha256=<hex HMAC-SHA256 of the body>``. ``Idempotency-Key`` is the
+message SID. The endpoint answers 2xx to accept (optionally ``{"id": "..."}``), 429/503 to be
+retried later, or another status with ``{"code": 30003|30005|30007|21610}`` to reject.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+from brandlink.adapters.http import HttpResponse, NoAnswer, NotSent, request
+from brandlink.core import delivery
+from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
+
+_REJECTION_CODES = frozenset(
+    {delivery.UNREACHABLE_HANDSET, delivery.UNKNOWN_HANDSET, delivery.CARRIER_FILTERED, delivery.OPTED_OUT}
+)
+_RETRYABLE_STATUSES = frozenset({429, 503})
+
+Transport = Callable[..., HttpResponse]
+
+
+def webhook_payload(message: OutgoingMessage) -> dict[str, Any]:
+    return {
+        "message_sid": message.message_sid,
+        "account_sid": message.account_sid,
+        "messaging_service_sid": message.messaging_service_sid,
+        "to": message.to,
+        "from": message.from_,
+        "body": message.body,
+        "media_urls": list(message.media_urls),
+        "encoding": message.encoding,
+        "num_segments": message.num_segments,
+        "tags": dict(message.tags),
+    }
+
+
+class WebhookProvider:
+    name = "webhook"
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        signing_secret: Callable[[], dict[str, Any]] | None,
+        *,
+        allow_private: bool,
+        transport: Transport = request,
+    ) -> None:
+        url = config.get("url")
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise RuntimeError('The webhook provider needs provider_config {"url": "https://..."}.')
+        self._url = url
+        self._timeout = float(config.get("timeout_seconds", 5))
+        self._signing_secret = signing_secret
+        self._allow_private = allow_private
+        self._transport = transport
+
+    @cached_property
+    def _key(self) -> bytes | None:
+        if self._signing_secret is None:
+            return None
+        key = self._signing_secret().get("signing_key")
+        if not isinstance(key, str) or not key:
+            raise RuntimeError("The webhook provider secret needs a non-empty signing_key.")
+        return key.encode("utf-8")
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        body = json.dumps(webhook_payload(message), separators=(",", ":")).encode("utf-8")
+        headers = {"Content-Type": "application/json", "Idempotency-Key": message.message_sid}
+        if self._key is not None:
+            headers["X-Brandlink-Signature"] = "sha256=" + hmac.new(self._key, body, hashlib.sha256).hexdigest()
+        try:
+            response = self._transport(
+                "POST", self._url, body=body, headers=headers, timeout=self._timeout, allow_private=self._allow_private
+            )
+        except NotSent as exc:
+            raise DeliveryError(
+                delivery.UNKNOWN_ERROR, f"The webhook could not be reached: {exc}", retryable=True
+            ) from exc
+        except NoAnswer as exc:
+            raise DeliveryError(
+                delivery.UNKNOWN_ERROR, f"The webhook did not answer; the message may have been sent: {exc}"
+            ) from exc
+        return _receipt(response)
+
+
+def _receipt(response: HttpResponse) -> Receipt:
+    try:
+        payload = json.loads(response.body or b"{}")
+    except ValueError:
+        payload = {}
+    payload = payload if isinstance(payload, dict) else {}
+    if 200 <= response.status < 300:
+        provider_id = payload.get("id")
+        return Receipt(provider_message_id=str(provider_id) if provider_id is not None else None)
+    if response.status in _RETRYABLE_STATUSES:
+        raise DeliveryError(
+            delivery.QUEUE_OVERFLOW, f"The webhook asked to retry (HTTP {response.status}).", retryable=True
+        )
+    code = payload.get("code")
+    code = code if code in _REJECTION_CODES else delivery.UNKNOWN_ERROR
+    raise DeliveryError(code, f"The webhook rejected the message (HTTP {response.status}).")

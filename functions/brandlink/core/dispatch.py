@@ -1,0 +1,326 @@
+"""Dispatch: turn one trigger into at most one provider call.
+
+Send-now messages (SQS) and due schedules (EventBridge Scheduler → the same SQS queue) arrive as a
+``DispatchRequest``; both are at-least-once. Before any provider call the message is claimed with a
+conditional write (``scheduled|accepted|queued → sending``, and the number of attempts made so far
+must equal the trigger's ``attempt``), so a trigger delivered twice, or a schedule firing for a
+canceled message, finds nothing to claim and sends nothing.
+
+A retryable provider failure re-queues the message with a growing delay under the next attempt
+number; the message stays ``sending`` meanwhile (a cancel then gets 30409). Anything that is not
+certainly safe to retry ends the message, so the provider is never called twice for one attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from brandlink.core import delivery, sender_selection
+from brandlink.core.dates import utcnow
+from brandlink.core.delivery import DeliveryError, OutgoingMessage, Provider, RetryPolicy
+from brandlink.core.messages import (
+    FINAL_STATUSES,
+    PENDING_STATUSES,
+    SCHEDULED,
+    SENDING,
+    SENT,
+    Message,
+    MessageRepository,
+)
+from brandlink.core.segments import count_segments
+from brandlink.core.sender_selection import Selection, SelectionPolicy
+from brandlink.core.services import MessagingService, SenderRepository, ServiceRepository
+from brandlink.core.smart_encoding import smart_encode
+from brandlink.core.status_callbacks import CallbackQueue, StatusCallbackJob, callback_job
+
+logger = logging.getLogger(__name__)
+
+_SENDING_ONLY = frozenset({SENDING})
+
+
+@dataclass(frozen=True)
+class DispatchRequest:
+    """The send-queue payload, identical for send-now and scheduled messages."""
+
+    account_sid: str
+    message_sid: str
+    attempt: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps({"account_sid": self.account_sid, "message_sid": self.message_sid, "attempt": self.attempt})
+
+    @classmethod
+    def from_json(cls, raw: str) -> DispatchRequest:
+        """Raises ``ValueError`` for a body that is not a dispatch request."""
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("a dispatch request is a JSON object")
+        account_sid, message_sid, attempt = data.get("account_sid"), data.get("message_sid"), data.get("attempt", 0)
+        if not isinstance(account_sid, str) or not isinstance(message_sid, str):
+            raise ValueError("a dispatch request needs account_sid and message_sid")
+        if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 0:
+            raise ValueError("attempt must be a whole number >= 0")
+        return cls(account_sid=account_sid, message_sid=message_sid, attempt=attempt)
+
+
+class SendQueue(Protocol):
+    def enqueue(self, request: DispatchRequest, *, delay_seconds: int = 0) -> None: ...
+
+
+class StickySenders(Protocol):
+    def get(self, service_sid: str, to: str) -> str | None: ...
+
+    def remember(self, service_sid: str, to: str, from_address: str, expires_at: datetime) -> None: ...
+
+    def forget(self, service_sid: str, to: str) -> None: ...
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    UNSENT = "unsent"  # failed or undelivered: the message is final
+    RETRYING = "retrying"
+    SKIPPED = "skipped"  # duplicate trigger, canceled, deleted or expired message
+
+
+@dataclass(frozen=True)
+class _Route:
+    from_: str
+    selection: Selection | None = None
+    sticky_address: str | None = None
+
+
+class _Unsendable(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Dispatcher:
+    messages: MessageRepository
+    services: ServiceRepository
+    senders: SenderRepository
+    sticky: StickySenders
+    provider: Provider
+    send_queue: SendQueue
+    callbacks: CallbackQueue
+    retry: RetryPolicy
+    alpha_sender_countries: frozenset[str] = sender_selection.ALPHA_SENDER_COUNTRIES
+    clock: Callable[[], datetime] = utcnow
+
+    def dispatch(self, request: DispatchRequest) -> Outcome:
+        message = self.messages.get(request.account_sid, request.message_sid)
+        if message is None or not _claimable(message, request):
+            return Outcome.SKIPPED
+        service = self._service(message)
+        deadline = message.validity_deadline(service.validity_period if service else None)
+        if deadline is not None and self.clock() > deadline:
+            return self._end_unsent(
+                message, request, delivery.VALIDITY_EXPIRED, "The message was not sent within its ValidityPeriod."
+            )
+        try:
+            route = self._route(message, service)
+        except _Unsendable as exc:
+            return self._end_unsent(message, request, exc.code, exc.message)
+
+        body = _final_body(message, service)
+        segments = count_segments(body)
+        claimed = replace(
+            message,
+            status=SENDING,
+            from_=route.from_,
+            body=body,
+            num_segments=segments.segments,
+            attempts=message.attempts + 1,
+            date_updated=self.clock(),
+        )
+        if not self.messages.replace(
+            claimed,
+            expected_statuses=_expected_statuses(request),
+            expected_attempts=request.attempt,
+            release_scheduled_slot=message.status == SCHEDULED,
+        ):
+            return Outcome.SKIPPED
+        jobs = [] if message.status == SENDING else [self._job(claimed, service)]
+        self._remember_sender(message, service, route)
+
+        outgoing = OutgoingMessage(
+            message_sid=claimed.sid,
+            account_sid=claimed.account_sid,
+            to=claimed.to,
+            from_=route.from_,
+            body=body,
+            media_urls=claimed.media_urls,
+            messaging_service_sid=claimed.messaging_service_sid,
+            encoding=segments.encoding,
+            num_segments=segments.segments,
+            tags=dict(claimed.tags),
+            keep_until=claimed.expires_at,
+        )
+        try:
+            receipt = self.provider.send(outgoing)
+        except DeliveryError as exc:
+            if exc.retryable and self._requeue(claimed, deadline):
+                self._notify(jobs)
+                return Outcome.RETRYING
+            final = replace(
+                claimed,
+                status=delivery.status_for_error(exc.code),
+                error_code=exc.code,
+                error_message=exc.message,
+                date_updated=self.clock(),
+            )
+        except Exception:
+            # An unexpected failure may have happened after the provider took the message: never retry it.
+            logger.exception("provider %s failed unexpectedly for %s", self.provider.name, claimed.sid)
+            final = replace(
+                claimed,
+                status=delivery.status_for_error(delivery.UNKNOWN_ERROR),
+                error_code=delivery.UNKNOWN_ERROR,
+                error_message="The delivery provider failed unexpectedly; the message may not have been sent.",
+                date_updated=self.clock(),
+            )
+        else:
+            now = self.clock()
+            final = replace(
+                claimed, status=SENT, date_sent=now, date_updated=now, provider_message_id=receipt.provider_message_id
+            )
+        jobs.append(self._job(final, service))
+        self.messages.replace(
+            _apply_retention_options(final), expected_statuses=_SENDING_ONLY, expected_attempts=claimed.attempts
+        )
+        self._notify(jobs)
+        return Outcome.SENT if final.status == SENT else Outcome.UNSENT
+
+    def _service(self, message: Message) -> MessagingService | None:
+        if not message.messaging_service_sid:
+            return None
+        return self.services.get(message.account_sid, message.messaging_service_sid)
+
+    def _route(self, message: Message, service: MessagingService | None) -> _Route:
+        if message.from_:
+            return _Route(message.from_)
+        if service is None:
+            raise _Unsendable(21701, "The message's Messaging Service no longer exists.")
+        pool = [sender_selection.candidate_from_sender(s) for s in self.senders.pool(service.sid)]
+        if not pool:
+            raise _Unsendable(delivery.NO_SENDER, "The Messaging Service has no senders in its pool: add one.")
+        try:
+            destination = sender_selection.parse_destination(message.to)
+        except ValueError:
+            raise _Unsendable(21211, f"{message.to} is not a valid phone number.") from None
+        sticky_address = self.sticky.get(service.sid, message.to) if service.sticky_sender else None
+        policy = SelectionPolicy(
+            sticky_sender=service.sticky_sender,
+            area_code_geomatch=service.area_code_geomatch,
+            alpha_sender_countries=self.alpha_sender_countries,
+        )
+        selection = sender_selection.select_sender(
+            pool, destination, policy, spread_key=message.sid, sticky_address=sticky_address
+        )
+        if selection is None:
+            raise _Unsendable(
+                delivery.NO_SENDER_FOR_CHANNEL,
+                f"No sender in the Messaging Service's pool can reach {message.to} ({destination.channel}).",
+            )
+        return _Route(selection.sender.address, selection, sticky_address)
+
+    def _remember_sender(self, message: Message, service: MessagingService | None, route: _Route) -> None:
+        if service is None or not service.sticky_sender or route.selection is None:
+            return
+        chosen = route.selection.sender.address
+        try:
+            if route.selection.sticky_worthy and chosen != route.sticky_address:
+                self.sticky.remember(service.sid, message.to, chosen, message.expires_at)
+            elif not route.selection.sticky_worthy and route.sticky_address is not None:
+                self.sticky.forget(service.sid, message.to)
+        except Exception:
+            # Stickiness is a preference; losing one update must not stop the send.
+            logger.exception("could not update the sticky sender of %s", message.sid)
+
+    def _requeue(self, claimed: Message, deadline: datetime | None) -> bool:
+        """Queue the next attempt if the policy and the validity period allow it."""
+        if not self.retry.can_retry(claimed.attempts):
+            return False
+        delay = self.retry.delay_seconds(claimed.attempts)
+        if deadline is not None and (deadline - self.clock()).total_seconds() < delay:
+            return False
+        try:
+            self.send_queue.enqueue(
+                DispatchRequest(claimed.account_sid, claimed.sid, claimed.attempts), delay_seconds=delay
+            )
+        except Exception:
+            logger.exception("could not queue a retry of %s", claimed.sid)
+            return False
+        return True
+
+    def _end_unsent(self, message: Message, request: DispatchRequest, code: int, text: str) -> Outcome:
+        failed = replace(
+            message,
+            status=delivery.status_for_error(code),
+            error_code=code,
+            error_message=text,
+            date_updated=self.clock(),
+        )
+        if not self.messages.replace(
+            failed,
+            expected_statuses=_expected_statuses(request),
+            expected_attempts=request.attempt,
+            release_scheduled_slot=message.status == SCHEDULED,
+        ):
+            return Outcome.SKIPPED
+        self._notify([self._job(failed, self._service(message))])
+        return Outcome.UNSENT
+
+    @staticmethod
+    def _job(message: Message, service: MessagingService | None) -> StatusCallbackJob | None:
+        return callback_job(message, service.status_callback if service else None)
+
+    def _notify(self, jobs: list[StatusCallbackJob | None]) -> None:
+        ready = [job for job in jobs if job is not None]
+        if ready:
+            self.callbacks.enqueue(ready)
+
+
+def _claimable(message: Message, request: DispatchRequest) -> bool:
+    if message.status in FINAL_STATUSES or message.attempts != request.attempt:
+        return False
+    if request.attempt == 0:
+        return message.status in PENDING_STATUSES
+    return message.status == SENDING
+
+
+def _expected_statuses(request: DispatchRequest) -> frozenset[str]:
+    return PENDING_STATUSES if request.attempt == 0 else _SENDING_ONLY
+
+
+def _final_body(message: Message, service: MessagingService | None) -> str:
+    wants_smart = (
+        message.smart_encoded if message.smart_encoded is not None else bool(service and service.smart_encoding)
+    )
+    return smart_encode(message.body) if wants_smart else message.body
+
+
+def _apply_retention_options(message: Message) -> Message:
+    """``ContentRetention=discard`` drops the body and ``AddressRetention=obfuscate`` masks ``To``
+    once the message is final; the callbacks already built keep the real values."""
+    if message.options.content_retention == "discard":
+        message = replace(message, body="")
+    if message.options.address_retention == "obfuscate":
+        message = replace(message, to=obfuscate_address(message.to))
+    return message
+
+
+def obfuscate_address(address: str) -> str:
+    """Keep the channel prefix, country code area and the last two digits: ``+1415XXXXX71``."""
+    prefix, _, number = address.rpartition("+")
+    if len(number) <= 6:
+        return address
+    return f"{prefix}+{number[:4]}{'X' * (len(number) - 6)}{number[-2:]}"

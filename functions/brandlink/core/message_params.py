@@ -1,0 +1,202 @@
+"""The parameters of ``POST Messages.json``, validated in one pass before anything is written."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from brandlink.core import scheduling
+from brandlink.core.errors import TwilioError, invalid_parameter
+from brandlink.core.forms import Form
+from brandlink.core.messages import MessageOptions
+from brandlink.core.sender_selection import WHATSAPP_PREFIX, parse_destination
+from brandlink.core.services import canonical_service_sid
+from brandlink.core.urls import validate_callback_url
+
+MAX_BODY_CHARS = 1600
+MAX_MEDIA = 10
+MIN_VALIDITY_PERIOD, MAX_VALIDITY_PERIOD = 1, 36_000
+MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 10, 128, 256
+MAX_PERSISTENT_ACTIONS, MAX_PERSISTENT_ACTION_CHARS = 10, 2048
+
+TO_REQUIRED = 21604
+INVALID_TO = 21211
+SENDER_REQUIRED = 21603
+BODY_REQUIRED = 21602
+BODY_TOO_LONG = 21617
+BODY_OR_MEDIA_REQUIRED = 21619
+INVALID_MEDIA_URL = 21620
+TOO_MANY_MEDIA = 21623
+INVALID_STATUS_CALLBACK = 21609
+INVALID_SERVICE_SID = 21705
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    to: str
+    from_: str | None
+    messaging_service_sid: str | None
+    body: str
+    media_urls: tuple[str, ...] = ()
+    status_callback: str | None = None
+    validity_period: int | None = None
+    smart_encoded: bool | None = None
+    shorten_urls: bool = False
+    send_at: datetime | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    options: MessageOptions = field(default_factory=MessageOptions)
+
+    @property
+    def channel(self) -> str:
+        return "whatsapp" if self.to.startswith(WHATSAPP_PREFIX) else "sms"
+
+
+def _optional(form: Form, name: str) -> str | None:
+    value = form.get(name)
+    if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def _to(form: Form) -> str:
+    to = _optional(form, "To")
+    if to is None:
+        raise TwilioError(TO_REQUIRED, "A 'To' phone number is required: give it in E.164 form, e.g. +14155552671.")
+    try:
+        parse_destination(to)
+    except ValueError:
+        raise TwilioError(
+            INVALID_TO,
+            f"The 'To' number {to} is not a valid phone number: use E.164 (+14155552671) or whatsapp:+14155552671.",
+        ) from None
+    return to
+
+
+def _service_sid(form: Form) -> str | None:
+    raw = _optional(form, "MessagingServiceSid")
+    if raw is None:
+        return None
+    canonical = canonical_service_sid(raw)
+    if canonical is None:
+        raise TwilioError(
+            INVALID_SERVICE_SID, f"MessagingServiceSid {raw!r} is not valid: it is MG followed by 32 hex characters."
+        )
+    return canonical
+
+
+def _body_and_media(form: Form, *, allow_private: bool) -> tuple[str, tuple[str, ...]]:
+    body = form.get("Body")
+    media = [value.strip() for value in form.get_list("MediaUrl")]
+    if body is None and not media:
+        raise TwilioError(BODY_OR_MEDIA_REQUIRED, "A text message Body or at least one MediaUrl is required.")
+    if body is not None and body.strip() == "" and not media:
+        raise TwilioError(BODY_REQUIRED, "The message Body is empty: give a text, or a MediaUrl to send media only.")
+    text = body or ""
+    if len(text) > MAX_BODY_CHARS:
+        raise TwilioError(BODY_TOO_LONG, f"The Body is {len(text)} characters; the maximum is {MAX_BODY_CHARS}.")
+    if len(media) > MAX_MEDIA:
+        raise TwilioError(TOO_MANY_MEDIA, f"{len(media)} MediaUrl values given; at most {MAX_MEDIA} are allowed.")
+    checked = tuple(
+        validate_callback_url(url, allow_private=allow_private, code=INVALID_MEDIA_URL, parameter="MediaUrl")
+        for url in media
+    )
+    return text, checked
+
+
+def _tags(form: Form) -> dict[str, str]:
+    raw = form.get("Tags")
+    if raw is None or raw.strip() == "":
+        return {}
+    why = f'must be a JSON object of strings, e.g. {{"campaign": "spring", "variant": "B"}}; got {raw[:80]!r}.'
+    try:
+        tags = json.loads(raw)
+    except ValueError:
+        raise invalid_parameter("Tags", why) from None
+    if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
+        raise invalid_parameter("Tags", why)
+    if len(tags) > MAX_TAGS:
+        raise invalid_parameter("Tags", f"has {len(tags)} keys; at most {MAX_TAGS} are allowed.")
+    for key, value in tags.items():
+        if not key or len(key) > MAX_TAG_KEY:
+            raise invalid_parameter("Tags", f"keys must be 1 to {MAX_TAG_KEY} characters, got {key[:40]!r}.")
+        if len(value) > MAX_TAG_VALUE:
+            raise invalid_parameter("Tags", f"the value of {key!r} is over {MAX_TAG_VALUE} characters.")
+    return tags
+
+
+def _choice(form: Form, name: str, allowed: tuple[str, ...]) -> str | None:
+    value = _optional(form, name)
+    if value is None:
+        return None
+    if value.lower() not in allowed:
+        raise invalid_parameter(name, f"must be one of {', '.join(allowed)}, got {value!r}.")
+    return value.lower()
+
+
+def _persistent_actions(form: Form) -> tuple[str, ...]:
+    actions = tuple(value.strip() for value in form.get_list("PersistentAction") if value.strip())
+    if len(actions) > MAX_PERSISTENT_ACTIONS:
+        raise invalid_parameter("PersistentAction", f"at most {MAX_PERSISTENT_ACTIONS} values are allowed.")
+    for action in actions:
+        scheme, colon, _rest = action.partition(":")
+        if not colon or not scheme.isalpha() or len(action) > MAX_PERSISTENT_ACTION_CHARS:
+            raise invalid_parameter(
+                "PersistentAction",
+                f"each value is a URI such as geo:37.78,-122.39 or mailto:a@example.com, got {action!r}.",
+            )
+    return actions
+
+
+def _options(form: Form) -> MessageOptions:
+    return MessageOptions(
+        attempt=form.get_int("Attempt", minimum=1),
+        provide_feedback=form.get_bool("ProvideFeedback"),
+        force_delivery=form.get_bool("ForceDelivery"),
+        send_as_mms=form.get_bool("SendAsMms"),
+        persistent_action=_persistent_actions(form),
+        risk_check=_choice(form, "RiskCheck", ("enable", "disable")),
+        content_retention=_choice(form, "ContentRetention", ("retain", "discard")),
+        address_retention=_choice(form, "AddressRetention", ("retain", "obfuscate")),
+    )
+
+
+def parse_send_request(
+    form: Form, *, now: datetime, window: scheduling.ScheduleWindow, allow_private: bool
+) -> SendRequest:
+    """Every parameter checked, most specific error first; raises ``TwilioError``."""
+    to = _to(form)
+    from_ = _optional(form, "From")
+    service_sid = _service_sid(form)
+    if from_ is None and service_sid is None:
+        raise TwilioError(SENDER_REQUIRED, "A 'From' number or a MessagingServiceSid is required: give one of them.")
+    body, media = _body_and_media(form, allow_private=allow_private)
+    callback = _optional(form, "StatusCallback")
+    if callback is not None:
+        callback = validate_callback_url(
+            callback, allow_private=allow_private, code=INVALID_STATUS_CALLBACK, parameter="StatusCallback"
+        )
+    validity = form.get_int("ValidityPeriod", minimum=MIN_VALIDITY_PERIOD, maximum=MAX_VALIDITY_PERIOD)
+    smart_encoded = form.get_bool("SmartEncoded")
+    shorten_urls = bool(form.get_bool("ShortenUrls", False))
+    if shorten_urls and service_sid is None:
+        raise invalid_parameter(
+            "ShortenUrls", "link shortening needs a MessagingServiceSid whose service has a shortening domain."
+        )
+    send_at = scheduling.parse_send_at(
+        form.get("ScheduleType"), form.get("SendAt"), service_sid, now=now, window=window
+    )
+    return SendRequest(
+        to=to,
+        from_=from_,
+        messaging_service_sid=service_sid,
+        body=body,
+        media_urls=media,
+        status_callback=callback,
+        validity_period=validity,
+        smart_encoded=smart_encoded,
+        shorten_urls=shorten_urls,
+        send_at=send_at,
+        tags=_tags(form),
+        options=_options(form),
+    )

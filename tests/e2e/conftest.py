@@ -1,0 +1,66 @@
+"""End-to-end fixtures: one local stack (`python -m local`) per test session, and clients for it.
+
+Mark e2e test modules with ``pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]`` so
+`make test` runs them on one worker, sharing the session's stack.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from twilio.rest import Client
+
+from local.twilio_client import make_client
+from tests.e2e.stack_process import LocalStackProcess
+
+# Short enough that an e2e test can schedule a message a few seconds ahead.
+SCHEDULE_MIN_SECONDS = "2"
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
+    """A running stack on free ports; its state (URLs, credentials, environment) is ``.state``."""
+    stack = LocalStackProcess(
+        tmp_path_factory.mktemp("local-stack"), {"BRANDLINK_SCHEDULE_MIN_SECONDS": SCHEDULE_MIN_SECONDS}
+    )
+    stack.start()
+    try:
+        stack.wait_ready()
+    except BaseException:
+        stack.kill()
+        raise
+    yield stack
+    exit_code = stack.stop(signal.SIGINT)
+    output = stack.output()
+    assert exit_code == 0, f"the stack exited with {exit_code} on SIGINT:\n{output}"
+    assert "Brandlink stopped cleanly." in output, output
+    assert not stack.state_file.exists(), "the stack left its state file behind"
+
+
+@pytest.fixture
+def twilio_client(local_stack: LocalStackProcess) -> Client:
+    """The official twilio client, authenticated as the stack's bootstrap account."""
+    return make_client(local_stack.api_url, local_stack.account_sid, local_stack.auth_token)
+
+
+@pytest.fixture
+def admin(local_stack: LocalStackProcess) -> Callable[..., Any]:
+    """Run ``python -m brandlink.admin --local <state> ARGS...`` and return its JSON output."""
+
+    def run(*args: str) -> Any:
+        result = local_stack.run_python("-m", "brandlink.admin", "--local", str(local_stack.state_file), *args)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    return run
+
+
+@pytest.fixture
+def fresh_account(admin: Callable[..., Any]) -> tuple[str, str]:
+    """A new account of its own (sid, auth token), for tests that must not share data."""
+    created = admin("create-account", "--name", "e2e")
+    return created["account_sid"], created["auth_token"]

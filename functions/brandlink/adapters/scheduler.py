@@ -16,7 +16,13 @@ MAX_EVENT_AGE_SECONDS = 24 * 3600
 
 class EventBridgeMessageScheduler:
     def __init__(
-        self, *, group: str, target_arn: str, role_arn: str, region: str, dead_letter_arn: str | None = None
+        self,
+        *,
+        group: str,
+        target_arn: str | None,
+        role_arn: str | None,
+        region: str,
+        dead_letter_arn: str | None = None,
     ) -> None:
         self._group = group
         self._target_arn = target_arn
@@ -31,6 +37,10 @@ class EventBridgeMessageScheduler:
         return boto3.client("scheduler", region_name=self._region)
 
     def create(self, schedule: OneTimeSchedule) -> None:
+        if not self._target_arn or not self._role_arn:
+            raise RuntimeError(
+                "Scheduling needs BRANDLINK_SEND_QUEUE_ARN and BRANDLINK_SCHEDULER_ROLE_ARN (set by the stack)."
+            )
         target: dict[str, Any] = {
             "Arn": self._target_arn,
             "RoleArn": self._role_arn,

@@ -8,13 +8,20 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from brandlink.api import deps
 from brandlink.api.auth import basic_auth, parse_basic
 from brandlink.api.context import json_response
-from brandlink.api.routes import accounts, link_shortening, phone_numbers, services
+from brandlink.api.routes import accounts, link_shortening, messages, outbox, phone_numbers, services
 from brandlink.core.accounts import authenticate
 from brandlink.core.errors import TwilioError, not_found
 
 logger = Logger(service="brandlink")
 
-ROUTERS = (accounts.router, services.router, phone_numbers.router, link_shortening.router)
+ROUTERS = (
+    accounts.router,
+    services.router,
+    phone_numbers.router,
+    link_shortening.router,
+    messages.router,
+    outbox.router,
+)
 
 
 def build_app() -> APIGatewayHttpResolver:

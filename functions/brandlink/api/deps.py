@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from brandlink.config import settings
 from brandlink.core.accounts import AccountRepository
 from brandlink.core.certificate_install import CertificateJobQueue, KeySealer
 from brandlink.core.dns_check import DnsResolver
 from brandlink.core.domains import DomainRepository
+from brandlink.core.message_actions import MessageLimits, MessagePorts
+from brandlink.core.messages import MessageRepository
+from brandlink.core.outbox import OutboxRepository
+from brandlink.core.scheduling import ScheduleWindow
 from brandlink.core.services import SenderRepository, ServiceDeletionHook, ServiceRepository
 
 
@@ -82,3 +86,71 @@ def _certificate_queue(queue_url: str, region: str) -> CertificateJobQueue:
     from brandlink.adapters.certificate_queue import SqsCertificateJobs
 
     return SqsCertificateJobs(queue_url, region)
+
+
+@lru_cache(maxsize=1)
+def messages() -> MessageRepository:
+    from brandlink.store.messages import DynamoMessageRepository
+
+    return DynamoMessageRepository()
+
+
+@lru_cache(maxsize=1)
+def outbox() -> OutboxRepository:
+    from brandlink.store.outbox import DynamoOutboxRepository
+
+    return DynamoOutboxRepository()
+
+
+def message_ports() -> MessagePorts:
+    current = settings()
+    return _message_ports(
+        current.queue_url("send"),
+        current.queue_url("status_callbacks"),
+        current.schedule_group,
+        current.send_queue_arn,
+        current.scheduler_role_arn,
+        current.send_dlq_arn,
+        current.region,
+    )
+
+
+def message_limits() -> MessageLimits:
+    current = settings()
+    return MessageLimits(
+        window=ScheduleWindow(current.schedule_min_seconds, current.schedule_max_seconds),
+        scheduled_cap=current.scheduled_cap,
+        default_retention_days=current.retention_days,
+        allow_private_urls=current.is_local,
+    )
+
+
+@lru_cache(maxsize=4)
+def _message_ports(
+    send_queue_url: str,
+    callback_queue_url: str,
+    schedule_group: str,
+    send_queue_arn: str | None,
+    scheduler_role_arn: str | None,
+    send_dlq_arn: str | None,
+    region: str,
+) -> MessagePorts:
+    from brandlink.adapters.queues import SqsCallbackQueue, SqsSendQueue
+    from brandlink.adapters.scheduler import EventBridgeMessageScheduler
+    from brandlink.core.domains import shortening_domain_status
+
+    return MessagePorts(
+        messages=messages(),
+        services=services(),
+        senders=senders(),
+        send_queue=SqsSendQueue(send_queue_url, region),
+        scheduler=EventBridgeMessageScheduler(
+            group=schedule_group,
+            target_arn=send_queue_arn,
+            role_arn=scheduler_role_arn,
+            region=region,
+            dead_letter_arn=send_dlq_arn,
+        ),
+        callbacks=SqsCallbackQueue(callback_queue_url, region),
+        shortening=partial(shortening_domain_status, domains()),
+    )

@@ -24,6 +24,7 @@ from typing import Protocol
 from brandlink.core import delivery, sender_selection
 from brandlink.core.dates import utcnow
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Provider, RetryPolicy
+from brandlink.core.errors import TwilioError
 from brandlink.core.messages import (
     FINAL_STATUSES,
     PENDING_STATUSES,
@@ -112,6 +113,8 @@ class Dispatcher:
     send_queue: SendQueue
     callbacks: CallbackQueue
     retry: RetryPolicy
+    shortening: Callable[[str, str], object] | None = None
+    """Raises the TwilioError that keeps a ``ShortenUrls`` message's service from shortening links."""
     alpha_sender_countries: frozenset[str] = sender_selection.ALPHA_SENDER_COUNTRIES
     clock: Callable[[], datetime] = utcnow
 
@@ -126,6 +129,7 @@ class Dispatcher:
                 message, request, delivery.VALIDITY_EXPIRED, "The message was not sent within its ValidityPeriod."
             )
         try:
+            self._check_shortening(message)
             route = self._route(message, service)
         except _Unsendable as exc:
             return self._end_unsent(message, request, exc.code, exc.message)
@@ -203,6 +207,15 @@ class Dispatcher:
         if not message.messaging_service_sid:
             return None
         return self.services.get(message.account_sid, message.messaging_service_sid)
+
+    def _check_shortening(self, message: Message) -> None:
+        """The service must still be able to shorten links (its certificate may have expired since)."""
+        if not message.shorten_urls or not message.messaging_service_sid or self.shortening is None:
+            return
+        try:
+            self.shortening(message.account_sid, message.messaging_service_sid)
+        except TwilioError as exc:
+            raise _Unsendable(exc.code, exc.message) from None
 
     def _route(self, message: Message, service: MessagingService | None) -> _Route:
         if message.from_:

@@ -7,6 +7,7 @@ message written so far is removed again, so a request either fully happens or le
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -55,6 +56,11 @@ class MessageLimits:
     allow_private_urls: bool
 
 
+ShorteningGate = Callable[[str, str], object]
+"""``(account_sid, service_sid)``: raises the TwilioError (30106, 30101, 30107, 30102) that keeps the
+service from shortening links; returns the shortening domain otherwise."""
+
+
 @dataclass(frozen=True)
 class MessagePorts:
     messages: MessageRepository
@@ -63,6 +69,7 @@ class MessagePorts:
     send_queue: SendQueue
     scheduler: MessageScheduler
     callbacks: CallbackQueue
+    shortening: ShorteningGate
 
 
 def retention_days(account: Account, default_days: int) -> int:
@@ -74,6 +81,8 @@ def create_message(ports: MessagePorts, account: Account, form: Form, limits: Me
     service = _service_of(ports, account.sid, request.messaging_service_sid)
     if request.from_ is not None:
         _check_sender(ports, account.sid, request)
+    if request.shorten_urls and request.messaging_service_sid is not None:
+        ports.shortening(account.sid, request.messaging_service_sid)
     message = _new_message(account, request, service, now, limits.default_retention_days)
     if message.send_at is not None:
         _schedule(ports, message, limits.scheduled_cap)

@@ -1,0 +1,66 @@
+"""Status-callback function: posts each queued status callback, signed, to the customer's URL.
+
+SQS batch with partial failures: a post that fails (no answer, non-2xx) is retried when the record
+becomes visible again, up to the queue's ``maxReceiveCount``, then moved to the DLQ (alarmed).
+A callback of an account that no longer exists is dropped: nobody can verify its signature.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from brandlink.adapters.http import UrllibFormPoster
+from brandlink.adapters.token_key import token_master_key
+from brandlink.config import settings
+from brandlink.core.accounts import AccountRepository, signing_token
+from brandlink.core.status_callbacks import StatusCallbackJob, deliver
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@lru_cache(maxsize=1)
+def _accounts() -> AccountRepository:
+    from brandlink.store.accounts import DynamoAccountRepository
+
+    return DynamoAccountRepository()
+
+
+@lru_cache(maxsize=4)
+def _poster(allow_private: bool, timeout: int) -> UrllibFormPoster:
+    return UrllibFormPoster(allow_private=allow_private, timeout=timeout)
+
+
+def record_handler(record: SQSRecord) -> None:
+    job = StatusCallbackJob.from_json(record.body)
+    account = _accounts().get(job.account_sid)
+    if account is None:
+        logger.warning("dropping a status callback of a deleted account", extra={"account_sid": job.account_sid})
+        return
+    current = settings()
+    status = deliver(
+        job,
+        signing_token(account, token_master_key()),
+        _poster(current.is_local, current.callback_timeout_seconds),
+    )
+    logger.info(
+        "status callback delivered",
+        extra={"message_sid": job.params.get("MessageSid"), "status": job.params.get("MessageStatus"), "http": status},
+    )
+    metrics.add_metric(name="StatusCallbackDelivered", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -109,8 +109,9 @@ class _GatewayServer(ThreadingHTTPServer):
 
 class _GatewayRequestHandler(BaseHTTPRequestHandler):
     server: _GatewayServer
-    # One request per connection: no idle keep-alive connection can delay a stop.
-    protocol_version = "HTTP/1.0"
+    # HTTP/1.1 so that "Expect: 100-continue" (curl, for larger bodies) is answered at once; every
+    # response closes its connection, so no idle keep-alive connection can delay a stop.
+    protocol_version = "HTTP/1.1"
     timeout = 10
 
     def do_any(self) -> None:
@@ -175,6 +176,7 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)

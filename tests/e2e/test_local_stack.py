@@ -43,6 +43,8 @@ def test_the_printed_credentials_fetch_the_account(local_stack: LocalStackProces
     credentials = f"{local_stack.account_sid}:{local_stack.auth_token}"
     assert f"curl -u {credentials} {account_url(local_stack, local_stack.account_sid)}" in output
     assert "Brandlink is running" in output
+    # What the user set before `make run` reaches the handlers and the state file's environment.
+    assert local_stack.environment["BRANDLINK_SCHEDULE_MIN_SECONDS"] == "2"
 
 
 def test_a_wrong_token_is_refused_with_20003(local_stack: LocalStackProcess) -> None:

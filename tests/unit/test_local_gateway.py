@@ -8,6 +8,7 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -170,6 +171,27 @@ def test_a_function_not_in_this_build_answers_502_saying_so(serve: Any) -> None:
 
     assert response.status_code == 502
     assert "not part of this build yet" in response.json()["message"]
+
+
+def test_expect_100_continue_is_answered_before_the_body_is_sent(serve: Any) -> None:
+    url, function = serve(ok)
+    body = b"TlsCert=" + b"A" * 2000
+    with socket.create_connection(("127.0.0.1", urlsplit(url).port), timeout=2) as connection:
+        connection.sendall(
+            b"POST /v1/LinkShortening/Domains/DN1/Certificate HTTP/1.1\r\nHost: api.test\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            + f"Content-Length: {len(body)}\r\n".encode()
+            + b"Expect: 100-continue\r\n\r\n"
+        )
+        assert connection.recv(1024).startswith(b"HTTP/1.1 100 Continue")
+        connection.sendall(body)
+        reply = b""
+        while chunk := connection.recv(4096):
+            reply += chunk
+
+    assert reply.startswith(b"HTTP/1.1 200 OK")
+    assert b"Connection: close" in reply
+    assert function.events[0]["body"] == body.decode()
 
 
 def test_a_taken_port_names_the_variable_that_moves_it(serve: Any) -> None:

@@ -2,15 +2,15 @@
 
 Word processors and phones turn ``'`` into a curly quote and ``-`` into a dash; one such character makes a
 whole SMS UCS-2, which halves the characters per segment. Smart Encoding swaps them for the GSM-7
-character they look like. The swap is applied only when it makes the whole body GSM-7: a body
-that stays UCS-2 anyway (an emoji, Cyrillic, ...) can carry the original characters at no extra
-cost, so it is sent as written. Letters are never changed (``á`` stays ``á``): only punctuation,
-spaces and invisible characters are.
+character they look like. The swap is applied only when it makes the whole body GSM-7 and does
+not add segments (an ellipsis becomes three dots): a body that stays UCS-2 anyway (an emoji,
+Cyrillic, ...) carries the original characters at no extra cost, so it is sent as written.
+Letters are never changed (``á`` stays ``á``): only punctuation, spaces and invisible characters.
 """
 
 from __future__ import annotations
 
-from brandlink.core.segments import is_gsm7
+from brandlink.core.segments import count_segments, is_gsm7
 
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u2035\u0060\u00b4\u02b9\u02bc\u02c8\uff07"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u2036\u301d\u301e\uff02\u00ab\u00bb"
@@ -54,8 +54,11 @@ def replace_lookalikes(text: str) -> str:
 
 
 def smart_encode(text: str) -> str:
-    """The body to send with Smart Encoding on: GSM-7 look-alikes when that makes it GSM-7."""
+    """The body to send with Smart Encoding on: GSM-7 look-alikes when that makes it GSM-7 and
+    takes no more segments than the original."""
     if is_gsm7(text):
         return text
     replaced = replace_lookalikes(text)
-    return replaced if is_gsm7(replaced) else text
+    if is_gsm7(replaced) and count_segments(replaced).segments <= count_segments(text).segments:
+        return replaced
+    return text

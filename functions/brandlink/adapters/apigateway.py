@@ -51,6 +51,9 @@ class ApiGatewayCustomDomains:
         if current.get("CertificateArn") != certificate_arn:
             return  # the name was taken over by a newer install; leave it alone
         try:
+            # Mappings first: the domain name cannot go while they reference it (moto, and it is tidier).
+            for mapping in self._client.get_api_mappings(DomainName=domain_name).get("Items", []):
+                self._client.delete_api_mapping(ApiMappingId=mapping["ApiMappingId"], DomainName=domain_name)
             self._client.delete_domain_name(DomainName=domain_name)
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "NotFoundException":

@@ -29,6 +29,8 @@ def normalize_domain_name(raw: str | None, *, local_mode: bool) -> str:
     if raw is None or not raw.strip():
         raise _bad("is required: send the host name of your short-link domain, such as links.example.com.")
     text = raw.strip()
+    if len(text) > MAX_NAME_LENGTH + 1:
+        raise _bad(f"must be at most {MAX_NAME_LENGTH} characters long.")
     if any(mark in text for mark in ("://", "/", "@", ":", "?", "#")):
         raise _bad(f"send only the host name (such as links.example.com), without scheme, port or path; got {raw!r}.")
     if "*" in text:

@@ -22,7 +22,9 @@ from brandlink.core.domains import DomainRepository
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
+# A failed whole batch is reported like a partial one (every id listed), not raised, so the log shows
+# one clear record failure instead of a second BatchProcessingError trace.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @lru_cache(maxsize=1)

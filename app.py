@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 # The stack reads brandlink.resources, which lives in the Lambda code folder.
@@ -22,10 +24,12 @@ from infra.settings import ContextError, load_deployment_settings  # noqa: E402
 from infra.stack import BrandlinkStack  # noqa: E402
 
 
-def build_app() -> App:
-    defaults = json.loads((ROOT / "cdk.json").read_text()).get("context", {})
+def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = None) -> App:
+    """``context`` overrides cdk.json's defaults; the CLI's context (CDK_CONTEXT_JSON) overrides both."""
+    defaults = {**json.loads((ROOT / "cdk.json").read_text()).get("context", {}), **(context or {})}
     # The CLI passes its output folder in CDK_OUTDIR; run by hand, synthesize into cdk.out as it would.
-    outdir = None if os.environ.get("CDK_OUTDIR") else str(ROOT / "cdk.out")
+    if outdir is None and not os.environ.get("CDK_OUTDIR"):
+        outdir = str(ROOT / "cdk.out")
     app = App(context=defaults, outdir=outdir)
     settings = load_deployment_settings(app.node.try_get_context)
     BrandlinkStack(app, settings.stack_name, settings=settings)

@@ -45,6 +45,7 @@ class BrandlinkStack(Stack):
             stack_name=settings.stack_name,
             description="Brandlink: branded link shortening, click tracking and message scheduling.",
         )
+        code = lambda_code(settings.lambda_asset_dir)
         data = DataTables(self, "Data")
         alerts = Alerts(self, "Alerts", email=settings.alarm_email)
         queues = WorkQueues(self, "Queues")
@@ -52,7 +53,7 @@ class BrandlinkStack(Stack):
         apis = HttpApis(self, "HttpApis", log_retention=settings.log_retention)
         wiring = FunctionWiring(
             settings=settings,
-            code=lambda_code(settings.lambda_asset_dir),
+            code=code,
             data=data,
             queues=queues,
             scheduling=scheduling,

@@ -1,0 +1,497 @@
+"""The default stack, synthesized once by app.py with cdk-nag on: resources, wiring, outputs."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match
+from brandlink import resources
+from brandlink.config import load_settings
+from cdk_nag import AwsSolutionsChecks
+
+from infra.nag import RecordedAcknowledgment, recorded_acknowledgments
+from infra.naming import camel
+from tests.infra.conftest import Synthesized
+
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+
+
+@pytest.fixture(scope="module")
+def stack(synth_app: Any) -> Synthesized:
+    return synth_app()
+
+
+def _by_logical_prefix(found: dict[str, dict[str, Any]], prefix: str) -> dict[str, Any]:
+    matches = [resource for logical_id, resource in found.items() if re.fullmatch(f"{prefix}[0-9A-F]{{8}}", logical_id)]
+    assert len(matches) == 1, f"expected one resource {prefix}*, found {len(matches)}"
+    return matches[0]
+
+
+def _logical_id(found: dict[str, dict[str, Any]], prefix: str) -> str:
+    ids = [logical_id for logical_id in found if re.fullmatch(f"{prefix}[0-9A-F]{{8}}", logical_id)]
+    assert len(ids) == 1, f"expected one resource {prefix}*, found {ids}"
+    return ids[0]
+
+
+def _statements(stack: Synthesized, role_prefix: str) -> list[dict[str, Any]]:
+    role_id = _logical_id(stack.resources("AWS::IAM::Role"), role_prefix)
+    policies = [
+        policy
+        for policy in stack.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+    ]
+    return [statement for policy in policies for statement in policy["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement["Action"]
+    return actions if isinstance(actions, list) else [actions]
+
+
+def _resources(statement: dict[str, Any]) -> list[Any]:
+    found = statement["Resource"]
+    return found if isinstance(found, list) else [found]
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+
+def test_one_table_per_spec_on_demand_with_pitr_encryption_and_retain(stack: Synthesized) -> None:
+    tables = stack.resources("AWS::DynamoDB::Table")
+    assert len(tables) == len(resources.TABLES)
+    for spec in resources.TABLES:
+        table = _by_logical_prefix(tables, f"Data{camel(spec.logical)}")
+        properties = table["Properties"]
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+        assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert properties["SSESpecification"]["SSEEnabled"] is True
+        assert table["DeletionPolicy"] == "Retain"
+        assert table["UpdateReplacePolicy"] == "Retain"
+        keys = {key["KeyType"]: key["AttributeName"] for key in properties["KeySchema"]}
+        assert keys == {"HASH": spec.hash_key, **({"RANGE": spec.range_key} if spec.range_key else {})}
+
+
+@pytest.mark.parametrize("logical", ["links", "messages", "clicks"])
+def test_expiring_tables_have_ttl(stack: Synthesized, logical: str) -> None:
+    table = _by_logical_prefix(stack.resources("AWS::DynamoDB::Table"), f"Data{camel(logical)}")
+    assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_ttl_exactly_where_the_spec_asks(stack: Synthesized) -> None:
+    tables = stack.resources("AWS::DynamoDB::Table")
+    for spec in resources.TABLES:
+        properties = _by_logical_prefix(tables, f"Data{camel(spec.logical)}")["Properties"]
+        expected = {"AttributeName": spec.ttl_attribute, "Enabled": True} if spec.ttl_attribute else None
+        assert properties.get("TimeToLiveSpecification") == expected, spec.logical
+
+
+def test_indexes_project_all_attributes(stack: Synthesized) -> None:
+    tables = stack.resources("AWS::DynamoDB::Table")
+    for spec in resources.TABLES:
+        properties = _by_logical_prefix(tables, f"Data{camel(spec.logical)}")["Properties"]
+        indexes = {index["IndexName"]: index for index in properties.get("GlobalSecondaryIndexes", [])}
+        assert set(indexes) == {index.name for index in spec.indexes}
+        for index in spec.indexes:
+            assert indexes[index.name]["Projection"] == {"ProjectionType": "ALL"}
+            assert indexes[index.name]["KeySchema"][0] == {"AttributeName": index.hash_key, "KeyType": "HASH"}
+
+
+# --- queues ---------------------------------------------------------------------------------------
+
+
+def test_every_queue_has_its_own_dead_letter_queue(stack: Synthesized) -> None:
+    queues = stack.resources("AWS::SQS::Queue")
+    assert len(queues) == 2 * len(resources.QUEUES)
+    dead_letter_ids = set()
+    for spec in resources.QUEUES:
+        name = camel(spec.logical)
+        properties = _by_logical_prefix(queues, f"Queues{name}Queue")["Properties"]
+        dead_letter_id = _logical_id(queues, f"Queues{name}DeadLetterQueue")
+        assert properties["RedrivePolicy"] == {
+            "deadLetterTargetArn": {"Fn::GetAtt": [dead_letter_id, "Arn"]},
+            "maxReceiveCount": spec.max_receive_count,
+        }
+        assert properties["VisibilityTimeout"] == spec.visibility_timeout_seconds
+        assert properties["MessageRetentionPeriod"] == spec.retention_days * 86400
+        dead_letter_ids.add(dead_letter_id)
+    assert len(dead_letter_ids) == len(resources.QUEUES)
+    for dead_letter_id in dead_letter_ids:
+        assert queues[dead_letter_id]["Properties"]["MessageRetentionPeriod"] == 14 * 86400
+        assert "RedrivePolicy" not in queues[dead_letter_id]["Properties"]
+
+
+def test_queues_are_encrypted_and_tls_only(stack: Synthesized) -> None:
+    queues = stack.resources("AWS::SQS::Queue")
+    for queue in queues.values():
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    policies = stack.resources("AWS::SQS::QueuePolicy").values()
+    protected = set()
+    for policy in policies:
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}:
+                protected.update(queue["Ref"] for queue in policy["Properties"]["Queues"])
+    assert protected == set(queues)
+
+
+# --- functions ------------------------------------------------------------------------------------
+
+
+def _function(stack: Synthesized, logical: str) -> dict[str, Any]:
+    return _by_logical_prefix(stack.resources("AWS::Lambda::Function"), f"Functions{camel(logical)}")
+
+
+def test_every_function_from_the_spec_on_arm64_python_with_tracing(stack: Synthesized) -> None:
+    functions = stack.resources("AWS::Lambda::Function")
+    assert len(functions) == len(resources.FUNCTIONS)
+    log_groups = stack.resources("AWS::Logs::LogGroup")
+    for spec in resources.FUNCTIONS:
+        properties = _function(stack, spec.logical)["Properties"]
+        assert properties["Architectures"] == ["arm64"]
+        assert re.fullmatch(r"python3\.(1[2-9])", properties["Runtime"])
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        assert properties["Handler"] == spec.handler
+        assert properties["MemorySize"] == spec.memory_mb
+        assert properties["Timeout"] == spec.timeout_seconds
+        log_group_id = properties["LoggingConfig"]["LogGroup"]["Ref"]
+        assert log_groups[log_group_id]["Properties"]["RetentionInDays"] == 90
+
+
+def test_powertools_settings(stack: Synthesized) -> None:
+    for spec in resources.FUNCTIONS:
+        variables = _function(stack, spec.logical)["Properties"]["Environment"]["Variables"]
+        assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Brandlink"
+        assert variables["POWERTOOLS_SERVICE_NAME"] == f"brandlink-{spec.logical.replace('_', '-')}"
+        assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
+        assert variables["BRANDLINK_MODE"] == "aws"
+
+
+def _placeholder(value: Any) -> str:
+    return value if isinstance(value, str) else "token:" + json.dumps(value, sort_keys=True)
+
+
+def test_environment_gives_brandlink_config_everything_the_function_uses(stack: Synthesized) -> None:
+    for spec in resources.FUNCTIONS:
+        variables = _function(stack, spec.logical)["Properties"]["Environment"]["Variables"]
+        settings = load_settings({name: _placeholder(value) for name, value in variables.items()})
+        assert settings.mode == "aws"
+        for logical in set(spec.tables_read + spec.tables_write):
+            assert settings.table_name(logical).startswith("token:"), (spec.logical, logical)
+        assert set(settings.queue_urls) == set(spec.queues_send), spec.logical
+        assert settings.send_queue_arn and settings.scheduler_role_arn and settings.alerts_topic_arn
+        assert settings.redirect_target and settings.redirect_api_id and settings.certificate_key_arn
+        assert settings.schedule_group == resources.SCHEDULE_GROUP_NAME
+        assert (settings.provider, settings.schedule_min_seconds, settings.schedule_max_seconds) == (
+            "outbox",
+            300,
+            3024000,
+        )
+        assert (settings.scheduled_cap, settings.retention_days, settings.link_ttl_days) == (500000, 400, 90)
+        assert (settings.cert_expiry_window_days, settings.shorten_rate_per_second) == (30, 2000)
+        assert settings.public_api_url is None and settings.provider_secret_arn is None
+        assert (settings.slug_key is not None) == ("links" in spec.tables_write), spec.logical
+
+
+def test_slug_key_comes_from_secrets_manager(stack: Synthesized) -> None:
+    variables = _function(stack, "dispatch")["Properties"]["Environment"]["Variables"]
+    secret_id = _logical_id(stack.resources("AWS::SecretsManager::Secret"), "SlugKeySecret")
+    assert variables["BRANDLINK_SLUG_KEY"] == {
+        "Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:::}}"]]
+    }
+    assert stack.resources("AWS::SecretsManager::Secret")[secret_id]["DeletionPolicy"] == "Retain"
+
+
+def test_one_event_source_mapping_per_queue_trigger(stack: Synthesized) -> None:
+    mappings = list(stack.resources("AWS::Lambda::EventSourceMapping").values())
+    triggered = [spec for spec in resources.FUNCTIONS if spec.queue_trigger]
+    assert len(mappings) == len(triggered)
+    queues = stack.resources("AWS::SQS::Queue")
+    functions = stack.resources("AWS::Lambda::Function")
+    for spec in triggered:
+        assert spec.queue_trigger is not None
+        function_id = _logical_id(functions, f"Functions{camel(spec.logical)}")
+        queue_id = _logical_id(queues, f"Queues{camel(spec.queue_trigger.queue)}Queue")
+        [mapping] = [m for m in mappings if m["Properties"]["FunctionName"] == {"Ref": function_id}]
+        properties = mapping["Properties"]
+        assert properties["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+        assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert properties["BatchSize"] == spec.queue_trigger.batch_size
+        window = spec.queue_trigger.max_batching_window_seconds
+        assert properties.get("MaximumBatchingWindowInSeconds") == (window or None)
+
+
+def test_scheduled_functions_have_a_rule(stack: Synthesized) -> None:
+    rules = list(stack.resources("AWS::Events::Rule").values())
+    scheduled = [spec for spec in resources.FUNCTIONS if spec.schedule_expression]
+    assert len(rules) == len(scheduled)
+    functions = stack.resources("AWS::Lambda::Function")
+    for spec in scheduled:
+        function_id = _logical_id(functions, f"Functions{camel(spec.logical)}")
+        [rule] = [r for r in rules if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}]
+        assert rule["Properties"]["ScheduleExpression"] == spec.schedule_expression
+
+
+# --- permissions ----------------------------------------------------------------------------------
+
+
+def test_no_service_wide_actions_anywhere(stack: Synthesized) -> None:
+    for policy in stack.resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            for action in _actions(statement):
+                assert not action.endswith(":*") and action != "*", action
+
+
+def test_redirect_function_only_reads_its_two_tables_and_sends_clicks(stack: Synthesized) -> None:
+    statements = _statements(stack, "FunctionsRedirectRole")
+    tables = stack.resources("AWS::DynamoDB::Table")
+    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
+    assert len(dynamodb) == 1 and "dynamodb:PutItem" not in _actions(dynamodb[0])
+    readable = {json.dumps(resource, sort_keys=True) for resource in _resources(dynamodb[0])}
+    expected = {
+        json.dumps({"Fn::GetAtt": [_logical_id(tables, f"Data{camel(name)}"), "Arn"]}, sort_keys=True)
+        for name in ("links", "domains")
+    }
+    assert expected <= readable
+    assert len(readable) == 2 + len(resources.table("domains").indexes)
+    sends = [s for s in statements if "sqs:SendMessage" in _actions(s)]
+    queue_id = _logical_id(stack.resources("AWS::SQS::Queue"), "QueuesClicksQueue")
+    assert [_resources(s) for s in sends] == [[{"Fn::GetAtt": [queue_id, "Arn"]}]]
+
+
+def test_api_may_schedule_only_in_its_group_and_pass_only_the_scheduler_role(stack: Synthesized) -> None:
+    statements = _statements(stack, "FunctionsApiRole")
+    [scheduling] = [s for s in statements if "scheduler:CreateSchedule" in _actions(s)]
+    assert sorted(_actions(scheduling)) == [
+        "scheduler:CreateSchedule",
+        "scheduler:DeleteSchedule",
+        "scheduler:GetSchedule",
+    ]
+    assert json.dumps(scheduling["Resource"]).endswith(':schedule/brandlink/*"]]}')
+    [pass_role] = [s for s in statements if "iam:PassRole" in _actions(s)]
+    role_id = _logical_id(stack.resources("AWS::IAM::Role"), "SchedulingRole")
+    assert pass_role["Resource"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
+
+
+def test_metrics_are_limited_to_the_brandlink_namespace(stack: Synthesized) -> None:
+    for spec in resources.FUNCTIONS:
+        [metrics] = [
+            s
+            for s in _statements(stack, f"Functions{camel(spec.logical)}Role")
+            if "cloudwatch:PutMetricData" in _actions(s)
+        ]
+        assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "Brandlink"}}
+
+
+def test_certificate_key_seals_in_the_api_and_unseals_only_in_the_worker(stack: Synthesized) -> None:
+    key_id = _logical_id(stack.resources("AWS::KMS::Key"), "CertificateSealingKey")
+    key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
+
+    def key_actions(role_prefix: str) -> set[str]:
+        statements = _statements(stack, role_prefix)
+        return {a for s in statements if key_arn in _resources(s) for a in _actions(s)}
+
+    assert key_actions("FunctionsApiRole") == {"kms:Encrypt", "kms:GenerateDataKey"}
+    assert key_actions("FunctionsCertificatesRole") == {"kms:Decrypt"}
+    assert key_actions("FunctionsRedirectRole") == set()
+
+
+def test_provider_permissions_absent_for_the_outbox(stack: Synthesized) -> None:
+    statements = _statements(stack, "FunctionsDispatchRole")
+    actions = {a for s in statements for a in _actions(s)}
+    assert not actions & {"secretsmanager:GetSecretValue", "sms-voice:SendTextMessage", "sns:Publish"}
+
+
+def test_certificate_worker_manages_acm_and_custom_domains(stack: Synthesized) -> None:
+    actions = {a for s in _statements(stack, "FunctionsCertificatesRole") for a in _actions(s)}
+    assert {"acm:ImportCertificate", "acm:DescribeCertificate", "acm:DeleteCertificate"} <= actions
+    assert {"apigateway:POST", "apigateway:DELETE", "apigateway:GET", "apigateway:PATCH"} <= actions
+
+
+# --- scheduler, alerts, alarms --------------------------------------------------------------------
+
+
+def test_schedule_group_and_scheduler_role(stack: Synthesized) -> None:
+    stack.template.has_resource_properties("AWS::Scheduler::ScheduleGroup", {"Name": resources.SCHEDULE_GROUP_NAME})
+    role = _by_logical_prefix(stack.resources("AWS::IAM::Role"), "SchedulingRole")
+    [trust] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    send_queue_id = _logical_id(stack.resources("AWS::SQS::Queue"), "QueuesSendQueue")
+    assert _statements(stack, "SchedulingRole") == [
+        {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": {"Fn::GetAtt": [send_queue_id, "Arn"]}}
+    ]
+
+
+def test_alerts_topic_is_encrypted_and_tls_only(stack: Synthesized) -> None:
+    topic = _by_logical_prefix(stack.resources("AWS::SNS::Topic"), "AlertsTopic")
+    assert "KmsMasterKeyId" in topic["Properties"]
+    stack.template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            }
+        },
+    )
+    assert stack.resources("AWS::SNS::Subscription") == {}
+
+
+def test_alarms_on_every_dead_letter_queue_and_every_function(stack: Synthesized) -> None:
+    alarms = list(stack.resources("AWS::CloudWatch::Alarm").values())
+    topic_id = _logical_id(stack.resources("AWS::SNS::Topic"), "AlertsTopic")
+    for alarm in alarms:
+        properties = alarm["Properties"]
+        assert properties["AlarmActions"] == [{"Ref": topic_id}]
+        assert properties["Threshold"] == 1
+        assert properties["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    queues = stack.resources("AWS::SQS::Queue")
+    for spec in resources.QUEUES:
+        dead_letter_id = _logical_id(queues, f"Queues{camel(spec.logical)}DeadLetterQueue")
+        watching = [
+            a
+            for a in alarms
+            if a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+            and a["Properties"]["Dimensions"]
+            == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letter_id, "QueueName"]}}]
+        ]
+        assert len(watching) == 1, spec.logical
+    functions = stack.resources("AWS::Lambda::Function")
+    for spec in resources.FUNCTIONS:
+        function_ref = {"Ref": _logical_id(functions, f"Functions{camel(spec.logical)}")}
+        metrics = {
+            a["Properties"]["MetricName"]
+            for a in alarms
+            if a["Properties"].get("Dimensions") == [{"Name": "FunctionName", "Value": function_ref}]
+        }
+        assert metrics == {"Errors", "Throttles"}, spec.logical
+
+
+# --- HTTP APIs ------------------------------------------------------------------------------------
+
+
+def _routes(stack: Synthesized, api_prefix: str) -> set[str]:
+    api_id = _logical_id(stack.resources("AWS::ApiGatewayV2::Api"), api_prefix)
+    return {
+        route["Properties"]["RouteKey"]
+        for route in stack.resources("AWS::ApiGatewayV2::Route").values()
+        if route["Properties"]["ApiId"] == {"Ref": api_id}
+    }
+
+
+def test_two_http_apis_with_their_routes(stack: Synthesized) -> None:
+    apis = stack.resources("AWS::ApiGatewayV2::Api")
+    assert len(apis) == 2
+    assert all(api["Properties"]["ProtocolType"] == "HTTP" for api in apis.values())
+    assert _routes(stack, "HttpApisManagementApi") == {"$default"}
+    assert _routes(stack, "HttpApisRedirectApi") == {"GET /{slug}", "HEAD /{slug}", "$default"}
+
+
+def test_routes_reach_the_function_named_in_the_spec(stack: Synthesized) -> None:
+    integrations = stack.resources("AWS::ApiGatewayV2::Integration")
+    functions = stack.resources("AWS::Lambda::Function")
+    for spec in resources.FUNCTIONS:
+        if spec.http_api is None:
+            continue
+        api_id = _logical_id(stack.resources("AWS::ApiGatewayV2::Api"), f"HttpApis{camel(spec.http_api)}Api")
+        function_id = _logical_id(functions, f"Functions{camel(spec.logical)}")
+        [integration] = [i for i in integrations.values() if i["Properties"]["ApiId"] == {"Ref": api_id}]
+        assert integration["Properties"]["IntegrationUri"] == {"Fn::GetAtt": [function_id, "Arn"]}
+
+
+def test_stages_log_access_and_throttle(stack: Synthesized) -> None:
+    stages = stack.resources("AWS::ApiGatewayV2::Stage")
+    assert len(stages) == 2
+    for stage in stages.values():
+        properties = stage["Properties"]
+        assert properties["StageName"] == "$default" and properties["AutoDeploy"] is True
+        log_format = json.loads(properties["AccessLogSettings"]["Format"])
+        assert log_format["requestId"] == "$context.requestId"
+        assert "DestinationArn" in properties["AccessLogSettings"]
+        throttle = properties["DefaultRouteSettings"]
+        assert throttle["ThrottlingRateLimit"] > 0 and throttle["ThrottlingBurstLimit"] > 0
+
+
+# --- outputs, graph, cdk-nag ----------------------------------------------------------------------
+
+
+def test_outputs(stack: Synthesized) -> None:
+    outputs = stack.json["Outputs"]
+    expected = {"ManagementApiUrl", "RedirectApiUrl", "RedirectTarget", "AlertsTopicArn", "ScheduleGroupName"}
+    expected |= {f"Table{camel(spec.logical)}" for spec in resources.TABLES}
+    expected |= {f"Queue{camel(spec.logical)}Url" for spec in resources.QUEUES}
+    expected |= {f"Queue{camel(spec.logical)}DeadLetterUrl" for spec in resources.QUEUES}
+    assert expected <= set(outputs)
+    assert outputs["TableServiceDomains"]["Value"] == {
+        "Ref": _logical_id(stack.resources("AWS::DynamoDB::Table"), "DataServiceDomains")
+    }
+    assert outputs["ScheduleGroupName"]["Value"] == resources.SCHEDULE_GROUP_NAME
+
+
+def _references(node: Any, names: set[str]) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if node.get("Ref") in names:
+            found.add(node["Ref"])
+        attribute = node.get("Fn::GetAtt")
+        if isinstance(attribute, list) and attribute[0] in names:
+            found.add(attribute[0])
+        for value in node.values():
+            found |= _references(value, names)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _references(value, names)
+    return found
+
+
+def test_template_has_no_dependency_cycle(stack: Synthesized) -> None:
+    """CloudFormation rejects a cycle only at deploy time; catch it here."""
+    template_resources = stack.json["Resources"]
+    names = set(template_resources)
+    graph: dict[str, set[str]] = {}
+    for name, resource in template_resources.items():
+        depends_on = resource.get("DependsOn", [])
+        graph[name] = _references(resource.get("Properties", {}), names) | set(
+            depends_on if isinstance(depends_on, list) else [depends_on]
+        )
+    remaining = {name: set(edges) for name, edges in graph.items()}
+    while remaining:
+        ready = [name for name, edges in remaining.items() if not edges]
+        assert ready, f"dependency cycle among {sorted(remaining)}"
+        for name in ready:
+            del remaining[name]
+        for edges in remaining.values():
+            edges.difference_update(ready)
+
+
+def _covers(acknowledgment: RecordedAcknowledgment, rule: str, path: str) -> bool:
+    inside = path == acknowledgment.path or path.startswith(acknowledgment.path + "/")
+    return inside and acknowledgment.rule_id == f"AwsSolutions::{rule}"
+
+
+def test_every_nag_finding_is_acknowledged_and_every_acknowledgment_is_needed(stack: Synthesized) -> None:
+    """The synth itself raises on an unacknowledged finding; this also shows no acknowledgment is stale."""
+    report = AwsSolutionsChecks().validate_scope(stack.stack)
+    findings = [(v.rule_name, r.construct_path) for v in report.violations for r in v.violating_resources]
+    acknowledgments = recorded_acknowledgments(stack.app)
+    assert [f for f in findings if not any(_covers(a, *f) for a in acknowledgments)] == []
+    assert [a for a in acknowledgments if not any(_covers(a, *f) for f in findings)] == []
+
+
+def test_every_acknowledgment_has_a_reason(stack: Synthesized) -> None:
+    acknowledgments = recorded_acknowledgments(stack.app)
+    assert acknowledgments, "the stack acknowledges some findings; none were found, so the walk is broken"
+    for acknowledgment in acknowledgments:
+        assert acknowledgment.rule_id.startswith("AwsSolutions::AwsSolutions-"), acknowledgment
+        assert len(acknowledgment.reason.split()) >= 8, acknowledgment
+
+
+def test_acknowledgments_are_scoped_below_the_stack(stack: Synthesized) -> None:
+    for acknowledgment in recorded_acknowledgments(stack.app):
+        assert acknowledgment.path.count("/") >= 2, f"{acknowledgment} is too broad"
+        if acknowledgment.rule_id.startswith("AwsSolutions::AwsSolutions-IAM5"):
+            assert "[Resource::" in acknowledgment.rule_id, f"{acknowledgment} acknowledges every wildcard"

@@ -14,7 +14,7 @@ from constructs import Construct
 
 from infra import nag
 from infra.naming import camel
-from infra.permissions import METRICS_NAMESPACE, grant_spec
+from infra.permissions import METRICS_NAMESPACE, TOKEN_KEY_CAPABILITY, grant_spec
 from infra.runtime import ARCHITECTURE, RUNTIME
 from infra.wiring import FunctionWiring
 
@@ -78,6 +78,7 @@ class Functions(Construct):
             "BRANDLINK_SCHEDULE_GROUP": resources.SCHEDULE_GROUP_NAME,
             "BRANDLINK_SCHEDULER_ROLE_ARN": wiring.scheduling.role.role_arn,
             "BRANDLINK_SEND_QUEUE_ARN": wiring.queues.queue("send").queue.queue_arn,
+            "BRANDLINK_SEND_DLQ_ARN": wiring.queues.queue("send").dead_letter_queue.queue_arn,
             "BRANDLINK_ALERTS_TOPIC_ARN": wiring.alerts.topic.topic_arn,
             "BRANDLINK_REDIRECT_TARGET": wiring.redirect_host,
             "BRANDLINK_REDIRECT_API_ID": wiring.redirect_api_id,
@@ -91,6 +92,8 @@ class Functions(Construct):
             env[resources.queue(logical).env_var] = wiring.queues.queue(logical).queue.queue_url
         if SLUG_KEY_TABLE in spec.tables_write:
             env["BRANDLINK_SLUG_KEY"] = wiring.slug_key.secret_value.unsafe_unwrap()
+        if TOKEN_KEY_CAPABILITY in spec.capabilities:
+            env["BRANDLINK_TOKEN_KEY_SECRET_ARN"] = wiring.token_key.secret_arn
         return env
 
     def _add_triggers(self, function: lambda_.Function, spec: resources.FunctionSpec) -> None:

@@ -19,6 +19,7 @@ from infra import nag
 from infra.wiring import FunctionWiring
 
 METRICS_NAMESPACE = "Brandlink"
+TOKEN_KEY_CAPABILITY = "token_key"
 TABLE_READ_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -172,6 +173,11 @@ def _provider_sms(function: lambda_.Function, spec: resources.FunctionSpec, wiri
         _allow(function, ("sns:Publish",), ["*"])
 
 
+def _token_key(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    """Functions that mint auth tokens or sign webhooks read the master key the tokens derive from."""
+    _allow(function, ("secretsmanager:GetSecretValue",), [wiring.token_key.secret_arn])
+
+
 def _kms_certificates(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
     """Whoever queues certificate jobs may seal private keys; whoever consumes them may unseal."""
     key_arn = wiring.certificate_key.key_arn
@@ -191,6 +197,7 @@ CAPABILITY_GRANTS: dict[str, Grant] = {
     "provider_secret": _provider_secret,
     "provider_sms": _provider_sms,
     "kms_certificates": _kms_certificates,
+    TOKEN_KEY_CAPABILITY: _token_key,
 }
 
 # Resource "*" statements any function may carry: X-Ray (added by active tracing), metrics

@@ -14,7 +14,8 @@ SCHEDULER = "scheduler.amazonaws.com"
 
 
 class MessageScheduling(Construct):
-    """Scheduled messages fire into the send queue, through a role only the Scheduler can assume."""
+    """Scheduled messages fire into the send queue (or, failing that, its DLQ) through a role only
+    the Scheduler can assume."""
 
     def __init__(self, scope: Construct, construct_id: str, *, target: WorkQueue) -> None:
         super().__init__(scope, construct_id)
@@ -35,8 +36,14 @@ class MessageScheduling(Construct):
                 SCHEDULER, conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
             ),
         )
-        # The send queue uses SSE-SQS, so sending needs no KMS permission.
-        self.role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[target.queue.queue_arn]))
+        # The target, and the dead-letter queue a schedule names for deliveries that keep failing.
+        # Both use SSE-SQS, so sending needs no KMS permission.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["sqs:SendMessage"],
+                resources=[target.queue.queue_arn, target.dead_letter_queue.queue_arn],
+            )
+        )
 
     @property
     def schedules_arn(self) -> str:

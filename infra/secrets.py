@@ -9,7 +9,19 @@ from constructs import Construct
 
 from infra import nag
 
-SLUG_KEY_LENGTH = 64
+KEY_LENGTH = 64
+
+
+def _generated_secret(scope: Construct, description: str) -> secretsmanager.Secret:
+    return secretsmanager.Secret(
+        scope,
+        "Secret",
+        description=description,
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=KEY_LENGTH, exclude_punctuation=True, include_space=False
+        ),
+        removal_policy=RemovalPolicy.RETAIN,
+    )
 
 
 class SlugKey(Construct):
@@ -17,20 +29,30 @@ class SlugKey(Construct):
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.secret = secretsmanager.Secret(
-            self,
-            "Secret",
-            description="Keys the slug permutation: slugs must never repeat, so it is never rotated or deleted.",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=SLUG_KEY_LENGTH, exclude_punctuation=True, include_space=False
-            ),
-            removal_policy=RemovalPolicy.RETAIN,
+        self.secret = _generated_secret(
+            self, "Keys the slug permutation: slugs must never repeat, so it is never rotated or deleted."
         )
         nag.acknowledge(
             self.secret,
             "SMG4",
             "Rotating the slug key would change the slug permutation, and slugs issued before could then be "
             "issued again: the key must stay the same for the life of the links table.",
+        )
+
+
+class TokenKey(Construct):
+    """The master key every account's auth token is derived from (HMAC of the SID and a version)."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.secret = _generated_secret(
+            self, "Master key of the auth tokens: replacing it changes every account's token at once."
+        )
+        nag.acknowledge(
+            self.secret,
+            "SMG4",
+            "Auth tokens are derived from this key, so rotating it would invalidate every customer's credentials "
+            "at once; tokens are rotated per account instead (admin rotate-token).",
         )
 
 

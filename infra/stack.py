@@ -18,7 +18,7 @@ from infra.http_apis import HttpApis
 from infra.naming import camel
 from infra.queues import WorkQueues
 from infra.scheduling import MessageScheduling
-from infra.secrets import CertificateSealingKey, SlugKey
+from infra.secrets import CertificateSealingKey, SlugKey, TokenKey
 from infra.settings import ContextError, DeploymentSettings
 from infra.wiring import FunctionWiring
 
@@ -51,6 +51,7 @@ class BrandlinkStack(Stack):
         queues = WorkQueues(self, "Queues")
         scheduling = MessageScheduling(self, "Scheduling", target=queues.queue("send"))
         apis = HttpApis(self, "HttpApis", log_retention=settings.log_retention)
+        token_key = TokenKey(self, "TokenKey").secret
         wiring = FunctionWiring(
             settings=settings,
             code=code,
@@ -59,6 +60,7 @@ class BrandlinkStack(Stack):
             scheduling=scheduling,
             alerts=alerts,
             slug_key=SlugKey(self, "SlugKey").secret,
+            token_key=token_key,
             certificate_key=CertificateSealingKey(self, "CertificateSealing").key,
             redirect_host=apis.redirect.host,
             redirect_api_id=apis.redirect.api.api_id,
@@ -70,6 +72,12 @@ class BrandlinkStack(Stack):
         Alarms(self, "Alarms", topic=alerts.topic, queues=queues.queues, functions=functions.functions)
         self._acknowledge_open_routes(apis)
         self._outputs(data, queues, apis, alerts)
+        CfnOutput(
+            self,
+            "TokenKeySecretArn",
+            value=token_key.secret_arn,
+            description="Secret holding the auth-token master key (python -m brandlink.admin --stack reads it).",
+        )
 
     def _acknowledge_open_routes(self, apis: HttpApis) -> None:
         nag.acknowledge(

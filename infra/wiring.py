@@ -24,6 +24,7 @@ class FunctionWiring:
     scheduling: MessageScheduling
     alerts: Alerts
     slug_key: secretsmanager.ISecret
+    token_key: secretsmanager.ISecret
     certificate_key: kms.IKey
     redirect_host: str
     redirect_api_id: str

@@ -180,7 +180,8 @@ def test_environment_gives_brandlink_config_everything_the_function_uses(stack: 
         for logical in set(spec.tables_read + spec.tables_write):
             assert settings.table_name(logical).startswith("token:"), (spec.logical, logical)
         assert set(settings.queue_urls) == set(spec.queues_send), spec.logical
-        assert settings.send_queue_arn and settings.scheduler_role_arn and settings.alerts_topic_arn
+        assert settings.send_queue_arn and settings.send_dlq_arn and settings.scheduler_role_arn
+        assert settings.alerts_topic_arn
         assert settings.redirect_target and settings.redirect_api_id and settings.certificate_key_arn
         assert settings.schedule_group == resources.SCHEDULE_GROUP_NAME
         assert (settings.provider, settings.schedule_min_seconds, settings.schedule_max_seconds) == (
@@ -192,6 +193,7 @@ def test_environment_gives_brandlink_config_everything_the_function_uses(stack: 
         assert (settings.cert_expiry_window_days, settings.shorten_rate_per_second) == (30, 2000)
         assert settings.public_api_url is None and settings.provider_secret_arn is None
         assert (settings.slug_key is not None) == ("links" in spec.tables_write), spec.logical
+        assert (settings.token_key_secret_arn is not None) == ("token_key" in spec.capabilities), spec.logical
 
 
 def test_slug_key_comes_from_secrets_manager(stack: Synthesized) -> None:
@@ -320,8 +322,13 @@ def test_schedule_group_and_scheduler_role(stack: Synthesized) -> None:
     assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     send_queue_id = _logical_id(stack.resources("AWS::SQS::Queue"), "QueuesSendQueue")
+    dead_letter_id = _logical_id(stack.resources("AWS::SQS::Queue"), "QueuesSendDeadLetterQueue")
     assert _statements(stack, "SchedulingRole") == [
-        {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": {"Fn::GetAtt": [send_queue_id, "Arn"]}}
+        {
+            "Action": "sqs:SendMessage",
+            "Effect": "Allow",
+            "Resource": [{"Fn::GetAtt": [send_queue_id, "Arn"]}, {"Fn::GetAtt": [dead_letter_id, "Arn"]}],
+        }
     ]
 
 
@@ -422,6 +429,7 @@ def test_stages_log_access_and_throttle(stack: Synthesized) -> None:
 def test_outputs(stack: Synthesized) -> None:
     outputs = stack.json["Outputs"]
     expected = {"ManagementApiUrl", "RedirectApiUrl", "RedirectTarget", "AlertsTopicArn", "ScheduleGroupName"}
+    expected.add("TokenKeySecretArn")
     expected |= {f"Table{camel(spec.logical)}" for spec in resources.TABLES}
     expected |= {f"Queue{camel(spec.logical)}Url" for spec in resources.QUEUES}
     expected |= {f"Queue{camel(spec.logical)}DeadLetterUrl" for spec in resources.QUEUES}
@@ -430,6 +438,8 @@ def test_outputs(stack: Synthesized) -> None:
         "Ref": _logical_id(stack.resources("AWS::DynamoDB::Table"), "DataServiceDomains")
     }
     assert outputs["ScheduleGroupName"]["Value"] == resources.SCHEDULE_GROUP_NAME
+    token_secret_id = _logical_id(stack.resources("AWS::SecretsManager::Secret"), "TokenKeySecret")
+    assert outputs["TokenKeySecretArn"]["Value"] == {"Ref": token_secret_id}
 
 
 def _references(node: Any, names: set[str]) -> set[str]:

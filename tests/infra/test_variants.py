@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -24,9 +25,19 @@ CONTEXT = {
 }
 
 
+TOKEN_SIGNER = "status_callbacks"
+
+
 @pytest.fixture(scope="module")
 def stack(synth_app: Any) -> Synthesized:
-    return synth_app(CONTEXT)
+    """Also gives one function the token_key capability, which no spec in resources.py asks for yet."""
+    functions = tuple(
+        replace(spec, capabilities=(*spec.capabilities, "token_key")) if spec.logical == TOKEN_SIGNER else spec
+        for spec in resources.FUNCTIONS
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(resources, "FUNCTIONS", functions)
+        return synth_app(CONTEXT)
 
 
 def _role_actions(stack: Synthesized, function_logical: str) -> dict[str, list[Any]]:
@@ -50,8 +61,9 @@ def test_the_stack_takes_its_name_from_the_context(stack: Synthesized) -> None:
 
 def test_only_functions_with_the_capability_read_the_provider_secret(stack: Synthesized) -> None:
     for spec in resources.FUNCTIONS:
-        granted = _role_actions(stack, spec.logical).get("secretsmanager:GetSecretValue")
-        assert granted == ([SECRET] if "provider_secret" in spec.capabilities else None), spec.logical
+        granted = _role_actions(stack, spec.logical).get("secretsmanager:GetSecretValue", [])
+        assert (SECRET in granted) == ("provider_secret" in spec.capabilities), spec.logical
+        assert all(resource == SECRET or resource.get("Ref", "").startswith("TokenKey") for resource in granted)
 
 
 def test_sms_provider_may_send_text_messages_and_nothing_else_provider_wise(stack: Synthesized) -> None:
@@ -77,6 +89,20 @@ def test_knobs_reach_every_function(stack: Synthesized) -> None:
         assert variables["BRANDLINK_PROVIDER_CONFIG"] == '{"origination_identity":"pool-0123"}'
         assert variables["BRANDLINK_PUBLIC_API_URL"] == "https://sms.example.com"
         assert log_groups[properties["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]["RetentionInDays"] == 30
+
+
+def test_token_key_capability_grants_the_secret_and_names_it(stack: Synthesized) -> None:
+    [secret_id] = [i for i in stack.resources("AWS::SecretsManager::Secret") if i.startswith("TokenKeySecret")]
+    for spec in resources.FUNCTIONS:
+        variables = next(
+            f["Properties"]["Environment"]["Variables"]
+            for i, f in stack.resources("AWS::Lambda::Function").items()
+            if i.startswith(f"Functions{camel(spec.logical)}")
+        )
+        signer = spec.logical == TOKEN_SIGNER
+        assert variables.get("BRANDLINK_TOKEN_KEY_SECRET_ARN") == ({"Ref": secret_id} if signer else None)
+        granted = _role_actions(stack, spec.logical).get("secretsmanager:GetSecretValue", [])
+        assert ({"Ref": secret_id} in granted) == signer, spec.logical
 
 
 def test_sns_provider_publishes_to_phone_numbers(synth_app: Any) -> None:

@@ -51,7 +51,8 @@ def check_certificates() -> list[cert_expiry.ExpiryFinding]:
     for finding in findings:
         if finding.code == CERTIFICATE_EXPIRED:
             cert_expiry.mark_expired(_domains(), finding)
-        logger.warning(finding.sentence(), extra={"error_code": finding.code, **finding.as_dict()})
+        details = {k: v for k, v in finding.as_dict().items() if k not in ("code", "message")}
+        logger.warning(finding.sentence(), extra={"error_code": finding.code, **details})
         if current.alerts_topic_arn:
             _alerts(current.alerts_topic_arn, current.region).publish(
                 SUBJECTS[finding.code].format(domain=finding.domain_name), finding.as_dict()

@@ -203,7 +203,8 @@ class DynamoMessageRepository:
                 transaction.save(item, condition=new_only)
         except TransactWriteError as exc:
             failed = _failed_items(exc)
-            if failed and failed[0]:
+            # pynamodb sends puts before updates: the counter update is the transaction's last item.
+            if failed and failed[-1]:
                 raise ScheduledCapReached(message.account_sid) from None
             raise
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from local.demo import seed_link_shortening_demo
+
 
 @dataclass(frozen=True)
 class SeedContext:
@@ -18,4 +20,4 @@ class SeedContext:
 
 Seeder = Callable[[SeedContext], dict[str, str]]
 
-SEEDERS: list[Seeder] = []
+SEEDERS: list[Seeder] = [seed_link_shortening_demo]

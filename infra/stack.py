@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
 from brandlink import resources
 from constructs import Construct
 
@@ -71,13 +72,7 @@ class BrandlinkStack(Stack):
                 apis.connect(spec.http_api, functions.functions[logical])
         Alarms(self, "Alarms", topic=alerts.topic, queues=queues.queues, functions=functions.functions)
         self._acknowledge_open_routes(apis)
-        self._outputs(data, queues, apis, alerts)
-        CfnOutput(
-            self,
-            "TokenKeySecretArn",
-            value=token_key.secret_arn,
-            description="Secret holding the auth-token master key (python -m brandlink.admin --stack reads it).",
-        )
+        self._outputs(data, queues, apis, alerts, token_key)
 
     def _acknowledge_open_routes(self, apis: HttpApis) -> None:
         nag.acknowledge(
@@ -93,7 +88,9 @@ class BrandlinkStack(Stack):
             "and only reads one link, or answers 404.",
         )
 
-    def _outputs(self, data: DataTables, queues: WorkQueues, apis: HttpApis, alerts: Alerts) -> None:
+    def _outputs(
+        self, data: DataTables, queues: WorkQueues, apis: HttpApis, alerts: Alerts, token_key: secretsmanager.ISecret
+    ) -> None:
         CfnOutput(self, "ManagementApiUrl", value=apis.management.url, description="Base URL of the management API.")
         CfnOutput(self, "RedirectApiUrl", value=apis.redirect.url, description="Default endpoint of the redirect API.")
         CfnOutput(
@@ -108,6 +105,12 @@ class BrandlinkStack(Stack):
         CfnOutput(self, "AlertsTopicArn", value=alerts.topic.topic_arn, description="SNS topic the alarms notify.")
         CfnOutput(
             self, "ScheduleGroupName", value=resources.SCHEDULE_GROUP_NAME, description="EventBridge Scheduler group."
+        )
+        CfnOutput(
+            self,
+            "TokenKeySecretArn",
+            value=token_key.secret_arn,
+            description="Secret holding the auth-token master key (python -m brandlink.admin --stack reads it).",
         )
         for logical, work_queue in queues.queues.items():
             CfnOutput(self, f"Queue{camel(logical)}Url", value=work_queue.queue.queue_url)

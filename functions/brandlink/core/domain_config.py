@@ -216,12 +216,9 @@ def service_deletion_hook(repo: DomainRepository) -> Callable[[str, str], None]:
         owner = repo.domain_sid_of_service(service_sid)
         if owner is None or owner[0] != account_sid:
             return
-        domain = repo.get(owner[1])
-        if domain is None:
-            return
         removal = ConfigChange(services_action="delete", service_sids=(service_sid,))
         try:
-            repo.update_config(domain.sid, lambda current: apply_change(current, removal))
+            repo.update_config(owner[1], lambda current: apply_change(current, removal))
         except DomainGone:
             return
 

@@ -70,15 +70,19 @@ def record_handler(record: SQSRecord) -> None:
     job = certificate_install.parse_job(json.loads(record.body))
     current = settings()
     region = current.region
-    custom_domains = _custom_domains(_required(current.redirect_api_id, "BRANDLINK_REDIRECT_API_ID"), region)
     if not isinstance(job, InstallJob):
+        custom_domains = _custom_domains(_required(current.redirect_api_id, "BRANDLINK_REDIRECT_API_ID"), region)
         certificate_install.remove_installed(_acm(region), custom_domains, job)
         logger.info("certificate removed", extra={"domain_name": job.domain_name, "acm_arn": job.acm_arn})
         return
-    sealer = _sealer(_required(current.certificate_key_arn, "BRANDLINK_CERTIFICATE_KEY_ARN"), region)
     try:
         outcome = certificate_install.install_certificate(
-            _domains(), sealer, _acm(region), custom_domains, job, default_target=current.redirect_target
+            _domains(),
+            _sealer(_required(current.certificate_key_arn, "BRANDLINK_CERTIFICATE_KEY_ARN"), region),
+            _acm(region),
+            _custom_domains(_required(current.redirect_api_id, "BRANDLINK_REDIRECT_API_ID"), region),
+            job,
+            default_target=current.redirect_target,
         )
     except Exception:
         if _is_last_attempt(record):

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from brandlink.config import settings
 
 from local.events import sqs_event
@@ -47,9 +48,10 @@ def send(api: ApiClient, **params: Any) -> dict[str, Any]:
     return body
 
 
-def _pump(queue: str, handler: Callable[[dict[str, Any], Any], dict[str, Any]]) -> int:
+def _pump(queue: str, handler: Callable[[dict[str, Any], Any], dict[str, Any]], *, retry_failed: bool) -> int:
     """Deliver everything visible on ``queue`` to ``handler`` as the event source mapping does; records
-    reported as failed stay on the queue (invisible until their visibility timeout)."""
+    reported as failed stay on the queue, invisible until their visibility timeout, or (``retry_failed``)
+    visible again at once, the pump then stopping so the caller decides when they come back."""
     sqs = boto3.client("sqs", region_name=settings().region)
     url = settings().queue_url(queue)
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -57,25 +59,34 @@ def _pump(queue: str, handler: Callable[[dict[str, Any], Any], dict[str, Any]]) 
     while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get(
         "Messages", []
     ):
-        result = handler(sqs_event(messages, arn), LambdaContextStub())
-        failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+        try:
+            result = handler(sqs_event(messages, arn), LambdaContextStub())
+            failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+        except BatchProcessingError:  # every record failed: Lambda retries the whole batch
+            failed = {m["MessageId"] for m in messages}
         for message in messages:
             if message["MessageId"] not in failed:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        delivered += len(messages)
+            elif retry_failed:
+                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+        delivered += len(messages) - len(failed)
+        if failed and retry_failed:
+            break
     return delivered
 
 
 def run_dispatch() -> int:
+    """Dispatch what is on the send queue; returns how many records succeeded."""
     from brandlink.handlers.dispatch import handler
 
-    return _pump("send", handler)
+    return _pump("send", handler, retry_failed=False)
 
 
-def run_status_callbacks() -> int:
+def run_status_callbacks(*, retry_failed: bool = False) -> int:
+    """Post what is on the status-callback queue; returns how many records succeeded."""
     from brandlink.handlers.status_callbacks import handler
 
-    return _pump("status_callbacks", handler)
+    return _pump("status_callbacks", handler, retry_failed=retry_failed)
 
 
 def dispatch_payload(payload: str) -> dict[str, Any]:
@@ -100,16 +111,25 @@ def queue_depth(queue: str) -> int:
 @dataclass
 class ReceivedCallback:
     url: str
-    signature: str | None
-    params: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def signature(self) -> str | None:
+        return self.headers.get("X-Twilio-Signature")
+
+    @property
+    def params(self) -> dict[str, str]:
+        return dict(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))
 
 
 @dataclass
 class CallbackReceiver:
-    """An HTTP server on 127.0.0.1 (free port) that records form POSTs; ``fail_next`` answers 500."""
+    """An HTTP server on 127.0.0.1 (free port) that records POSTs and answers from ``replies``
+    (``(status, body)``, first in first out), else 204. Refused requests are not recorded."""
 
     received: list[ReceivedCallback] = field(default_factory=list)
-    fail_next: int = 0
+    replies: list[tuple[int, bytes]] = field(default_factory=list)
     port: int = 0
 
     def url(self, path: str = "/status") -> str:
@@ -124,16 +144,15 @@ class CallbackReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                params = dict(parse_qsl(self.rfile.read(length).decode("utf-8"), keep_blank_values=True))
-                if receiver.fail_next > 0:
-                    receiver.fail_next -= 1
-                    self.send_response(500)
-                else:
-                    receiver.received.append(
-                        ReceivedCallback(receiver.url(self.path), self.headers.get("X-Twilio-Signature"), params)
-                    )
-                    self.send_response(204)
+                body = self.rfile.read(length)
+                status, reply = receiver.replies.pop(0) if receiver.replies else (204, b"")
+                if 200 <= status < 300:
+                    receiver.received.append(ReceivedCallback(receiver.url(self.path), dict(self.headers), body))
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
+                self.wfile.write(reply)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

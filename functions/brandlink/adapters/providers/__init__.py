@@ -52,7 +52,7 @@ def build_provider(settings: Settings) -> Provider:
 
         if secret is None:
             raise RuntimeError("The twilio provider needs BRANDLINK_PROVIDER_SECRET_ARN (Twilio credentials).")
-        return TwilioProvider(config, secret)
+        return TwilioProvider(config, secret, allow_private=settings.is_local)
     if settings.provider == "webhook":
         from brandlink.adapters.providers.webhook import WebhookProvider
 

@@ -40,9 +40,15 @@ class TwilioProvider:
     name = "twilio"
 
     def __init__(
-        self, config: dict[str, Any], credentials: Callable[[], dict[str, Any]], transport: Transport = request
+        self,
+        config: dict[str, Any],
+        credentials: Callable[[], dict[str, Any]],
+        *,
+        allow_private: bool = False,
+        transport: Transport = request,
     ) -> None:
         self._base_url = str(config.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        self._allow_private = allow_private
         self._service_sid = config.get("messaging_service_sid")
         self._credentials = credentials
         self._transport = transport
@@ -71,6 +77,7 @@ class TwilioProvider:
                 url,
                 body=urlencode(form).encode("utf-8"),
                 headers={"Authorization": authorization, "Content-Type": "application/x-www-form-urlencoded"},
+                allow_private=self._allow_private,
             )
         except NotSent as exc:
             raise DeliveryError(delivery.UNKNOWN_ERROR, f"Twilio could not be reached: {exc}", retryable=True) from exc

@@ -83,6 +83,8 @@ class FunctionSpec:
     # Extra capabilities the infra grants with least privilege: scheduler, acm, apigateway_domains,
     # alerts_topic, metrics, provider_secret, kms_certificates.
     capabilities: tuple[str, ...] = ()
+    # Concurrent executions reserved (and capped) for the function; None: the account's pool.
+    reserved_concurrency: int | None = None
 
 
 TABLES: tuple[TableSpec, ...] = (
@@ -224,6 +226,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         tables_read=("domains",),
         tables_write=("domains",),
         capabilities=("acm", "apigateway_domains", "kms_certificates", "metrics"),
+        # One install at a time: two concurrent re-imports into a domain's ACM ARN could finish in
+        # the wrong order. Uploads are rare, so serial installs cost nothing.
+        reserved_concurrency=1,
     ),
     FunctionSpec(
         "cert_expiry",

@@ -21,7 +21,7 @@ from botocore.exceptions import (
 from brandlink.core import delivery
 from brandlink.core.delivery import DeliveryError
 
-NO_SDK_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+NO_SDK_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=10)
 
 THROTTLING_CODES = frozenset(
     {"ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException", "KMSThrottlingException"}

@@ -4,6 +4,7 @@ an expired one is flagged (30102 at send time) and reported too; healthy ones ar
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -59,9 +60,11 @@ def emf_metrics(output: str) -> dict[tuple[str, str], float]:
     return found
 
 
-def log_lines(output: str) -> list[dict[str, Any]]:
-    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    return [line for line in lines if "_aws" not in line]
+def structured_warnings(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    """The WARNING records as the Powertools JSON formatter writes them to the function's log."""
+    formatter = logging.getLogger("brandlink").handlers[0].formatter
+    assert formatter is not None
+    return [json.loads(formatter.format(r)) for r in caplog.records if r.levelno == logging.WARNING]
 
 
 def run_check() -> dict[str, Any]:
@@ -71,7 +74,11 @@ def run_check() -> dict[str, Any]:
 
 
 def test_certificate_ten_days_from_expiry_warns_30131(
-    api: ApiClient, resolver: FakeResolver, alerts_inbox: str, capsys: pytest.CaptureFixture[str]
+    api: ApiClient,
+    resolver: FakeResolver,
+    alerts_inbox: str,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     soon, _ = installed_domain(api, resolver, "links.example.com", days=10)
     installed_domain(api, resolver, "fine.example.com", days=90)
@@ -81,7 +88,7 @@ def test_certificate_ten_days_from_expiry_warns_30131(
 
     output = capsys.readouterr().out
     assert emf_metrics(output) == {("CertificateExpiringSoon", "30131"): 1.0, ("CertificateExpired", "30102"): 0.0}
-    [warning] = [line for line in log_lines(output) if line.get("error_code") == 30131]
+    [warning] = [line for line in structured_warnings(caplog) if line.get("error_code") == 30131]
     assert warning["level"] == "WARNING"
     assert warning["domain_sid"] == soon["sid"] and warning["domain_name"] == "links.example.com"
     assert warning["days_left"] in (9, 10) and "expires on" in warning["message"]

@@ -123,6 +123,10 @@ def test_no_key_material_outside_acm(
 
     items, bodies = dynamodb_items(), queue_messages()
     captured = capsys.readouterr()
+    # Powertools' handler may hold an earlier test's stdout: format the records as it writes them.
+    formatter = logging.getLogger("brandlink").handlers[0].formatter
+    assert formatter is not None and caplog.records
+    structured_logs = "\n".join(formatter.format(record) for record in caplog.records)
     corpus = "\n".join(
         [
             _text(items),
@@ -130,6 +134,7 @@ def test_no_key_material_outside_acm(
             captured.out,
             captured.err,
             caplog.text,
+            structured_logs,
             json.dumps(responses),
         ]
     )
@@ -137,6 +142,7 @@ def test_no_key_material_outside_acm(
     assert any('"sealed_key"' in body for body in bodies), "the dead-lettered job was not found"
     assert stranded.leaf_pem.splitlines()[1] in corpus
     assert "links.example.com" in _text(items)
+    assert "certificate job done" in structured_logs
     for bundle in bundles:
         fragments = certs.key_fragments(bundle)
         assert len(fragments) > 20 and any(f in bundle.tls_cert for f in fragments)

@@ -49,7 +49,6 @@ from brandlink.core.domains import (
 from brandlink.core.errors import TwilioError
 from brandlink.core.paging import PageRequest
 from brandlink.store.base import meta
-from brandlink.store.services import ServiceItem
 
 NAME_CLAIM_PREFIX = "name#"
 MAX_ATTEMPTS = 5
@@ -352,6 +351,9 @@ class DynamoDomainRepository:
         raise RuntimeError(f"domain {sid} kept changing while it was being updated")
 
     def update_config(self, sid: str, mutation: Mutation) -> Domain:
+        # Imported here, not at module load: the redirect function reads domains and never services.
+        from brandlink.store.services import ServiceItem
+
         for _attempt in range(MAX_ATTEMPTS):
             current = self._require(sid)
             changed = mutation(current)
@@ -437,6 +439,8 @@ class DynamoDomainRepository:
 
     @staticmethod
     def _service_open(account_sid: str, service_sid: str) -> bool:
+        from brandlink.store.services import ServiceItem
+
         try:
             service = ServiceItem.get(account_sid, service_sid, consistent_read=True)
         except DoesNotExist:

@@ -30,8 +30,17 @@ class SegmentCount:
     segments: int
 
 
+_GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
+
+
 def is_gsm7(text: str) -> bool:
-    return all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text)
+    return _GSM7_ALL.issuperset(text)
+
+
+def _units(text: str, encoding: Encoding) -> int:
+    if encoding == "GSM-7":
+        return len(text) + sum(text.count(char) for char in GSM7_EXTENSION)
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _unit_costs(text: str, encoding: Encoding) -> list[int]:
@@ -52,8 +61,12 @@ def _parts(costs: list[int], part_size: int) -> int:
 def count_segments(text: str) -> SegmentCount:
     """Encoding, size and number of SMS parts of ``text``; an empty body (media only) is one part."""
     encoding: Encoding = "GSM-7" if is_gsm7(text) else "UCS-2"
-    costs = _unit_costs(text, encoding)
-    units = sum(costs)
+    units = _units(text, encoding)
     single, part = (GSM7_SINGLE, GSM7_PART) if encoding == "GSM-7" else (UCS2_SINGLE, UCS2_PART)
-    segments = 1 if units <= single else _parts(costs, part)
+    if units <= single:
+        segments = 1
+    elif units == len(text):  # no two-unit characters: nothing to keep together
+        segments = -(-units // part)
+    else:
+        segments = _parts(_unit_costs(text, encoding), part)
     return SegmentCount(encoding=encoding, units=units, segments=segments)

@@ -20,6 +20,7 @@ from brandlink.core.certificates import ValidatedCertificate, validate_tls_cert
 from brandlink.core.dates import iso8601, utcnow
 from brandlink.core.domains import (
     DOMAIN_PATH,
+    DOMAIN_UNVERIFIED,
     NO_CERTIFICATE,
     CertificateRecord,
     CertificateUpload,
@@ -156,7 +157,7 @@ def upload_certificate(
     """
     if not domain.verified:
         raise TwilioError(
-            30101,
+            DOMAIN_UNVERIFIED,
             f"Domain {domain.domain_name} is not verified: publish TXT {domain.verification_record_name} "
             f'"{domain.verification_record_value}", then upload the certificate again.',
         )

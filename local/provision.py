@@ -79,6 +79,8 @@ def provision(region: str | None = None) -> dict[str, str]:
         env[spec.env_var] = url
         if spec.logical == "send":
             env["BRANDLINK_SEND_QUEUE_ARN"] = arn
+            # Where EventBridge Scheduler parks a scheduled send it could not deliver.
+            env["BRANDLINK_SEND_DLQ_ARN"] = arn.rsplit(":", 1)[0] + ":" + spec.dlq_name
 
     scheduler = boto3.client("scheduler", region_name=region)
     groups = {g["Name"] for g in scheduler.list_schedule_groups().get("ScheduleGroups", [])}

@@ -77,6 +77,8 @@ def test_scheduling_creates_a_one_time_schedule(api: ApiClient, service: str) ->
     target = detail["Target"]
     assert (target["Arn"], target["RoleArn"]) == (settings().send_queue_arn, settings().scheduler_role_arn)
     assert json.loads(target["Input"]) == {"account_sid": api.sid, "message_sid": body["sid"], "attempt": 0}
+    assert target["DeadLetterConfig"] == {"Arn": settings().send_dlq_arn}
+    assert str(settings().send_dlq_arn).endswith(":brandlink-send-dlq")
     assert scheduled_count(api.sid) == 1
 
 

@@ -101,4 +101,3 @@ def schedule_name(message_sid: str) -> str:
 def at_expression(when: datetime) -> str:
     utc = when.astimezone(UTC)
     return f"at({utc.strftime('%Y-%m-%dT%H:%M:%S')})"
-

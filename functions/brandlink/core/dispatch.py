@@ -152,9 +152,7 @@ class Dispatcher:
             release_scheduled_slot=message.status == SCHEDULED,
         ):
             return Outcome.SKIPPED
-        jobs = [] if message.status == SENDING else [self._job(claimed, service)]
         self._remember_sender(message, service, route)
-
         outgoing = OutgoingMessage(
             message_sid=claimed.sid,
             account_sid=claimed.account_sid,
@@ -168,6 +166,19 @@ class Dispatcher:
             tags=dict(claimed.tags),
             keep_until=claimed.expires_at,
         )
+        # Only the first claim changes the status; a retry's claim keeps it ``sending``.
+        jobs = [] if message.status == SENDING else [self._job(claimed, service)]
+        return self._deliver(claimed, outgoing, service, deadline, jobs)
+
+    def _deliver(
+        self,
+        claimed: Message,
+        outgoing: OutgoingMessage,
+        service: MessagingService | None,
+        deadline: datetime | None,
+        jobs: list[StatusCallbackJob | None],
+    ) -> Outcome:
+        """The one provider call of a claimed attempt, and the message's final (or retry) state."""
         try:
             receipt = self.provider.send(outgoing)
         except DeliveryError as exc:

@@ -97,6 +97,11 @@ def test_date_sent_filters(params: dict[str, str], sent_from: datetime | None, s
     assert extra == params
 
 
+def test_the_last_representable_day_has_no_upper_bound() -> None:
+    query, _ = parse_query(Form([("DateSent", "9999-12-31T23:59:59Z"), ("DateSent<", "9999-12-31")]))
+    assert (query.sent_from, query.sent_before) == (datetime(9999, 12, 31, tzinfo=UTC), None)
+
+
 def test_bad_date_filter_is_20001() -> None:
     with pytest.raises(TwilioError) as error:
         parse_query(Form([("DateSent>", "last week")]))

@@ -261,6 +261,14 @@ def _day_start(value: datetime) -> datetime:
     return value.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _later(value: datetime, delta: timedelta) -> datetime | None:
+    """``value + delta``, or None (no bound) past the last representable date (year 9999)."""
+    try:
+        return value + delta
+    except OverflowError:
+        return None
+
+
 def _is_midnight(value: datetime) -> bool:
     return value == _day_start(value)
 
@@ -289,15 +297,16 @@ def parse_query(form: Form) -> tuple[MessageQuery, dict[str, str]]:
     sent_before: datetime | None = None
     if "DateSent" in values:
         sent_from = _day_start(values["DateSent"])
-        sent_before = sent_from + timedelta(days=1)
+        sent_before = _later(sent_from, timedelta(days=1))
     if "DateSent>" in values:
         after = values["DateSent>"]
         after = _day_start(after) if _is_midnight(after) else after
         sent_from = max(sent_from, after) if sent_from else after
     if "DateSent<" in values:
         before = values["DateSent<"]
-        before = before + timedelta(days=1) if _is_midnight(before) else before + timedelta(microseconds=1)
-        sent_before = min(sent_before, before) if sent_before else before
+        before = _later(before, timedelta(days=1) if _is_midnight(before) else timedelta(microseconds=1))
+        if before is not None:
+            sent_before = min(sent_before, before) if sent_before else before
     to, from_ = (form.get("To") or "").strip() or None, (form.get("From") or "").strip() or None
     if to:
         extra["To"] = to

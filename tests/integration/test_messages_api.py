@@ -11,6 +11,9 @@ from urllib.parse import parse_qsl, urlsplit
 import boto3
 import pytest
 from brandlink.config import settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from tests.integration.conftest import ApiClient
 from tests.integration.message_helpers import (
@@ -383,3 +386,64 @@ def test_scheduled_cap_is_35125(api: ApiClient, service: str, cap_of_two: None) 
     assert len(api.get(messages_path(api))[1]["messages"]) == 2 and len(schedule_names()) == 2
     assert api.post(messages_path(api, first["sid"]), {"Status": "canceled"})[0] == 200
     assert send(api, **params, SendAt=in_minutes(33))["status"] == "scheduled"
+
+
+NASTY = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "+",
+            "null",
+            "[]",
+            "{}",
+            '{"a": {"b": 1}}',
+            "9999-12-31T23:59:59Z",
+            "2030-01-01T00:00:00+25:00",
+            "2024-02-30",
+            "-1",
+            "1e3",
+            "MG" + "A" * 32,
+            "http://[::1]/",
+            "https://exa mple.com",
+            "TRUE",
+            "+" + "1" * 40,
+        ]
+    ),
+    st.text(max_size=40),
+)
+PARAMS = st.sampled_from(
+    [
+        "To",
+        "From",
+        "MessagingServiceSid",
+        "Body",
+        "MediaUrl",
+        "StatusCallback",
+        "ValidityPeriod",
+        "SmartEncoded",
+        "ShortenUrls",
+        "ScheduleType",
+        "SendAt",
+        "Tags",
+        "Attempt",
+        "RiskCheck",
+        "PersistentAction",
+        "AddressRetention",
+    ]
+)
+
+
+@settings_(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(PARAMS, NASTY, min_size=1, max_size=3), use_service=st.booleans())
+def test_random_bad_input_never_gets_a_500_or_a_partial_write(
+    api: ApiClient, service: str, changes: dict[str, str], use_service: bool
+) -> None:
+    if not api.get(f"/2010-04-01/Accounts/{api.sid}/IncomingPhoneNumbers.json")[1]["incoming_phone_numbers"]:
+        register_number(api)
+    before = len(api.get(messages_path(api), query={"PageSize": "1000"})[1]["messages"])
+    params = {"To": RECIPIENT, "Body": "hi", **({"MessagingServiceSid": service} if use_service else {"From": SENDER})}
+    status, body = api.post(messages_path(api), {**params, **changes})
+    assert status in (201, 400), body
+    after = len(api.get(messages_path(api), query={"PageSize": "1000"})[1]["messages"])
+    assert after == before + (1 if status == 201 else 0)

@@ -10,9 +10,15 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.naming import camel
+from infra.permissions import METRICS_NAMESPACE
 from infra.queues import WorkQueue
 
 PERIOD = Duration.minutes(1)
+# Emitted daily by the cert_expiry function (brandlink.handlers.cert_expiry), 0 when all is well.
+CERTIFICATE_METRICS = (
+    ("CertificateExpiringSoon", "30131", "A short-link domain's certificate expires within the warning window."),
+    ("CertificateExpired", "30102", "A short-link domain's certificate has expired: shortening fails with 30102."),
+)
 
 
 class Alarms(Construct):
@@ -46,6 +52,18 @@ class Alarms(Construct):
                 f"{camel(logical)}Throttles",
                 function.metric_throttles(period=PERIOD, statistic=cloudwatch.Stats.SUM),
                 f"The {logical} function was throttled (concurrency limit reached).",
+            )
+        for name, code, description in CERTIFICATE_METRICS:
+            self._alarm(
+                name,
+                cloudwatch.Metric(
+                    namespace=METRICS_NAMESPACE,
+                    metric_name=name,
+                    dimensions_map={"ErrorCode": code, "service": "brandlink-cert-expiry"},
+                    period=Duration.days(1),
+                    statistic=cloudwatch.Stats.MAXIMUM,
+                ),
+                description,
             )
 
     def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, description: str) -> None:

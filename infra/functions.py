@@ -19,7 +19,7 @@ from infra.runtime import ARCHITECTURE, RUNTIME
 from infra.wiring import FunctionWiring
 
 LOG_LEVEL = "INFO"
-# Functions that mint slugs get the slug permutation key.
+# Functions that mint slugs read the slug permutation key (by ARN, never its value in the template).
 SLUG_KEY_TABLE = "links"
 
 
@@ -56,6 +56,7 @@ class Functions(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             role=role,
+            reserved_concurrent_executions=spec.reserved_concurrency,
         )
         nag.acknowledge(
             function,
@@ -91,7 +92,7 @@ class Functions(Construct):
         for logical in spec.queues_send:
             env[resources.queue(logical).env_var] = wiring.queues.queue(logical).queue.queue_url
         if SLUG_KEY_TABLE in spec.tables_write:
-            env["BRANDLINK_SLUG_KEY"] = wiring.slug_key.secret_value.unsafe_unwrap()
+            env["BRANDLINK_SLUG_KEY_SECRET_ARN"] = wiring.slug_key.secret_arn
         if TOKEN_KEY_CAPABILITY in spec.capabilities:
             env["BRANDLINK_TOKEN_KEY_SECRET_ARN"] = wiring.token_key.secret_arn
         return env

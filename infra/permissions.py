@@ -209,6 +209,10 @@ RESOURCE_STAR_REASON = (
 )
 
 
+def _slug_key(function: lambda_.Function, wiring: FunctionWiring) -> None:
+    _allow(function, ("secretsmanager:GetSecretValue",), [wiring.slug_key.secret_arn])
+
+
 def grant_spec(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
     unknown = sorted(set(spec.capabilities) - CAPABILITY_GRANTS.keys())
     if unknown:
@@ -218,6 +222,8 @@ def grant_spec(function: lambda_.Function, spec: resources.FunctionSpec, wiring:
         )
     grant_tables(function, spec, wiring)
     grant_queue_sends(function, spec, wiring)
+    if "links" in spec.tables_write:
+        _slug_key(function, wiring)
     for capability in spec.capabilities:
         CAPABILITY_GRANTS[capability](function, spec, wiring)
     nag.acknowledge_wildcard_resources(_role(function), ["*"], RESOURCE_STAR_REASON)

@@ -66,7 +66,10 @@ DEFAULTS: dict[str, Any] = {
     "alarmEmail": "",
     "logRetentionDays": 90,
     "publicApiUrl": "",
+    "sendMaxAttempts": 4,
+    "alphaSenderCountries": "",
 }
+ALPHA_COUNTRIES = re.compile(r"^[A-Z]{2}(,[A-Z]{2})*$")
 
 
 class ContextError(ValueError):
@@ -90,6 +93,8 @@ class DeploymentSettings:
     alarm_email: str | None
     log_retention: logs.RetentionDays
     public_api_url: str | None
+    send_max_attempts: int = 4
+    alpha_sender_countries: str | None = None
 
     def function_environment(self) -> dict[str, str]:
         """The variables brandlink.config reads that come straight from the knobs."""
@@ -102,11 +107,13 @@ class DeploymentSettings:
             "BRANDLINK_LINK_TTL_DAYS": str(self.link_ttl_days),
             "BRANDLINK_CERT_EXPIRY_WINDOW_DAYS": str(self.cert_expiry_window_days),
             "BRANDLINK_SHORTEN_RATE_PER_SECOND": str(self.shorten_rate_per_second),
+            "BRANDLINK_SEND_MAX_ATTEMPTS": str(self.send_max_attempts),
         }
         optional = {
             "BRANDLINK_PROVIDER_SECRET_ARN": self.provider_secret_arn,
             "BRANDLINK_PROVIDER_CONFIG": self.provider_config,
             "BRANDLINK_PUBLIC_API_URL": self.public_api_url,
+            "BRANDLINK_ALPHA_SENDER_COUNTRIES": self.alpha_sender_countries,
         }
         env.update({name: value for name, value in optional.items() if value})
         return env
@@ -217,4 +224,8 @@ def load_deployment_settings(context: Callable[[str], Any] | Mapping[str, Any]) 
         alarm_email=_matching(values, "alarmEmail", EMAIL, "an e-mail address"),
         log_retention=_log_retention(values),
         public_api_url=_matching(values, "publicApiUrl", HTTPS_URL, "an https:// URL"),
+        send_max_attempts=_whole_number(values, "sendMaxAttempts", 1, 10),
+        alpha_sender_countries=_matching(
+            values, "alphaSenderCountries", ALPHA_COUNTRIES, "comma-separated ISO country codes such as GB,DE,FR"
+        ),
     )

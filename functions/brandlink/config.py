@@ -55,6 +55,7 @@ class Settings:
     cert_expiry_window_days: int = 30
     shorten_rate_per_second: int = 2000
     slug_key: str | None = None
+    slug_key_secret_arn: str | None = None
     token_key: str | None = None
     token_key_secret_arn: str | None = None
     send_dlq_arn: str | None = None  # where EventBridge Scheduler parks a schedule it could not deliver
@@ -105,6 +106,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         cert_expiry_window_days=_int(env, "BRANDLINK_CERT_EXPIRY_WINDOW_DAYS", 30),
         shorten_rate_per_second=_int(env, "BRANDLINK_SHORTEN_RATE_PER_SECOND", 2000),
         slug_key=env.get("BRANDLINK_SLUG_KEY") or None,
+        slug_key_secret_arn=env.get("BRANDLINK_SLUG_KEY_SECRET_ARN") or None,
         token_key=env.get("BRANDLINK_TOKEN_KEY") or None,
         token_key_secret_arn=env.get("BRANDLINK_TOKEN_KEY_SECRET_ARN") or None,
         send_dlq_arn=env.get("BRANDLINK_SEND_DLQ_ARN") or None,

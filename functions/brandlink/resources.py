@@ -80,8 +80,9 @@ class FunctionSpec:
     tables_read: tuple[str, ...] = ()
     tables_write: tuple[str, ...] = ()
     queues_send: tuple[str, ...] = ()
-    # Extra capabilities the infra grants with least privilege: scheduler, acm, apigateway_domains,
-    # alerts_topic, metrics, provider_secret, kms_certificates.
+    # Extra capabilities the infra grants with least privilege (infra.permissions.CAPABILITY_GRANTS):
+    # scheduler, acm, apigateway_domains, alerts_topic, metrics, provider_secret, provider_sms,
+    # kms_certificates, token_key (reads the auth-token master key to sign webhooks).
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
@@ -206,7 +207,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         queue_trigger=QueueTrigger("clicks", batch_size=10, max_batching_window_seconds=1),
         tables_read=("accounts", "domains", "messages", "links"),
         tables_write=("clicks",),
-        capabilities=("metrics",),
+        capabilities=("metrics", "token_key"),
     ),
     FunctionSpec(
         "status_callbacks",
@@ -215,7 +216,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=60,
         queue_trigger=QueueTrigger("status_callbacks", batch_size=10),
         tables_read=("accounts",),
-        capabilities=("metrics",),
+        capabilities=("metrics", "token_key"),
     ),
     FunctionSpec(
         "certificates",

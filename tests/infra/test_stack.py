@@ -192,16 +192,16 @@ def test_environment_gives_brandlink_config_everything_the_function_uses(stack: 
         assert (settings.scheduled_cap, settings.retention_days, settings.link_ttl_days) == (500000, 400, 90)
         assert (settings.cert_expiry_window_days, settings.shorten_rate_per_second) == (30, 2000)
         assert settings.public_api_url is None and settings.provider_secret_arn is None
-        assert (settings.slug_key is not None) == ("links" in spec.tables_write), spec.logical
+        assert (settings.slug_key_secret_arn is not None) == ("links" in spec.tables_write), spec.logical
+        assert settings.slug_key is None, "the slug key's value must never be in the template"
         assert (settings.token_key_secret_arn is not None) == ("token_key" in spec.capabilities), spec.logical
 
 
 def test_slug_key_comes_from_secrets_manager(stack: Synthesized) -> None:
     variables = _function(stack, "dispatch")["Properties"]["Environment"]["Variables"]
     secret_id = _logical_id(stack.resources("AWS::SecretsManager::Secret"), "SlugKeySecret")
-    assert variables["BRANDLINK_SLUG_KEY"] == {
-        "Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:::}}"]]
-    }
+    assert variables["BRANDLINK_SLUG_KEY_SECRET_ARN"] == {"Ref": secret_id}
+    assert "BRANDLINK_SLUG_KEY" not in variables
     assert stack.resources("AWS::SecretsManager::Secret")[secret_id]["DeletionPolicy"] == "Retain"
 
 
@@ -301,9 +301,18 @@ def test_certificate_key_seals_in_the_api_and_unseals_only_in_the_worker(stack: 
 
 
 def test_provider_permissions_absent_for_the_outbox(stack: Synthesized) -> None:
-    statements = _statements(stack, "FunctionsDispatchRole")
+    slug_key = {"Ref": _logical_id(stack.resources("AWS::SecretsManager::Secret"), "SlugKeySecret")}
+    statements = [s for s in _statements(stack, "FunctionsDispatchRole") if _resources(s) != [slug_key]]
     actions = {a for s in statements for a in _actions(s)}
     assert not actions & {"secretsmanager:GetSecretValue", "sms-voice:SendTextMessage", "sns:Publish"}
+
+
+def test_only_slug_minting_functions_read_the_slug_key(stack: Synthesized) -> None:
+    slug_key = {"Ref": _logical_id(stack.resources("AWS::SecretsManager::Secret"), "SlugKeySecret")}
+    for spec in resources.FUNCTIONS:
+        statements = _statements(stack, f"Functions{camel(spec.logical)}Role")
+        reads = any(slug_key in _resources(s) for s in statements)
+        assert reads == ("links" in spec.tables_write), spec.logical
 
 
 def test_certificate_worker_manages_acm_and_custom_domains(stack: Synthesized) -> None:
@@ -376,6 +385,36 @@ def test_alarms_on_every_dead_letter_queue_and_every_function(stack: Synthesized
             if a["Properties"].get("Dimensions") == [{"Name": "FunctionName", "Value": function_ref}]
         }
         assert metrics == {"Errors", "Throttles"}, spec.logical
+
+
+def test_certificate_expiry_metrics_are_alarmed(stack: Synthesized) -> None:
+    alarms = list(stack.resources("AWS::CloudWatch::Alarm").values())
+    watched = {
+        (a["Properties"]["MetricName"], a["Properties"]["Namespace"]): {
+            d["Name"]: d["Value"] for d in a["Properties"]["Dimensions"]
+        }
+        for a in alarms
+        if a["Properties"]["MetricName"].startswith("Certificate")
+    }
+    assert watched == {
+        ("CertificateExpiringSoon", "Brandlink"): {"ErrorCode": "30131", "service": "brandlink-cert-expiry"},
+        ("CertificateExpired", "Brandlink"): {"ErrorCode": "30102", "service": "brandlink-cert-expiry"},
+    }
+
+
+def test_reserved_concurrency_follows_the_spec(stack: Synthesized) -> None:
+    functions = stack.resources("AWS::Lambda::Function")
+    for spec in resources.FUNCTIONS:
+        function = functions[_logical_id(functions, f"Functions{camel(spec.logical)}")]
+        assert function["Properties"].get("ReservedConcurrentExecutions") == spec.reserved_concurrency, spec.logical
+
+
+def test_signing_functions_can_read_the_token_key_and_others_cannot(stack: Synthesized) -> None:
+    functions = stack.resources("AWS::Lambda::Function")
+    for spec in resources.FUNCTIONS:
+        variables = functions[_logical_id(functions, f"Functions{camel(spec.logical)}")]["Properties"]["Environment"]
+        has_key = "BRANDLINK_TOKEN_KEY_SECRET_ARN" in variables["Variables"]
+        assert has_key == (spec.logical in {"status_callbacks", "clicks"}), spec.logical
 
 
 # --- HTTP APIs ------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -25,19 +24,9 @@ CONTEXT = {
 }
 
 
-TOKEN_SIGNER = "status_callbacks"
-
-
 @pytest.fixture(scope="module")
 def stack(synth_app: Any) -> Synthesized:
-    """Also gives one function the token_key capability, which no spec in resources.py asks for yet."""
-    functions = tuple(
-        replace(spec, capabilities=(*spec.capabilities, "token_key")) if spec.logical == TOKEN_SIGNER else spec
-        for spec in resources.FUNCTIONS
-    )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(resources, "FUNCTIONS", functions)
-        return synth_app(CONTEXT)
+    return synth_app(CONTEXT)
 
 
 def _role_actions(stack: Synthesized, function_logical: str) -> dict[str, list[Any]]:
@@ -63,7 +52,9 @@ def test_only_functions_with_the_capability_read_the_provider_secret(stack: Synt
     for spec in resources.FUNCTIONS:
         granted = _role_actions(stack, spec.logical).get("secretsmanager:GetSecretValue", [])
         assert (SECRET in granted) == ("provider_secret" in spec.capabilities), spec.logical
-        assert all(resource == SECRET or resource.get("Ref", "").startswith("TokenKey") for resource in granted)
+        assert all(
+            resource == SECRET or resource.get("Ref", "").startswith(("TokenKey", "SlugKey")) for resource in granted
+        )
 
 
 def test_sms_provider_may_send_text_messages_and_nothing_else_provider_wise(stack: Synthesized) -> None:
@@ -99,7 +90,7 @@ def test_token_key_capability_grants_the_secret_and_names_it(stack: Synthesized)
             for i, f in stack.resources("AWS::Lambda::Function").items()
             if i.startswith(f"Functions{camel(spec.logical)}")
         )
-        signer = spec.logical == TOKEN_SIGNER
+        signer = "token_key" in spec.capabilities
         assert variables.get("BRANDLINK_TOKEN_KEY_SECRET_ARN") == ({"Ref": secret_id} if signer else None)
         granted = _role_actions(stack, spec.logical).get("secretsmanager:GetSecretValue", [])
         assert ({"Ref": secret_id} in granted) == signer, spec.logical

@@ -10,7 +10,7 @@ from pathlib import Path
 
 def main() -> None:
     here = Path(__file__).parent
-    names = ["cold_start"] + sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    names = ["cold_start", *sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))]
     for name in names:
         print(f"\n## {name}\n", flush=True)
         module = importlib.import_module(f"bench.{name}")

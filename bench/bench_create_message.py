@@ -93,7 +93,6 @@ def run_faked(calls: int) -> None:
     from brandlink.core.message_actions import MessagePorts
     from brandlink.core.services import MessagingService, Sender
     from brandlink.handlers.api import handler
-
     from tests.unit.messaging_fakes import (
         InMemoryMessages,
         InMemorySenders,

@@ -25,7 +25,6 @@ from brandlink.core.segments import count_segments
 from brandlink.core.sender_selection import SelectionPolicy, candidate_from_sender, parse_destination, select_sender
 from brandlink.core.services import MessagingService, Sender
 from brandlink.core.smart_encoding import smart_encode
-
 from tests.unit.messaging_fakes import (
     ACCOUNT,
     FakeClock,

@@ -113,17 +113,18 @@ def render(rows: list[dict[str, object]], runs: int) -> str:
     lines = [
         f"Cold start: median of {runs} fresh processes, Python {sys.version.split()[0]}",
         "",
-        "| function | clients | floor: boto3 + clients (ms) | handler import + clients (ms) | handler's own cost (ms) | ratio |",
+        "| function | clients | floor: boto3 + clients (ms) | handler import + clients (ms) "
+        "| handler's own cost (ms) | ratio |",
         "|---|---|---:|---:|---:|---:|",
     ]
     for row in rows:
         clients = ", ".join(row["clients"]) or "none"  # type: ignore[arg-type]
         if not row["built"]:
-            lines.append(f"| {row['function']} | {clients} | – | not built yet | – | – |")
+            lines.append(f"| {row['function']} | {clients} | - | not built yet | - | - |")
             continue
         floor, init = float(row["floor_ms"]), float(row["init_ms"])  # type: ignore[arg-type]
         lines.append(
-            f"| {row['function']} | {clients} | {floor:.0f} | {init:.0f} | {init - floor:+.0f} | {init / floor:.2f}× |"
+            f"| {row['function']} | {clients} | {floor:.0f} | {init:.0f} | {init - floor:+.0f} | {init / floor:.2f}x |"
         )
     return "\n".join(lines)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
-from brandlink import resources
 from constructs import Construct
 
+from brandlink import resources
 from infra.naming import camel
 
 ATTRIBUTE_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}

@@ -9,9 +9,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
-from brandlink import resources
 from constructs import Construct
 
+from brandlink import resources
 from infra import nag
 from infra.naming import camel
 from infra.permissions import METRICS_NAMESPACE, TOKEN_KEY_CAPABILITY, grant_spec

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from brandlink import resources
 
+from brandlink import resources
 from infra import nag
 from infra.wiring import FunctionWiring
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from aws_cdk import Duration
 from aws_cdk import aws_sqs as sqs
-from brandlink import resources
 from constructs import Construct
 
+from brandlink import resources
 from infra.naming import camel
 
 DLQ_RETENTION = Duration.days(14)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
-from brandlink import resources
 from constructs import Construct
 
+from brandlink import resources
 from infra.queues import WorkQueue
 
 SCHEDULER = "scheduler.amazonaws.com"

@@ -7,9 +7,9 @@ from pathlib import Path
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
-from brandlink import resources
 from constructs import Construct
 
+from brandlink import resources
 from infra import nag
 from infra.alarms import Alarms
 from infra.alerts import Alerts

@@ -14,7 +14,6 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from brandlink.core.errors import TwilioError
-
 from local.aws_endpoint import PortInUse
 from local.events import decode_response_body, http_event
 from local.lambda_runtime import HandlerNotBuilt, Invocable

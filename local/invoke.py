@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from brandlink import resources
-
 from local.config import default_state_file
 from local.events import scheduled_event
 from local.rules import rule_arn

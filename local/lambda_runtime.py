@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from brandlink import resources
-
 from local.provision import ACCOUNT_ID
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from brandlink.resources import QueueTrigger
-
 from local.events import sqs_event
 from local.lambda_runtime import Invocable
 from local.pump import Pump

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-from brandlink import resources
 
+from brandlink import resources
 from local.aws_endpoint import MotoEndpoint, apply_aws_environment, aws_environment
 from local.bootstrap import SeedResult, create_local_account, run_seeders
 from local.config import (

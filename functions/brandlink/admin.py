@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(exc))
         result = {"account_sid": account.sid, "auth_token": token, "friendly_name": account.friendly_name}
     elif args.command == "rotate-token":
-        result = {"account_sid": args.account_sid, "auth_token": _or_exit(accounts.rotate_token, repo, token_master_key(), args.account_sid)}
+        token = _or_exit(accounts.rotate_token, repo, token_master_key(), args.account_sid)
+        result = {"account_sid": args.account_sid, "auth_token": token}
     elif args.command == "set-status":
         account = repo.get(args.account_sid)
         if account is None:

@@ -75,9 +75,7 @@ class Settings:
         try:
             return self.queue_urls[logical]
         except KeyError:
-            raise RuntimeError(
-                f"Queue {logical!r} is not configured: set {resources.queue(logical).env_var}"
-            ) from None
+            raise RuntimeError(f"Queue {logical!r} is not configured: set {resources.queue(logical).env_var}") from None
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from aws_cdk import aws_logs as logs
-from brandlink.config import load_settings
 
+from brandlink.config import load_settings
 from infra.settings import DEFAULTS, ContextError, load_deployment_settings
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]

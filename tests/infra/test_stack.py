@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
-from brandlink import resources
-from brandlink.config import load_settings
 from cdk_nag import AwsSolutionsChecks
 
+from brandlink import resources
+from brandlink.config import load_settings
 from infra.nag import RecordedAcknowledgment, recorded_acknowledgments
 from infra.naming import camel
 from tests.infra.conftest import Synthesized

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from brandlink import resources
 
+from brandlink import resources
 from infra.naming import camel
 from tests.infra.conftest import Synthesized
 

@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from brandlink.config import settings
 
+from brandlink.config import settings
 from local.events import sqs_event
 from tests.integration.conftest import ApiClient, LambdaContextStub
 

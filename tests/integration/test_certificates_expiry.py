@@ -11,12 +11,12 @@ from typing import Any
 
 import boto3
 import pytest
+
 from brandlink.config import settings
 from brandlink.core.dates import utcnow
 from brandlink.core.domains import Domain, shortening_domain_status
 from brandlink.core.errors import TwilioError
 from brandlink.store.domains import DynamoDomainRepository
-
 from tests.integration.conftest import ApiClient, LambdaContextStub
 from tests.integration.domain_helpers import (
     DOMAINS,

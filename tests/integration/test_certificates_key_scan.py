@@ -11,9 +11,9 @@ from typing import Any
 
 import boto3
 import pytest
+
 from brandlink import resources
 from brandlink.config import settings
-
 from tests import certs
 from tests.integration.conftest import ApiClient
 from tests.integration.domain_helpers import (

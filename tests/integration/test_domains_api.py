@@ -6,8 +6,8 @@ from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from brandlink.config import settings
 
+from brandlink.config import settings
 from tests.integration.conftest import ApiClient
 from tests.integration.domain_helpers import (
     DOMAINS,

@@ -10,11 +10,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 import boto3
 import pytest
-from brandlink.config import settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as settings_
 from hypothesis import strategies as st
 
+from brandlink.config import settings
 from tests.integration.conftest import ApiClient
 from tests.integration.message_helpers import (
     RECIPIENT,

@@ -11,9 +11,9 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from brandlink.config import settings
 from twilio.request_validator import RequestValidator
 
+from brandlink.config import settings
 from tests.integration.conftest import ApiClient
 from tests.integration.message_helpers import (
     RECIPIENT,

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber
+
 from brandlink.adapters import http
 from brandlink.adapters.providers.sms import EndUserMessagingSmsProvider
 from brandlink.adapters.providers.sns import SnsSmsProvider

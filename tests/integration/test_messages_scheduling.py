@@ -9,8 +9,8 @@ from typing import Any
 
 import boto3
 import pytest
-from brandlink.config import settings
 
+from brandlink.config import settings
 from tests.integration.conftest import ApiClient
 from tests.integration.message_helpers import (
     RECIPIENT,

@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import boto3
 import pytest
-from brandlink.config import settings
 
+from brandlink.config import settings
 from tests.integration.conftest import ApiClient
 from tests.integration.twilio_inprocess import twilio_client
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from brandlink.core import certificate_install as ci
 from brandlink.core.domains import Domain, DomainGone, Mutation
 from brandlink.core.errors import TwilioError
-
 from tests import certs
 
 NAME = "links.example.com"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -8,7 +8,7 @@ from brandlink.core import dates, sids, tokens
 
 
 def test_iso8601_and_rfc2822() -> None:
-    moment = datetime(2023, 8, 24, 5, 1, 45, 123456, tzinfo=timezone.utc)
+    moment = datetime(2023, 8, 24, 5, 1, 45, 123456, tzinfo=UTC)
     assert dates.iso8601(moment) == "2023-08-24T05:01:45Z"
     assert dates.rfc2822(moment) == "Thu, 24 Aug 2023 05:01:45 +0000"
     assert dates.iso8601_millis(moment) == "2023-08-24T05:01:45.123Z"
@@ -25,11 +25,11 @@ def test_other_offsets_become_utc() -> None:
     "text", ["2021-02-06T18:02:04Z", "2021-02-06T18:02:04+00:00", "2021-02-06T19:02:04+01:00", "2021-02-06T18:02:04"]
 )
 def test_parse_datetime(text: str) -> None:
-    assert dates.parse_datetime(text) == datetime(2021, 2, 6, 18, 2, 4, tzinfo=timezone.utc)
+    assert dates.parse_datetime(text) == datetime(2021, 2, 6, 18, 2, 4, tzinfo=UTC)
 
 
 def test_parse_date_or_datetime() -> None:
-    assert dates.parse_date_or_datetime("2024-01-31") == datetime(2024, 1, 31, tzinfo=timezone.utc)
+    assert dates.parse_date_or_datetime("2024-01-31") == datetime(2024, 1, 31, tzinfo=UTC)
     with pytest.raises(ValueError):
         dates.parse_date_or_datetime("31/01/2024")
 

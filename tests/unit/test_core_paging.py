@@ -37,7 +37,15 @@ def test_envelope_2010_has_exactly_the_contract_keys() -> None:
     request = PageRequest(page=0, page_size=2)
     body = envelope_2010("/2010-04-01/Accounts/AC1/Messages.json", "messages", request, PageResult([{}, {}], KEY))
     assert set(body) == {
-        "end", "first_page_uri", "next_page_uri", "page", "page_size", "previous_page_uri", "start", "uri", "messages",
+        "end",
+        "first_page_uri",
+        "next_page_uri",
+        "page",
+        "page_size",
+        "previous_page_uri",
+        "start",
+        "uri",
+        "messages",
     }
     assert (body["start"], body["end"], body["previous_page_uri"]) == (0, 1, None)
     next_query = parse_qs(urlsplit(body["next_page_uri"]).query)

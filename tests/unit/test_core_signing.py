@@ -31,7 +31,9 @@ def test_form_signature_accepted_by_twilio_validator() -> None:
 def test_repeated_values_are_sorted() -> None:
     params = {"MediaUrl": ["https://b.example/2", "https://a.example/1"], "Body": "hi"}
     signature = compute_signature("tok", "https://x.example/cb", params)
-    assert signature == compute_signature("tok", "https://x.example/cb", {**params, "MediaUrl": sorted(params["MediaUrl"])})
+    assert signature == compute_signature(
+        "tok", "https://x.example/cb", {**params, "MediaUrl": sorted(params["MediaUrl"])}
+    )
     assert verify_signature("tok", "https://x.example/cb", params, signature)
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+
 from brandlink.core.accounts import Account
 from brandlink.core.delivery import DeliveryError, RetryPolicy
 from brandlink.core.dispatch import Dispatcher, DispatchRequest, Outcome, obfuscate_address
@@ -16,7 +17,6 @@ from brandlink.core.message_actions import MessageLimits, MessagePorts, create_m
 from brandlink.core.messages import Message
 from brandlink.core.scheduling import ScheduleWindow
 from brandlink.core.services import MessagingService, Sender
-
 from tests.unit.messaging_fakes import (
     ACCOUNT,
     FakeClock,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from brandlink.core.errors import TwilioError
 from brandlink.core.forms import Form
 from brandlink.core.message_actions import parse_query

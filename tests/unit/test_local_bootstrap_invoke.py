@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from brandlink import resources
 from moto import mock_aws
 
+from brandlink import resources
 from local.bootstrap import create_local_account, run_seeders
 from local.events import http_event
 from local.invoke import InvokeError, default_event, invoke, main

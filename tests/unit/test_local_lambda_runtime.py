@@ -9,8 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from brandlink.resources import FUNCTIONS, FunctionSpec
 
+from brandlink.resources import FUNCTIONS, FunctionSpec
 from local.lambda_runtime import HandlerNotBuilt, LambdaFunction, build_functions
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import boto3
 import pytest
-from brandlink.resources import QueueTrigger
 from moto import mock_aws
 
+from brandlink.resources import QueueTrigger
 from local.sqs_poller import SqsPoller, failed_message_ids
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from brandlink.core.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments, is_gsm7
 from hypothesis import given
 from hypothesis import strategies as st
+
+from brandlink.core.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments, is_gsm7
 
 
 def test_gsm_tables_have_the_standard_sizes() -> None:

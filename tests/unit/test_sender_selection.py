@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+
 from brandlink.core.sender_selection import (
     Candidate,
     SelectionPolicy,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from brandlink.core import senders
 from brandlink.core.errors import TwilioError
 from brandlink.core.services import Sender

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+
 from brandlink.core import services
 from brandlink.core.errors import TwilioError
 from brandlink.core.forms import Form

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from brandlink.core.errors import TwilioError
-from brandlink.core.urls import is_public_address, validate_callback_url
 from hypothesis import given
 from hypothesis import strategies as st
+
+from brandlink.core.errors import TwilioError
+from brandlink.core.urls import is_public_address, validate_callback_url
 
 PRIVATE_URLS = [
     "http://127.0.0.1/hook",

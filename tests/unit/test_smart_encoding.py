@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from brandlink.core.segments import count_segments, is_gsm7
-from brandlink.core.smart_encoding import REPLACEMENTS, replace_lookalikes, smart_encode
 from hypothesis import given
 from hypothesis import strategies as st
+
+from brandlink.core.segments import count_segments, is_gsm7
+from brandlink.core.smart_encoding import REPLACEMENTS, replace_lookalikes, smart_encode
 
 
 @pytest.mark.parametrize(

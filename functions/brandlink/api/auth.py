@@ -14,7 +14,7 @@ from brandlink.core import accounts
 
 
 def parse_basic(header: str | None) -> tuple[str | None, str | None]:
-    if not header or not header[:6].lower() == "basic ":
+    if not header or header[:6].lower() != "basic ":
         return None, None
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")

@@ -105,7 +105,7 @@ def seed_link_shortening_demo(context: SeedContext) -> dict[str, str]:
             shlex.quote(f"{context.api_url.rstrip('/')}/2010-04-01/Accounts/{context.account_sid}/Messages.json"),
             "-d",
             f"MessagingServiceSid={service['sid']}",
-            "-d",
+            "--data-urlencode",
             shlex.quote(f"To={DEMO_RECIPIENT}"),
             "-d",
             "ShortenUrls=true",
@@ -119,5 +119,5 @@ def seed_link_shortening_demo(context: SeedContext) -> dict[str, str]:
         "Short-link domain": f"{DEMO_DOMAIN} ({domain['sid']})",
         "Certificate": f"{certificate['certificate_sid']} (self-signed, expires {certificate['date_expires']})",
         "Domain config": f"{config['config_sid']} (fallback {DEMO_FALLBACK_URL})",
-        "Shorten a link": first_message,
+        "Send a message": first_message,
     }

@@ -154,5 +154,5 @@ def test_make_run_prepares_the_demo(local_stack: LocalStackProcess) -> None:
     assert config["domain_sid"] == domain_sid and config["fallback_url"] == "https://www.example.com/"
     pool = curl("GET", f"/v1/Services/{service}/PhoneNumbers")[1]["phone_numbers"]
     assert [p["phone_number"] for p in pool] == ["+15005550006"]
-    assert f"MessagingServiceSid={service}" in seeded["Shorten a link"]
+    assert f"MessagingServiceSid={service}" in seeded["Send a message"]
     assert "Short-link domain links.localhost" in local_stack.output()

@@ -50,3 +50,19 @@ def test_list_accounts_shows_only_own(new_account) -> None:
     assert status == 200
     assert [a["sid"] for a in body["accounts"]] == [alice.sid]
     assert body["next_page_uri"] is None
+
+
+def test_unencoded_plus_in_a_curl_body_still_reads_as_e164(api: ApiClient) -> None:
+    from brandlink.handlers.api import handler
+    from local.events import http_event
+    from tests.integration.conftest import LambdaContextStub, basic
+
+    event = http_event(
+        "POST",
+        f"/2010-04-01/Accounts/{api.sid}/IncomingPhoneNumbers.json",
+        headers={"authorization": basic(api.sid, api.token), "content-type": "application/x-www-form-urlencoded"},
+        body="PhoneNumber=+14155552671",
+    )
+    response = handler(event, LambdaContextStub())
+    assert response["statusCode"] == 201, response["body"]
+    assert '"phone_number":"+14155552671"' in response["body"]

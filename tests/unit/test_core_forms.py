@@ -54,3 +54,18 @@ def test_non_utf8_body_is_clear_error() -> None:
     with pytest.raises(TwilioError) as info:
         Form.parse(b"\xff\xfe")
     assert info.value.code == 20001
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("To=+14155552671", "+14155552671"),  # curl -d: the + decodes to a space
+        ("To=%2B14155552671", "+14155552671"),
+        ("To=whatsapp:+14155552671", "whatsapp:+14155552671"),
+        ("To=+whatsapp", "whatsapp"),
+        ("To=%20%20", ""),
+    ],
+)
+def test_address_gets_its_plus_back(body: str, expected: str) -> None:
+    assert Form.parse(body).get_address("To") == expected
+    assert Form.parse("").get_address("To") is None

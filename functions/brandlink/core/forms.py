@@ -57,6 +57,20 @@ class Form:
         values = self._values.get(name)
         return values[-1] if values else default
 
+    def get_address(self, name: str) -> str | None:
+        """A phone address (``+E164`` or ``whatsapp:+E164``), stripped.
+
+        An unencoded ``+`` in a form body decodes to a space (``curl -d To=+14155552671``), so a
+        value that is a space followed by digits gets its ``+`` back, as Twilio accepts it.
+        """
+        value = self.get(name)
+        if value is None:
+            return None
+        for prefix in ("", "whatsapp:"):
+            if value.lower().startswith(prefix + " ") and value[len(prefix) :].strip().isdigit():
+                return f"{value[: len(prefix)]}+{value[len(prefix) :].strip()}"
+        return value.strip()
+
     def get_list(self, name: str) -> list[str]:
         return list(self._values.get(name, []))
 

@@ -59,8 +59,12 @@ def _optional(form: Form, name: str) -> str | None:
     return value.strip()
 
 
+def _optional_address(form: Form, name: str) -> str | None:
+    return form.get_address(name) or None
+
+
 def _to(form: Form) -> str:
-    to = _optional(form, "To")
+    to = _optional_address(form, "To")
     if to is None:
         raise TwilioError(TO_REQUIRED, "A 'To' phone number is required: give it in E.164 form, e.g. +14155552671.")
     try:
@@ -166,7 +170,7 @@ def parse_send_request(
 ) -> SendRequest:
     """Every parameter checked, most specific error first; raises ``TwilioError``."""
     to = _to(form)
-    from_ = _optional(form, "From")
+    from_ = _optional_address(form, "From")
     service_sid = _service_sid(form)
     if from_ is None and service_sid is None:
         raise TwilioError(SENDER_REQUIRED, "A 'From' number or a MessagingServiceSid is required: give one of them.")

@@ -197,7 +197,7 @@ def _register(repo: SenderRepository, sender: Sender) -> Sender:
 
 
 def register_phone_number(repo: SenderRepository, account_sid: str, form: Form, *, allow_private: bool) -> Sender:
-    kind, address, number = parse_phone_sender(form.get("PhoneNumber"))
+    kind, address, number = parse_phone_sender(form.get_address("PhoneNumber"))
     sender = _phone_sender(account_sid, kind, address, number)
     _refuse_transfer(form, account_sid)
     name = _friendly_name(form)
@@ -286,8 +286,8 @@ def add_phone_number(repo: SenderRepository, service: MessagingService, form: Fo
                 "PhoneNumberSid", f"{sid!r} is not a phone number SID (PN followed by 32 hex)."
             )
         return _join_pool(repo, service, owned_sender(repo, service.account_sid, sid, "PN"))
-    if form.get("PhoneNumber"):
-        kind, address, number = parse_phone_sender(form.get("PhoneNumber"))
+    if form.get_address("PhoneNumber"):
+        kind, address, number = parse_phone_sender(form.get_address("PhoneNumber"))
         return _join_pool_by_address(repo, service, _phone_sender(service.account_sid, kind, address, number))
     raise errors.invalid_parameter("PhoneNumberSid", "is required: the PN SID of one of this account's numbers.")
 

@@ -14,7 +14,6 @@ Every change that touches more than one item is one transaction.
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import islice
 from typing import Any
 
 from pynamodb.attributes import (
@@ -46,9 +45,9 @@ from brandlink.core.domains import (
     ServiceInOtherDomain,
     ServiceUnavailable,
 )
-from brandlink.core.errors import TwilioError
 from brandlink.core.paging import PageRequest
 from brandlink.store.base import meta
+from brandlink.store.paging import query_page
 
 NAME_CLAIM_PREFIX = "name#"
 MAX_ATTEMPTS = 5
@@ -277,10 +276,6 @@ def _is_condition_failure(exc: PutError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
-def _index_key(item: DomainItem) -> dict[str, Any]:
-    return {"sid": {"S": item.sid}, "account_sid": {"S": item.account_sid}}
-
-
 class DynamoDomainRepository:
     def add(self, domain: Domain) -> None:
         claim = NameClaimItem(NameClaimItem.key_for(domain.domain_name), owner_domain_sid=domain.sid)
@@ -307,29 +302,8 @@ class DynamoDomainRepository:
         return self.get(owner) if owner else None
 
     def page(self, account_sid: str, request: PageRequest) -> DomainPage:
-        cursor = request.cursor
-        if cursor is not None and (
-            set(cursor) != {"sid", "account_sid"} or cursor["account_sid"] != {"S": account_sid}
-        ):
-            raise TwilioError(20001, "Invalid PageToken: it belongs to another list; use the list's own page URLs.")
-        results = DomainItem.by_account.query(
-            account_sid,
-            scan_index_forward=request.forward,
-            last_evaluated_key=cursor,
-            page_size=request.page_size + 1,
-        )
-        items = list(islice(results, request.page_size + 1))
-        has_more = len(items) > request.page_size
-        items = items[: request.page_size]
-        if not request.forward:
-            items.reverse()
-        if not items:
-            return DomainPage([])
-        first, last = _index_key(items[0]), _index_key(items[-1])
-        domains = [item.to_domain() for item in items]
-        if request.forward:
-            return DomainPage(domains, last if has_more else None, first if request.page > 0 else None)
-        return DomainPage(domains, last, first if has_more else None)
+        items, next_cursor, previous_cursor = query_page(DomainItem.by_account, account_sid, request)
+        return DomainPage([item.to_domain() for item in items], next_cursor, previous_cursor)
 
     def all(self) -> list[Domain]:
         return [item.to_domain() for item in DomainItem.scan(DomainItem.sid.startswith("DN"))]

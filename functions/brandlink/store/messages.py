@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from itertools import islice
 from typing import Any
 
 from pynamodb.attributes import (
@@ -34,11 +33,11 @@ from pynamodb.transactions import TransactWrite
 
 from brandlink.config import settings
 from brandlink.core.dates import utcnow
-from brandlink.core.errors import TwilioError
 from brandlink.core.messages import Message, MessageOptions, MessageQuery, ScheduledCapReached
 from brandlink.core.paging import PageRequest
 from brandlink.core.services import Page
 from brandlink.store.base import meta
+from brandlink.store.paging import query_page
 
 _CONDITION_FAILED = "ConditionalCheckFailed"
 
@@ -161,14 +160,6 @@ def created_key(date_created: datetime, sid: str) -> str:
     return f"{date_created.strftime('%Y-%m-%dT%H:%M:%S.%f')}Z#{sid}"
 
 
-def _index_key(item: MessageItem) -> dict[str, Any]:
-    return {
-        "sid": {"S": item.sid},
-        "account_sid": {"S": item.account_sid},
-        "created_key": {"S": item.created_key},
-    }
-
-
 def _failed_items(exc: TransactWriteError) -> list[bool]:
     return [reason is not None and reason.code == _CONDITION_FAILED for reason in exc.cancellation_reasons or []]
 
@@ -272,30 +263,10 @@ class DynamoMessageRepository:
         return int(item.scheduled or 0)
 
     def page(self, account_sid: str, request: PageRequest, query: MessageQuery, now: datetime) -> Page[Message]:
-        cursor = request.cursor
-        if cursor is not None and (
-            set(cursor) != {"sid", "account_sid", "created_key"} or cursor["account_sid"] != {"S": account_sid}
-        ):
-            raise TwilioError(20001, "Invalid PageToken: it belongs to another list; use the list's own page URLs.")
-        results = MessageItem.by_account.query(
-            account_sid,
-            filter_condition=_filters(query, now),
-            scan_index_forward=not request.forward,  # newest first
-            last_evaluated_key=cursor,
-            page_size=request.page_size + 1,
+        items, next_cursor, previous_cursor = query_page(
+            MessageItem.by_account, account_sid, request, descending=True, filter_condition=_filters(query, now)
         )
-        items = list(islice(results, request.page_size + 1))
-        has_more = len(items) > request.page_size
-        items = items[: request.page_size]
-        if not request.forward:
-            items.reverse()
-        messages = [item.to_domain() for item in items]
-        if not items:
-            return Page(messages)
-        first, last = _index_key(items[0]), _index_key(items[-1])
-        if request.forward:
-            return Page(messages, last if has_more else None, first if request.page > 0 else None)
-        return Page(messages, last, first if has_more else None)
+        return Page([item.to_domain() for item in items], next_cursor, previous_cursor)
 
 
 def _filters(query: MessageQuery, now: datetime) -> Condition:

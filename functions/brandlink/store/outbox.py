@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pynamodb.attributes import (
     JSONAttribute,
@@ -25,7 +24,7 @@ from brandlink.core.outbox import OutboxEntry
 from brandlink.core.paging import PageRequest
 from brandlink.core.services import Page
 from brandlink.store.base import meta
-from brandlink.store.services import query_page
+from brandlink.store.paging import query_page
 
 _LATEST_MILLIS = 9_999_999_999_999
 
@@ -69,10 +68,6 @@ class OutboxItem(Model):
         )
 
 
-def _key(item: OutboxItem) -> dict[str, Any]:
-    return {"account_sid": {"S": item.account_sid}, "sent_key": {"S": item.sent_key}}
-
-
 class DynamoOutboxRepository:
     def add(self, entry: OutboxEntry) -> None:
         OutboxItem(
@@ -99,7 +94,5 @@ class DynamoOutboxRepository:
             condition &= OutboxItem.to == to
         if message_sid:
             condition &= OutboxItem.message_sid == message_sid
-        items, next_cursor, previous_cursor = query_page(
-            OutboxItem, account_sid, request, _key, filter_condition=condition
-        )
+        items, next_cursor, previous_cursor = query_page(OutboxItem, account_sid, request, filter_condition=condition)
         return Page([item.to_domain() for item in items], next_cursor, previous_cursor)

@@ -19,10 +19,7 @@ Every change that touches two items is one transaction, so no request leaves hal
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
 from functools import lru_cache
-from itertools import islice
-from typing import Any, TypeVar
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -39,7 +36,6 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from brandlink.config import settings
-from brandlink.core.errors import TwilioError
 from brandlink.core.paging import PageRequest
 from brandlink.core.services import (
     AddressTaken,
@@ -50,6 +46,7 @@ from brandlink.core.services import (
     ServiceGone,
 )
 from brandlink.store.base import meta
+from brandlink.store.paging import query_page
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 # Pool entries released per transaction when a service is deleted: 2 writes each, DynamoDB allows 100.
@@ -185,68 +182,6 @@ class StickySenderKey(Model):
     to = UnicodeAttribute(range_key=True)
 
 
-M = TypeVar("M", bound=Model)
-
-
-def _key(hash_name: str, hash_value: str, range_name: str, range_value: str) -> dict[str, Any]:
-    return {hash_name: {"S": hash_value}, range_name: {"S": range_value}}
-
-
-def query_page(
-    model: type[M],
-    hash_value: str,
-    request: PageRequest,
-    key_of: Callable[[M], dict[str, Any]],
-    *,
-    range_prefix: str = "",
-    filter_condition: Condition | None = None,
-) -> tuple[list[M], dict[str, Any] | None, dict[str, Any] | None]:
-    """One page of a partition in range-key order: ``(items, next_cursor, previous_cursor)``.
-
-    A ``PB`` token reads backwards from the first item of the later page. A cursor of another
-    partition (or outside ``range_prefix``) is refused, so a forged token cannot reach other data.
-    """
-    hash_name = model._hash_key_attribute().attr_name
-    range_attribute = model._range_key_attribute()
-    cursor = request.cursor
-    if cursor is not None:
-        range_value = (cursor.get(range_attribute.attr_name) or {}).get("S", "")
-        if (
-            set(cursor) != {hash_name, range_attribute.attr_name}
-            or cursor[hash_name] != {"S": hash_value}
-            or not range_value.startswith(range_prefix)
-        ):
-            raise TwilioError(20001, "Invalid PageToken: it belongs to another list; use the list's own page URLs.")
-    results: Iterator[M] = model.query(
-        hash_value,
-        range_attribute.startswith(range_prefix) if range_prefix else None,
-        filter_condition,
-        consistent_read=True,
-        scan_index_forward=request.forward,
-        last_evaluated_key=cursor,
-        page_size=request.page_size + 1,
-    )
-    items = list(islice(results, request.page_size + 1))
-    has_more = len(items) > request.page_size
-    items = items[: request.page_size]
-    if not request.forward:
-        items.reverse()
-    if not items:
-        return items, None, None
-    first, last = key_of(items[0]), key_of(items[-1])
-    if request.forward:
-        return items, (last if has_more else None), (first if request.page > 0 else None)
-    return items, last, (first if has_more else None)
-
-
-def _service_key(item: ServiceItem) -> dict[str, Any]:
-    return _key("account_sid", item.account_sid, "sid", item.sid)
-
-
-def _sender_key(item: SenderItem) -> dict[str, Any]:
-    return _key("owner_sid", item.owner_sid, "sid", item.sid)
-
-
 class DynamoServiceRepository:
     def add(self, service: MessagingService) -> None:
         ServiceItem.from_domain(service).save(condition=ServiceItem.sid.does_not_exist())
@@ -272,7 +207,7 @@ class DynamoServiceRepository:
 
     def page(self, account_sid: str, request: PageRequest) -> Page[MessagingService]:
         items, next_cursor, previous_cursor = query_page(
-            ServiceItem, account_sid, request, _service_key, filter_condition=ServiceItem.deleting.does_not_exist()
+            ServiceItem, account_sid, request, filter_condition=ServiceItem.deleting.does_not_exist()
         )
         return Page([item.to_domain() for item in items], next_cursor, previous_cursor)
 
@@ -361,7 +296,7 @@ class DynamoSenderRepository:
             by_name = SenderItem.friendly_name == friendly_name
             condition = by_name if condition is None else condition & by_name
         items, next_cursor, previous_cursor = query_page(
-            SenderItem, account_sid, request, _sender_key, range_prefix=sid_prefix, filter_condition=condition
+            SenderItem, account_sid, request, range_prefix=sid_prefix, filter_condition=condition
         )
         return Page([item.to_domain() for item in items], next_cursor, previous_cursor)
 
@@ -439,9 +374,7 @@ class DynamoSenderRepository:
         return [item.to_domain() for item in SenderItem.query(service_sid)]
 
     def page_pool(self, service_sid: str, sid_prefix: str, request: PageRequest) -> Page[Sender]:
-        items, next_cursor, previous_cursor = query_page(
-            SenderItem, service_sid, request, _sender_key, range_prefix=sid_prefix
-        )
+        items, next_cursor, previous_cursor = query_page(SenderItem, service_sid, request, range_prefix=sid_prefix)
         return Page([item.to_domain() for item in items], next_cursor, previous_cursor)
 
     def remove_from_pool(self, service_sid: str, sid: str) -> bool:

@@ -9,13 +9,13 @@ The secret (``BRANDLINK_PROVIDER_SECRET_ARN``) is a JSON object with ``account_s
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
-from brandlink.adapters.http import HttpResponse, NoAnswer, NotSent, request
+from brandlink.adapters.http import request
+from brandlink.adapters.providers.http_delivery import Reply, Transport, post
 from brandlink.core import delivery
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
 
@@ -31,9 +31,6 @@ _TWILIO_CODE_MAP = {
     30005: delivery.UNKNOWN_HANDSET,
     30007: delivery.CARRIER_FILTERED,
 }
-_RETRYABLE_STATUSES = frozenset({429, 503})
-
-Transport = Callable[..., HttpResponse]
 
 
 class TwilioProvider:
@@ -71,38 +68,27 @@ class TwilioProvider:
         form.append(("MessagingServiceSid", self._service_sid) if self._service_sid else ("From", message.from_))
         form.extend(("MediaUrl", url) for url in message.media_urls)
         url = f"{self._base_url}/2010-04-01/Accounts/{account_sid}/Messages.json"
-        try:
-            response = self._transport(
-                "POST",
-                url,
-                body=urlencode(form).encode("utf-8"),
-                headers={"Authorization": authorization, "Content-Type": "application/x-www-form-urlencoded"},
-                allow_private=self._allow_private,
-            )
-        except NotSent as exc:
-            raise DeliveryError(delivery.UNKNOWN_ERROR, f"Twilio could not be reached: {exc}", retryable=True) from exc
-        except NoAnswer as exc:
-            raise DeliveryError(
-                delivery.UNKNOWN_ERROR, f"Twilio did not answer; the message may have been sent: {exc}"
-            ) from exc
-        return _receipt(response)
+        reply = post(
+            self._transport,
+            "Twilio",
+            url,
+            body=urlencode(form).encode("utf-8"),
+            headers={"Authorization": authorization, "Content-Type": "application/x-www-form-urlencoded"},
+            allow_private=self._allow_private,
+        )
+        return _receipt(reply)
 
 
-def _receipt(response: HttpResponse) -> Receipt:
-    try:
-        payload = json.loads(response.body or b"{}")
-    except ValueError:
-        payload = {}
-    payload = payload if isinstance(payload, dict) else {}
-    if 200 <= response.status < 300:
-        return Receipt(provider_message_id=payload.get("sid"))
-    detail = payload.get("message") or f"HTTP {response.status}"
-    if response.status in _RETRYABLE_STATUSES:
+def _receipt(reply: Reply) -> Receipt:
+    if reply.accepted:
+        return Receipt(provider_message_id=reply.payload.get("sid"))
+    detail = reply.payload.get("message") or f"HTTP {reply.status}"
+    if reply.retry_later:
         raise DeliveryError(delivery.QUEUE_OVERFLOW, f"Twilio is busy: {detail}", retryable=True)
-    twilio_code = payload.get("code")
+    twilio_code = reply.payload.get("code")
     code = (
         _TWILIO_CODE_MAP.get(twilio_code, delivery.UNKNOWN_ERROR)
         if isinstance(twilio_code, int)
         else delivery.UNKNOWN_ERROR
     )
-    raise DeliveryError(code, f"Twilio refused the message ({twilio_code or response.status}): {detail}")
+    raise DeliveryError(code, f"Twilio refused the message ({twilio_code or reply.status}): {detail}")

@@ -16,16 +16,14 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-from brandlink.adapters.http import HttpResponse, NoAnswer, NotSent, request
+from brandlink.adapters.http import request
+from brandlink.adapters.providers.http_delivery import Reply, Transport, post
 from brandlink.core import delivery
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
 
 _REJECTION_CODES = frozenset(
     {delivery.UNREACHABLE_HANDSET, delivery.UNKNOWN_HANDSET, delivery.CARRIER_FILTERED, delivery.OPTED_OUT}
 )
-_RETRYABLE_STATUSES = frozenset({429, 503})
-
-Transport = Callable[..., HttpResponse]
 
 
 def webhook_payload(message: OutgoingMessage) -> dict[str, Any]:
@@ -77,34 +75,26 @@ class WebhookProvider:
         headers = {"Content-Type": "application/json", "Idempotency-Key": message.message_sid}
         if self._key is not None:
             headers["X-Brandlink-Signature"] = "sha256=" + hmac.new(self._key, body, hashlib.sha256).hexdigest()
-        try:
-            response = self._transport(
-                "POST", self._url, body=body, headers=headers, timeout=self._timeout, allow_private=self._allow_private
-            )
-        except NotSent as exc:
-            raise DeliveryError(
-                delivery.UNKNOWN_ERROR, f"The webhook could not be reached: {exc}", retryable=True
-            ) from exc
-        except NoAnswer as exc:
-            raise DeliveryError(
-                delivery.UNKNOWN_ERROR, f"The webhook did not answer; the message may have been sent: {exc}"
-            ) from exc
-        return _receipt(response)
-
-
-def _receipt(response: HttpResponse) -> Receipt:
-    try:
-        payload = json.loads(response.body or b"{}")
-    except ValueError:
-        payload = {}
-    payload = payload if isinstance(payload, dict) else {}
-    if 200 <= response.status < 300:
-        provider_id = payload.get("id")
-        return Receipt(provider_message_id=str(provider_id) if provider_id is not None else None)
-    if response.status in _RETRYABLE_STATUSES:
-        raise DeliveryError(
-            delivery.QUEUE_OVERFLOW, f"The webhook asked to retry (HTTP {response.status}).", retryable=True
+        reply = post(
+            self._transport,
+            "The webhook",
+            self._url,
+            body=body,
+            headers=headers,
+            timeout=self._timeout,
+            allow_private=self._allow_private,
         )
-    code = payload.get("code")
+        return _receipt(reply)
+
+
+def _receipt(reply: Reply) -> Receipt:
+    if reply.accepted:
+        provider_id = reply.payload.get("id")
+        return Receipt(provider_message_id=str(provider_id) if provider_id is not None else None)
+    if reply.retry_later:
+        raise DeliveryError(
+            delivery.QUEUE_OVERFLOW, f"The webhook asked to retry (HTTP {reply.status}).", retryable=True
+        )
+    code = reply.payload.get("code")
     code = code if code in _REJECTION_CODES else delivery.UNKNOWN_ERROR
-    raise DeliveryError(code, f"The webhook rejected the message (HTTP {response.status}).")
+    raise DeliveryError(code, f"The webhook rejected the message (HTTP {reply.status}).")

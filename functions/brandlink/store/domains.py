@@ -13,7 +13,6 @@ Every change that touches more than one item is one transaction.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from pynamodb.attributes import (
@@ -25,13 +24,11 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from brandlink.config import settings
 from brandlink.core.domains import (
     CertificateRecord,
     CertificateUpload,
@@ -47,16 +44,11 @@ from brandlink.core.domains import (
 )
 from brandlink.core.paging import PageRequest
 from brandlink.store.base import meta
+from brandlink.store.conditions import condition_held, transaction_connection
 from brandlink.store.paging import query_page
 
 NAME_CLAIM_PREFIX = "name#"
 MAX_ATTEMPTS = 5
-_CONDITION_FAILED = "ConditionalCheckFailed"
-
-
-@lru_cache(maxsize=1)
-def _connection() -> Connection:
-    return Connection(region=settings().region)
 
 
 class InstalledAttribute(MapAttribute[str, Any]):
@@ -272,15 +264,11 @@ def _services_of(domain: Domain) -> tuple[str, ...]:
     return domain.config.messaging_service_sids if domain.config else ()
 
 
-def _is_condition_failure(exc: PutError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
-
-
 class DynamoDomainRepository:
     def add(self, domain: Domain) -> None:
         claim = NameClaimItem(NameClaimItem.key_for(domain.domain_name), owner_domain_sid=domain.sid)
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.save(DomainItem.from_domain(domain), DomainItem.sid.does_not_exist())
                 transaction.save(claim, NameClaimItem.sid.does_not_exist())
         except TransactWriteError as exc:
@@ -315,12 +303,8 @@ class DynamoDomainRepository:
             if changed == current:
                 return current
             item = DomainItem.from_domain(changed)
-            try:
-                item.save()
-            except PutError as exc:
-                if _is_condition_failure(exc):
-                    continue  # changed or deleted meanwhile: read again
-                raise
+            if not condition_held(item.save):
+                continue  # changed or deleted meanwhile: read again (the version attribute is the condition)
             return item.to_domain()
         raise RuntimeError(f"domain {sid} kept changing while it was being updated")
 
@@ -337,7 +321,7 @@ class DynamoDomainRepository:
             added, removed = sorted(after - before), sorted(before - after)
             item = DomainItem.from_domain(changed)
             try:
-                with TransactWrite(connection=_connection()) as transaction:
+                with TransactWrite(connection=transaction_connection()) as transaction:
                     transaction.save(item)
                     for service_sid in added:
                         transaction.condition_check(
@@ -369,7 +353,7 @@ class DynamoDomainRepository:
             if current is None:
                 return None
             try:
-                with TransactWrite(connection=_connection()) as transaction:
+                with TransactWrite(connection=transaction_connection()) as transaction:
                     transaction.delete(DomainItem.from_domain(current))
                     transaction.delete(NameClaimItem(NameClaimItem.key_for(current.domain_name)))
                     for service_sid in _services_of(current):

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from pynamodb.attributes import (
@@ -24,27 +23,19 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from brandlink.config import settings
 from brandlink.core.dates import utcnow
 from brandlink.core.messages import Message, MessageOptions, MessageQuery, ScheduledCapReached
 from brandlink.core.paging import PageRequest
 from brandlink.core.services import Page
 from brandlink.store.base import meta
+from brandlink.store.conditions import condition_held, failed_conditions, transaction_connection
 from brandlink.store.paging import query_page
-
-_CONDITION_FAILED = "ConditionalCheckFailed"
-
-
-@lru_cache(maxsize=1)
-def _connection() -> Connection:
-    return Connection(region=settings().region)
 
 
 class AccountIndex(GlobalSecondaryIndex["MessageItem"]):
@@ -160,14 +151,6 @@ def created_key(date_created: datetime, sid: str) -> str:
     return f"{date_created.strftime('%Y-%m-%dT%H:%M:%S.%f')}Z#{sid}"
 
 
-def _failed_items(exc: TransactWriteError) -> list[bool]:
-    return [reason is not None and reason.code == _CONDITION_FAILED for reason in exc.cancellation_reasons or []]
-
-
-def _is_condition_failure(exc: PutError | DeleteError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
-
-
 def _state_condition(message: Message, statuses: frozenset[str], attempts: int | None) -> Condition:
     condition = (MessageItem.account_sid == message.account_sid) & MessageItem.status.is_in(*sorted(statuses))
     if attempts is not None:
@@ -184,7 +167,7 @@ class DynamoMessageRepository:
             return
         counter = ScheduledCounterItem(ScheduledCounterItem.name_for(message.account_sid))
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.update(
                     counter,
                     actions=[ScheduledCounterItem.scheduled.add(1)],
@@ -193,7 +176,7 @@ class DynamoMessageRepository:
                 )
                 transaction.save(item, condition=new_only)
         except TransactWriteError as exc:
-            failed = _failed_items(exc)
+            failed = failed_conditions(exc)
             # pynamodb sends puts before updates: the counter update is the transaction's last item.
             if failed and failed[-1]:
                 raise ScheduledCapReached(message.account_sid) from None
@@ -220,37 +203,25 @@ class DynamoMessageRepository:
         item = MessageItem.from_domain(message)
         condition = _state_condition(message, expected_statuses, expected_attempts)
         if not release_scheduled_slot:
-            try:
-                item.save(condition=condition)
-            except PutError as exc:
-                if _is_condition_failure(exc):
-                    return False
-                raise
-            return True
+            return condition_held(lambda: item.save(condition=condition))
         return self._with_slot_released(message, lambda t: t.save(item, condition=condition))
 
     def delete(self, message: Message, *, expected_statuses: frozenset[str], release_scheduled_slot: bool) -> bool:
         item = MessageItem(message.sid)
         condition = _state_condition(message, expected_statuses, None)
         if not release_scheduled_slot:
-            try:
-                item.delete(condition=condition)
-            except DeleteError as exc:
-                if _is_condition_failure(exc):
-                    return False
-                raise
-            return True
+            return condition_held(lambda: item.delete(condition=condition))
         return self._with_slot_released(message, lambda t: t.delete(item, condition=condition))
 
     @staticmethod
     def _with_slot_released(message: Message, write: Any) -> bool:
         counter = ScheduledCounterItem(ScheduledCounterItem.name_for(message.account_sid))
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 write(transaction)
                 transaction.update(counter, actions=[ScheduledCounterItem.scheduled.add(-1)])
         except TransactWriteError as exc:
-            if any(_failed_items(exc)):
+            if any(failed_conditions(exc)):
                 return False
             raise
         return True

@@ -19,7 +19,6 @@ Every change that touches two items is one transaction, so no request leaves hal
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -28,14 +27,12 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from brandlink.config import settings
 from brandlink.core.paging import PageRequest
 from brandlink.core.services import (
     AddressTaken,
@@ -46,9 +43,14 @@ from brandlink.core.services import (
     ServiceGone,
 )
 from brandlink.store.base import meta
+from brandlink.store.conditions import (
+    condition_held,
+    failed_conditions,
+    is_condition_failure,
+    transaction_connection,
+)
 from brandlink.store.paging import query_page
 
-CONDITION_FAILED = "ConditionalCheckFailed"
 # Pool entries released per transaction when a service is deleted: 2 writes each, DynamoDB allows 100.
 DELETE_CHUNK = 40
 _SETTING_FIELDS = tuple(
@@ -64,20 +66,6 @@ _EDITABLE_SENDER_FIELDS = (
     "status_callback",
     "status_callback_method",
 )
-
-
-@lru_cache(maxsize=1)
-def _connection() -> Connection:
-    return Connection(region=settings().region)
-
-
-def _is_condition_failure(exc: PutError | UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
-
-
-def _failed_items(exc: TransactWriteError) -> list[bool]:
-    """Per transaction item: did its condition fail?"""
-    return [reason is not None and reason.code == CONDITION_FAILED for reason in exc.cancellation_reasons]
 
 
 class ServiceItem(Model):
@@ -201,7 +189,7 @@ class DynamoServiceRepository:
                 actions=actions, condition=ServiceItem.sid.exists() & ServiceItem.deleting.does_not_exist()
             )
         except UpdateError as exc:
-            if _is_condition_failure(exc):
+            if is_condition_failure(exc):
                 raise ServiceGone(service.sid) from exc
             raise
 
@@ -212,22 +200,18 @@ class DynamoServiceRepository:
         return Page([item.to_domain() for item in items], next_cursor, previous_cursor)
 
     def begin_delete(self, account_sid: str, sid: str) -> bool:
-        try:
-            ServiceItem(account_sid, sid).update(
+        return condition_held(
+            lambda: ServiceItem(account_sid, sid).update(
                 actions=[ServiceItem.deleting.set(True)], condition=ServiceItem.sid.exists()
             )
-        except UpdateError as exc:
-            if _is_condition_failure(exc):
-                return False
-            raise
-        return True
+        )
 
     def finish_delete(self, account_sid: str, sid: str) -> None:
         while True:
             entries = list(SenderItem.query(sid, consistent_read=True, limit=DELETE_CHUNK))
             if not entries:
                 break
-            with TransactWrite(connection=_connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 for entry in entries:
                     transaction.delete(entry)
                     if entry.kind != "alpha_sender":
@@ -253,11 +237,11 @@ class DynamoSenderRepository:
     def register(self, sender: Sender) -> None:
         claim = AddressClaimItem(AddressClaimItem.owner_for(sender.account_sid), sender.address, sender_sid=sender.sid)
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.save(SenderItem.from_domain(sender, sender.account_sid), SenderItem.sid.does_not_exist())
                 transaction.save(claim, AddressClaimItem.sid.does_not_exist())
         except TransactWriteError as exc:
-            if len(_failed_items(exc)) > 1 and _failed_items(exc)[1]:
+            if len(failed_conditions(exc)) > 1 and failed_conditions(exc)[1]:
                 raise AddressTaken(self._claimant(sender.account_sid, sender.address)) from exc
             raise
 
@@ -272,13 +256,11 @@ class DynamoSenderRepository:
             attribute = getattr(SenderItem, name)
             value = getattr(sender, name)
             actions.append(attribute.remove() if value is None else attribute.set(value))
-        try:
-            SenderItem(sender.account_sid, sender.sid).update(actions=actions, condition=SenderItem.sid.exists())
-        except UpdateError as exc:
-            if _is_condition_failure(exc):
-                return False
-            raise
-        return True
+        return condition_held(
+            lambda: SenderItem(sender.account_sid, sender.sid).update(
+                actions=actions, condition=SenderItem.sid.exists()
+            )
+        )
 
     def page_owned(
         self,
@@ -307,14 +289,14 @@ class DynamoSenderRepository:
                 return False
             pool = item.service_sid
             try:
-                with TransactWrite(connection=_connection()) as transaction:
+                with TransactWrite(connection=transaction_connection()) as transaction:
                     in_same_pool = SenderItem.service_sid == pool if pool else SenderItem.service_sid.does_not_exist()
                     transaction.delete(item, condition=SenderItem.sid.exists() & in_same_pool)
                     transaction.delete(AddressClaimItem(AddressClaimItem.owner_for(account_sid), item.address))
                     if pool:
                         transaction.delete(SenderItem(pool, sid))
             except TransactWriteError as exc:
-                if any(_failed_items(exc)):
+                if any(failed_conditions(exc)):
                     continue  # the pool changed meanwhile: read again
                 raise
             return True
@@ -324,7 +306,7 @@ class DynamoSenderRepository:
         entry = dataclasses.replace(sender, service_sid=service.sid)
         now = entry.date_updated
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.condition_check(
                     ServiceItem,
                     service.account_sid,
@@ -338,7 +320,7 @@ class DynamoSenderRepository:
                 )
                 transaction.save(SenderItem.from_domain(entry, service.sid), SenderItem.sid.does_not_exist())
         except TransactWriteError as exc:
-            failed = _failed_items(exc)
+            failed = failed_conditions(exc)
             if failed and failed[0]:
                 raise ServiceGone(service.sid) from exc
             if any(failed):
@@ -349,7 +331,7 @@ class DynamoSenderRepository:
 
     def add_alpha_sender(self, service: MessagingService, sender: Sender) -> None:
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.update(
                     ServiceItem(service.account_sid, service.sid),
                     actions=[ServiceItem.alpha_sender_sid.set(sender.sid)],
@@ -359,7 +341,7 @@ class DynamoSenderRepository:
                 )
                 transaction.save(SenderItem.from_domain(sender, service.sid), SenderItem.sid.does_not_exist())
         except TransactWriteError as exc:
-            if any(_failed_items(exc)):
+            if any(failed_conditions(exc)):
                 current = DynamoServiceRepository._raw(service.account_sid, service.sid)
                 if current is None or current.deleting:
                     raise ServiceGone(service.sid) from exc
@@ -382,7 +364,7 @@ class DynamoSenderRepository:
         if entry is None:
             return False
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.delete(entry, condition=SenderItem.sid.exists())
                 if entry.kind == "alpha_sender":
                     transaction.update(
@@ -397,7 +379,7 @@ class DynamoSenderRepository:
                         condition=SenderItem.service_sid == service_sid,
                     )
         except TransactWriteError as exc:
-            if any(_failed_items(exc)):
+            if any(failed_conditions(exc)):
                 return False  # removed by a concurrent request
             raise
         return True

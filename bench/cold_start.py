@@ -5,7 +5,14 @@ For every function in ``brandlink.resources.FUNCTIONS`` it starts fresh interpre
 (b) importing the handler module + creating the same clients (the handler's init).
 It prints the median over several processes for both and the difference.
 
-    python -m bench.cold_start [--runs 7]
+The processes see the environment a deployed function sees at init: ``LAMBDA_TASK_ROOT`` (the X-Ray
+recorder then samples locally instead of building an X-Ray client, and Powertools Tracer knows it
+runs in Lambda) and active tracing (``POWERTOOLS_TRACE_DISABLED`` unset, so Tracer patches at init).
+Both sides read bytecode from a private cache filled by a warm-up run. ``--no-bytecode`` compiles
+what the asset ships (dependencies and brandlink) from source on every run instead, as Lambda does
+with an asset holding no ``.pyc`` files; the standard library keeps its bytecode, as in the runtime.
+
+    python -m bench.cold_start [--runs 7] [--no-bytecode]
 """
 
 from __future__ import annotations
@@ -14,9 +21,12 @@ import argparse
 import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
+import tempfile
 from pathlib import Path
 
 from brandlink import resources
@@ -56,22 +66,34 @@ def clients_of(spec: resources.FunctionSpec) -> list[str]:
     return names
 
 
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
+# Variables of the developer's shell that would make the child differ from a deployed function.
+_NOT_IN_LAMBDA = ("POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_DEV", "PYTHONDONTWRITEBYTECODE", "AWS_ENDPOINT_URL")
+
+
+def _environment(spec: resources.FunctionSpec, bytecode_cache: Path) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if name not in _NOT_IN_LAMBDA}
     env.update(
         {
             "PYTHONPATH": f"{ROOT / 'functions'}{os.pathsep}{ROOT}",
+            "PYTHONPYCACHEPREFIX": str(bytecode_cache),
+            "LAMBDA_TASK_ROOT": str(ROOT / "functions"),
+            "AWS_LAMBDA_FUNCTION_NAME": f"brandlink-{spec.logical}",
             "AWS_ACCESS_KEY_ID": "bench",
             "AWS_SECRET_ACCESS_KEY": "bench",
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_REGION": "us-east-1",
-            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_SERVICE_NAME": f"brandlink-{spec.logical.replace('_', '-')}",
             "POWERTOOLS_METRICS_NAMESPACE": "Brandlink",
             "BRANDLINK_MODE": "aws",
-            "PYTHONDONTWRITEBYTECODE": "0",
         }
     )
     return env
+
+
+def _drop_asset_bytecode(bytecode_cache: Path) -> None:
+    """Forget the bytecode of what the Lambda asset ships (dependencies, brandlink), keep the stdlib's."""
+    for source in (Path(sysconfig.get_paths()["purelib"]), ROOT / "functions"):
+        shutil.rmtree(bytecode_cache / source.absolute().relative_to(source.absolute().anchor), ignore_errors=True)
 
 
 def _time_once(body: str, clients: list[str], env: dict[str, str]) -> float:
@@ -80,38 +102,43 @@ def _time_once(body: str, clients: list[str], env: dict[str, str]) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def measure(runs: int) -> list[dict[str, object]]:
-    env = _environment()
+def measure(runs: int, *, compile_every_run: bool = False) -> list[dict[str, object]]:
     sys.path.insert(0, str(ROOT / "functions"))
-    rows: list[dict[str, object]] = []
-    for spec in resources.FUNCTIONS:
-        module = spec.handler.rsplit(".", 1)[0]
-        clients = clients_of(spec)
-        if importlib.util.find_spec(module) is None:
-            rows.append({"function": spec.logical, "module": module, "clients": clients, "built": False})
-            continue
-        # One warm-up run each so both sides read .pyc files, as a Lambda image does.
-        _time_once(f"import {module}; import boto3", clients, env)
-        floor, init = [], []
-        for _ in range(runs):
-            floor.append(_time_once("import boto3", clients, env))
-            init.append(_time_once(f"import {module}; import boto3", clients, env))
-        rows.append(
-            {
-                "function": spec.logical,
-                "module": module,
-                "clients": clients,
-                "built": True,
-                "floor_ms": statistics.median(floor) * 1000,
-                "init_ms": statistics.median(init) * 1000,
-            }
-        )
-    return rows
+    with tempfile.TemporaryDirectory(prefix="brandlink-bench-pyc-") as cache:
+        return [_measure_function(spec, runs, Path(cache), compile_every_run) for spec in resources.FUNCTIONS]
 
 
-def render(rows: list[dict[str, object]], runs: int) -> str:
+def _measure_function(
+    spec: resources.FunctionSpec, runs: int, bytecode_cache: Path, compile_every_run: bool
+) -> dict[str, object]:
+    module = spec.handler.rsplit(".", 1)[0]
+    clients = clients_of(spec)
+    if importlib.util.find_spec(module) is None:
+        return {"function": spec.logical, "module": module, "clients": clients, "built": False}
+    env = _environment(spec, bytecode_cache)
+    # A warm-up run fills the private bytecode cache and the OS file cache.
+    _time_once(f"import {module}; import boto3", clients, env)
+    if compile_every_run:
+        _drop_asset_bytecode(bytecode_cache)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    floor, init = [], []
+    for _ in range(runs):
+        floor.append(_time_once("import boto3", clients, env))
+        init.append(_time_once(f"import {module}; import boto3", clients, env))
+    return {
+        "function": spec.logical,
+        "module": module,
+        "clients": clients,
+        "built": True,
+        "floor_ms": statistics.median(floor) * 1000,
+        "init_ms": statistics.median(init) * 1000,
+    }
+
+
+def render(rows: list[dict[str, object]], runs: int, *, compile_every_run: bool = False) -> str:
+    bytecode = "every module compiled from source" if compile_every_run else "bytecode cached"
     lines = [
-        f"Cold start: median of {runs} fresh processes, Python {sys.version.split()[0]}",
+        f"Cold start: median of {runs} fresh processes, Python {sys.version.split()[0]}, {bytecode}",
         "",
         "| function | clients | floor: boto3 + clients (ms) | handler import + clients (ms) "
         "| handler's own cost (ms) | ratio |",
@@ -133,9 +160,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print raw JSON rows")
+    parser.add_argument(
+        "--no-bytecode", action="store_true", help="compile every module on each run (an asset without .pyc files)"
+    )
     args = parser.parse_args(argv)
-    rows = measure(args.runs)
-    print(json.dumps(rows, indent=2) if args.json else render(rows, args.runs))
+    rows = measure(args.runs, compile_every_run=args.no_bytecode)
+    print(json.dumps(rows, indent=2) if args.json else render(rows, args.runs, compile_every_run=args.no_bytecode))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
-from brandlink.core.dispatch import DispatchRequest
+from brandlink.core.send_queue import DispatchRequest
 from brandlink.core.status_callbacks import StatusCallbackJob
 
 SQS_BATCH_LIMIT = 10

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from brandlink.api import deps
@@ -11,8 +10,7 @@ from brandlink.api.context import json_response
 from brandlink.api.routes import accounts, link_shortening, messages, outbox, phone_numbers, services
 from brandlink.core.accounts import authenticate
 from brandlink.core.errors import TwilioError, not_found
-
-logger = Logger(service="brandlink")
+from brandlink.observability import logger
 
 ROUTERS = (
     accounts.router,

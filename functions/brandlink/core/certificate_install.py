@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 from brandlink.core import errors, sids
-from brandlink.core.certificates import ValidatedCertificate, validate_tls_cert
 from brandlink.core.dates import iso8601, utcnow
 from brandlink.core.domains import (
     DOMAIN_PATH,
@@ -161,10 +160,11 @@ def upload_certificate(
             f"Domain {domain.domain_name} is not verified: publish TXT {domain.verification_record_name} "
             f'"{domain.verification_record_value}", then upload the certificate again.',
         )
+    # cryptography loads with the first upload: no other route of the API parses a certificate.
+    from brandlink.core.certificates import validate_tls_cert
+
     now = utcnow()
-    validated: ValidatedCertificate = validate_tls_cert(
-        tls_cert, domain.domain_name, now=now, allow_self_signed=allow_self_signed
-    )
+    validated = validate_tls_cert(tls_cert, domain.domain_name, now=now, allow_self_signed=allow_self_signed)
     upload_id = uuid.uuid4().hex
     sealed = sealer.seal(validated.private_key_der, seal_context(domain.sid, upload_id))
     upload = CertificateUpload(

@@ -13,7 +13,6 @@ certainly safe to retry ends the message, so the provider is never called twice 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -35,6 +34,7 @@ from brandlink.core.messages import (
     MessageRepository,
 )
 from brandlink.core.segments import count_segments
+from brandlink.core.send_queue import DispatchRequest, SendQueue
 from brandlink.core.sender_selection import Selection, SelectionPolicy
 from brandlink.core.services import MessagingService, SenderRepository, ServiceRepository
 from brandlink.core.smart_encoding import smart_encode
@@ -43,35 +43,6 @@ from brandlink.core.status_callbacks import CallbackQueue, StatusCallbackJob, ca
 logger = logging.getLogger(__name__)
 
 _SENDING_ONLY = frozenset({SENDING})
-
-
-@dataclass(frozen=True)
-class DispatchRequest:
-    """The send-queue payload, identical for send-now and scheduled messages."""
-
-    account_sid: str
-    message_sid: str
-    attempt: int = 0
-
-    def to_json(self) -> str:
-        return json.dumps({"account_sid": self.account_sid, "message_sid": self.message_sid, "attempt": self.attempt})
-
-    @classmethod
-    def from_json(cls, raw: str) -> DispatchRequest:
-        """Raises ``ValueError`` for a body that is not a dispatch request."""
-        data = json.loads(raw)
-        if not isinstance(data, dict):
-            raise ValueError("a dispatch request is a JSON object")
-        account_sid, message_sid, attempt = data.get("account_sid"), data.get("message_sid"), data.get("attempt", 0)
-        if not isinstance(account_sid, str) or not isinstance(message_sid, str):
-            raise ValueError("a dispatch request needs account_sid and message_sid")
-        if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 0:
-            raise ValueError("attempt must be a whole number >= 0")
-        return cls(account_sid=account_sid, message_sid=message_sid, attempt=attempt)
-
-
-class SendQueue(Protocol):
-    def enqueue(self, request: DispatchRequest, *, delay_seconds: int = 0) -> None: ...
 
 
 class StickySenders(Protocol):

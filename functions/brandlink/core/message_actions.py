@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from brandlink.core import scheduling, sids
 from brandlink.core.accounts import MIN_RETENTION_DAYS, Account
 from brandlink.core.dates import parse_date_or_datetime
-from brandlink.core.dispatch import DispatchRequest, SendQueue
 from brandlink.core.errors import TwilioError, invalid_parameter, not_found
 from brandlink.core.forms import Form
 from brandlink.core.message_params import SendRequest, parse_send_request
@@ -33,6 +32,7 @@ from brandlink.core.messages import (
 from brandlink.core.paging import PageRequest
 from brandlink.core.scheduling import MessageScheduler, OneTimeSchedule, ScheduleWindow
 from brandlink.core.segments import count_segments
+from brandlink.core.send_queue import DispatchRequest, SendQueue
 from brandlink.core.sender_selection import WHATSAPP_PREFIX
 from brandlink.core.services import MessagingService, Page, SenderRepository, ServiceRepository
 from brandlink.core.smart_encoding import smart_encode

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from brandlink.api.app import build_app
+from brandlink.observability import logger, metrics, tracer
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
 app = build_app()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer, single_metric
+from aws_lambda_powertools import single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -19,10 +19,7 @@ from brandlink.config import settings
 from brandlink.core import cert_expiry
 from brandlink.core.dates import utcnow
 from brandlink.core.domains import CERTIFICATE_EXPIRED, DomainRepository
-
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+from brandlink.observability import logger, metrics, tracer
 
 METRIC_NAMES = {cert_expiry.EXPIRES_SOON: "CertificateExpiringSoon", CERTIFICATE_EXPIRED: "CertificateExpired"}
 SUBJECTS = {

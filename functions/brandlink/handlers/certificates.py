@@ -7,7 +7,6 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -18,10 +17,8 @@ from brandlink.config import settings
 from brandlink.core import certificate_install
 from brandlink.core.certificate_install import CertificateAuthorityStore, CustomDomains, InstallJob, KeySealer
 from brandlink.core.domains import DomainRepository
+from brandlink.observability import logger, metrics, tracer
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
 # A failed whole batch is reported like a partial one (every id listed), not raised, so the log shows
 # one clear record failure instead of a second BatchProcessingError trace.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

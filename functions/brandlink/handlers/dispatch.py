@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache, partial
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -20,10 +19,8 @@ from brandlink.config import settings
 from brandlink.core.delivery import RetryPolicy
 from brandlink.core.dispatch import Dispatcher, DispatchRequest
 from brandlink.core.sender_selection import ALPHA_SENDER_COUNTRIES
+from brandlink.observability import logger, metrics, tracer
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -21,10 +20,8 @@ from brandlink.adapters.token_key import token_master_key
 from brandlink.config import settings
 from brandlink.core.accounts import AccountRepository, signing_token
 from brandlink.core.status_callbacks import StatusCallbackJob, deliver
+from brandlink.observability import logger, metrics, tracer
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 

@@ -93,3 +93,15 @@ def new_account(aws: dict[str, str]) -> Callable[[], ApiClient]:
 @pytest.fixture
 def api(new_account: Callable[[], ApiClient]) -> ApiClient:
     return new_account()
+
+
+@pytest.fixture
+def production_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``BRANDLINK_MODE=aws``: private callback hosts refused, no self-signed certificates, no ``.localhost``."""
+    from brandlink.config import settings
+
+    monkeypatch.setenv("BRANDLINK_MODE", "aws")
+    settings.cache_clear()
+    yield
+    monkeypatch.setenv("BRANDLINK_MODE", "local")
+    settings.cache_clear()

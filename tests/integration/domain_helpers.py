@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,16 +51,6 @@ def resolver_fixture(monkeypatch: pytest.MonkeyPatch) -> FakeResolver:
     fake = FakeResolver()
     monkeypatch.setattr(deps, "dns_resolver", lambda: fake)
     return fake
-
-
-@pytest.fixture(name="production_mode")
-def production_mode_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """``BRANDLINK_MODE=aws``: no self-signed certificates, no ``.localhost`` shortcut."""
-    monkeypatch.setenv("BRANDLINK_MODE", "aws")
-    settings.cache_clear()
-    yield
-    monkeypatch.setenv("BRANDLINK_MODE", "local")
-    settings.cache_clear()
 
 
 def create_service(api: ApiClient, name: str = "Notifications") -> str:

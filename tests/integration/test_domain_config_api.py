@@ -18,7 +18,6 @@ from tests.integration.domain_helpers import (
     FakeResolver,
     create_service,
     installed_domain,
-    production_mode_fixture,  # noqa: F401 - fixture
     register,
     resolver_fixture,  # noqa: F401 - fixture
     upload,

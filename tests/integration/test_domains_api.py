@@ -12,7 +12,6 @@ from tests.integration.conftest import ApiClient
 from tests.integration.domain_helpers import (
     DOMAINS,
     FakeResolver,
-    production_mode_fixture,  # noqa: F401 - fixture
     register,
     resolver_fixture,  # noqa: F401 - fixture
     verified_domain,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -38,16 +38,6 @@ def follow(api: ApiClient, url: str) -> tuple[int, Any]:
 
 def listed_sids(api: ApiClient) -> list[str]:
     return [s["sid"] for s in api.get(SERVICES, query={"PageSize": 1000})[1]["services"]]
-
-
-@pytest.fixture
-def production_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Run a test with ``BRANDLINK_MODE=aws`` (private callback hosts refused)."""
-    monkeypatch.setenv("BRANDLINK_MODE", "aws")
-    settings.cache_clear()
-    yield
-    monkeypatch.setenv("BRANDLINK_MODE", "local")
-    settings.cache_clear()
 
 
 # ---- create / fetch / update / delete ------------------------------------------------------------

@@ -24,6 +24,7 @@ from brandlink.core import delivery, sender_selection
 from brandlink.core.dates import utcnow
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Provider, RetryPolicy
 from brandlink.core.errors import TwilioError
+from brandlink.core.message_callbacks import callback_job
 from brandlink.core.messages import (
     FINAL_STATUSES,
     PENDING_STATUSES,
@@ -38,7 +39,7 @@ from brandlink.core.send_queue import DispatchRequest, SendQueue
 from brandlink.core.sender_selection import Selection, SelectionPolicy
 from brandlink.core.services import MessagingService, SenderRepository, ServiceRepository
 from brandlink.core.smart_encoding import smart_encode
-from brandlink.core.status_callbacks import CallbackQueue, StatusCallbackJob, callback_job
+from brandlink.core.status_callbacks import CallbackQueue, StatusCallbackJob
 
 logger = logging.getLogger(__name__)
 

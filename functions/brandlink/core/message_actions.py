@@ -16,6 +16,7 @@ from brandlink.core.accounts import MIN_RETENTION_DAYS, Account
 from brandlink.core.dates import parse_date_or_datetime
 from brandlink.core.errors import TwilioError, invalid_parameter, not_found
 from brandlink.core.forms import Form
+from brandlink.core.message_callbacks import callback_job
 from brandlink.core.message_params import SendRequest, parse_send_request
 from brandlink.core.messages import (
     ACCEPTED,
@@ -36,7 +37,7 @@ from brandlink.core.send_queue import DispatchRequest, SendQueue
 from brandlink.core.sender_selection import WHATSAPP_PREFIX
 from brandlink.core.services import MessagingService, Page, SenderRepository, ServiceRepository
 from brandlink.core.smart_encoding import smart_encode
-from brandlink.core.status_callbacks import CallbackQueue, callback_job
+from brandlink.core.status_callbacks import CallbackQueue
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
-"""Status callbacks: what is posted, where to, and how it is signed.
+"""Status callbacks: the job on the status-callback queue and how it is posted and signed.
 
 On every status change after the initial one, dispatch (or a cancel) puts a job on the
-status-callback queue; the status-callback function posts it, form-encoded and signed with
-``X-Twilio-Signature`` (the account's auth token as key), to the message's ``StatusCallback``, else
-its messaging service's. A failed post raises, so SQS retries it and finally parks it in the DLQ.
+status-callback queue (``message_callbacks.callback_job``); the status-callback function posts it,
+form-encoded and signed with ``X-Twilio-Signature`` (the account's auth token as key), to the
+message's ``StatusCallback``, else its messaging service's. A failed post raises, so SQS retries it
+and finally parks it in the DLQ.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from brandlink.core.messages import API_VERSION, FAILED, UNDELIVERED, Message
 from brandlink.core.signing import sign_form
 
 
@@ -52,33 +52,6 @@ class FormPoster(Protocol):
 
 class CallbackRejected(Exception):
     """The receiver answered with a status other than 2xx: the job is retried."""
-
-
-def callback_params(message: Message) -> dict[str, str]:
-    params = {
-        "AccountSid": message.account_sid,
-        "ApiVersion": API_VERSION,
-        "MessageSid": message.sid,
-        "MessageStatus": message.status,
-        "SmsSid": message.sid,
-        "SmsStatus": message.status,
-        "To": message.to,
-    }
-    if message.from_:
-        params["From"] = message.from_
-    if message.messaging_service_sid:
-        params["MessagingServiceSid"] = message.messaging_service_sid
-    if message.status in (FAILED, UNDELIVERED) and message.error_code is not None:
-        params["ErrorCode"] = str(message.error_code)
-    return params
-
-
-def callback_job(message: Message, service_callback: str | None) -> StatusCallbackJob | None:
-    """The job announcing ``message``'s current status, or None when nobody asked for callbacks."""
-    url = message.status_callback or service_callback
-    if not url:
-        return None
-    return StatusCallbackJob(account_sid=message.account_sid, url=url, params=callback_params(message))
 
 
 def deliver(job: StatusCallbackJob, auth_token: str, poster: FormPoster) -> int:

@@ -12,9 +12,9 @@ from brandlink.core.certificate_install import CertificateRejected
 
 class AcmCertificateStore:
     def __init__(self, region: str) -> None:
-        import boto3
+        from brandlink import aws_session
 
-        self._client: Any = boto3.client("acm", region_name=region)
+        self._client: Any = aws_session.client("acm", region)
 
     def import_certificate(
         self, certificate_pem: str, chain_pem: str | None, private_key_der: bytes, existing_arn: str | None

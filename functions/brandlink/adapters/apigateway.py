@@ -12,10 +12,10 @@ STAGE = "$default"
 
 class ApiGatewayCustomDomains:
     def __init__(self, redirect_api_id: str, region: str) -> None:
-        import boto3
+        from brandlink import aws_session
 
         self._api_id = redirect_api_id
-        self._client: Any = boto3.client("apigatewayv2", region_name=region)
+        self._client: Any = aws_session.client("apigatewayv2", region)
 
     def ensure(self, domain_name: str, certificate_arn: str) -> str | None:
         configuration = {

@@ -8,10 +8,10 @@ from typing import Any
 
 class SqsCertificateJobs:
     def __init__(self, queue_url: str, region: str) -> None:
-        import boto3
+        from brandlink import aws_session
 
         self._queue_url = queue_url
-        self._client: Any = boto3.client("sqs", region_name=region)
+        self._client: Any = aws_session.client("sqs", region)
 
     def send(self, job: dict[str, Any]) -> None:
         self._client.send_message(QueueUrl=self._queue_url, MessageBody=json.dumps(job, separators=(",", ":")))

@@ -10,10 +10,10 @@ class KmsKeySealer:
     """Encrypts with one symmetric KMS key; the encryption context binds a sealed key to its upload."""
 
     def __init__(self, key_id: str, region: str) -> None:
-        import boto3
+        from brandlink import aws_session
 
         self._key_id = key_id
-        self._client: Any = boto3.client("kms", region_name=region)
+        self._client: Any = aws_session.client("kms", region)
 
     def seal(self, plaintext: bytes, context: dict[str, str]) -> str:
         blob = self._client.encrypt(KeyId=self._key_id, Plaintext=plaintext, EncryptionContext=context)[

@@ -19,9 +19,9 @@ class _Sqs:
 
     @cached_property
     def client(self) -> Any:
-        import boto3
+        from brandlink import aws_session
 
-        return boto3.client("sqs", region_name=self._region)
+        return aws_session.client("sqs", self._region)
 
     def send_all(self, bodies: Sequence[str]) -> None:
         """Send every body (batches of 10); raises if SQS refuses any of them."""

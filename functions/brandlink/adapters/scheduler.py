@@ -32,9 +32,9 @@ class EventBridgeMessageScheduler:
 
     @cached_property
     def client(self) -> Any:
-        import boto3
+        from brandlink import aws_session
 
-        return boto3.client("scheduler", region_name=self._region)
+        return aws_session.client("scheduler", self._region)
 
     def create(self, schedule: OneTimeSchedule) -> None:
         if not self._target_arn or not self._role_arn:

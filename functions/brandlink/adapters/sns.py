@@ -10,10 +10,10 @@ MAX_SUBJECT = 100
 
 class SnsAlerts:
     def __init__(self, topic_arn: str, region: str) -> None:
-        import boto3
+        from brandlink import aws_session
 
         self._topic_arn = topic_arn
-        self._client: Any = boto3.client("sns", region_name=region)
+        self._client: Any = aws_session.client("sns", region)
 
     def publish(self, subject: str, message: dict[str, Any]) -> None:
         self._client.publish(

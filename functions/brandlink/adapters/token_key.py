@@ -15,7 +15,8 @@ def token_master_key() -> bytes:
         return current.token_key.encode("utf-8")
     if not current.token_key_secret_arn:
         raise RuntimeError("Set BRANDLINK_TOKEN_KEY or BRANDLINK_TOKEN_KEY_SECRET_ARN to sign webhooks.")
-    import boto3
+    from brandlink import aws_session
 
-    secret = boto3.client("secretsmanager").get_secret_value(SecretId=current.token_key_secret_arn)["SecretString"]
+    secrets = aws_session.client("secretsmanager", current.region)
+    secret = secrets.get_secret_value(SecretId=current.token_key_secret_arn)["SecretString"]
     return secret.strip().encode("utf-8")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
-from pynamodb.models import Model
 
 from brandlink.core.accounts import Account
-from brandlink.store.base import meta
+from brandlink.store.base import StoreModel, meta
 
 
-class AccountItem(Model):
+class AccountItem(StoreModel):
     Meta = meta("accounts")
 
     sid = UnicodeAttribute(hash_key=True)

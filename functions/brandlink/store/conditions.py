@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from brandlink.config import settings
+from brandlink.store.base import SharedSessionConnection
 
 
 @lru_cache(maxsize=1)
-def transaction_connection() -> Connection:
-    return Connection(region=settings().region)
+def transaction_connection() -> SharedSessionConnection:
+    return SharedSessionConnection(region=settings().region)
 
 
 def is_condition_failure(exc: PutError | UpdateError | DeleteError) -> bool:

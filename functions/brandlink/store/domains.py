@@ -26,7 +26,6 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from brandlink.core.domains import (
@@ -43,7 +42,7 @@ from brandlink.core.domains import (
     ServiceUnavailable,
 )
 from brandlink.core.paging import PageRequest
-from brandlink.store.base import meta
+from brandlink.store.base import StoreModel, meta
 from brandlink.store.conditions import condition_held, transaction_connection
 from brandlink.store.paging import query_page
 
@@ -97,7 +96,7 @@ class AccountIndex(GlobalSecondaryIndex["DomainItem"]):
     sid = UnicodeAttribute(range_key=True)
 
 
-class DomainItem(Model):
+class DomainItem(StoreModel):
     Meta = meta("domains")
 
     sid = UnicodeAttribute(hash_key=True)
@@ -148,7 +147,7 @@ class DomainItem(Model):
         return item
 
 
-class NameClaimItem(Model):
+class NameClaimItem(StoreModel):
     Meta = meta("domains")
 
     sid = UnicodeAttribute(hash_key=True)
@@ -159,7 +158,7 @@ class NameClaimItem(Model):
         return NAME_CLAIM_PREFIX + domain_name
 
 
-class ServiceDomainItem(Model):
+class ServiceDomainItem(StoreModel):
     Meta = meta("service_domains")
 
     service_sid = UnicodeAttribute(hash_key=True)

@@ -26,14 +26,13 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from brandlink.core.dates import utcnow
 from brandlink.core.messages import Message, MessageOptions, MessageQuery, ScheduledCapReached
 from brandlink.core.paging import PageRequest
 from brandlink.core.services import Page
-from brandlink.store.base import meta
+from brandlink.store.base import StoreModel, meta
 from brandlink.store.conditions import condition_held, failed_conditions, transaction_connection
 from brandlink.store.paging import query_page
 
@@ -47,7 +46,7 @@ class AccountIndex(GlobalSecondaryIndex["MessageItem"]):
     created_key = UnicodeAttribute(range_key=True)
 
 
-class MessageItem(Model):
+class MessageItem(StoreModel):
     Meta = meta("messages")
 
     sid = UnicodeAttribute(hash_key=True)
@@ -136,7 +135,7 @@ class MessageItem(Model):
         )
 
 
-class ScheduledCounterItem(Model):
+class ScheduledCounterItem(StoreModel):
     Meta = meta("counters")
 
     name = UnicodeAttribute(hash_key=True)

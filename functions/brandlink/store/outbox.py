@@ -17,13 +17,12 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.expressions.condition import Condition
-from pynamodb.models import Model
 
 from brandlink.core.dates import utcnow
 from brandlink.core.outbox import OutboxEntry
 from brandlink.core.paging import PageRequest
 from brandlink.core.services import Page
-from brandlink.store.base import meta
+from brandlink.store.base import StoreModel, meta
 from brandlink.store.paging import query_page
 
 _LATEST_MILLIS = 9_999_999_999_999
@@ -34,7 +33,7 @@ def sent_key(date_sent: datetime, message_sid: str) -> str:
     return f"{_LATEST_MILLIS - millis:013d}#{message_sid}"
 
 
-class OutboxItem(Model):
+class OutboxItem(StoreModel):
     Meta = meta("outbox")
 
     account_sid = UnicodeAttribute(hash_key=True)

@@ -30,7 +30,6 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from brandlink.core.paging import PageRequest
@@ -42,7 +41,7 @@ from brandlink.core.services import (
     Sender,
     ServiceGone,
 )
-from brandlink.store.base import meta
+from brandlink.store.base import StoreModel, meta
 from brandlink.store.conditions import (
     condition_held,
     failed_conditions,
@@ -68,7 +67,7 @@ _EDITABLE_SENDER_FIELDS = (
 )
 
 
-class ServiceItem(Model):
+class ServiceItem(StoreModel):
     Meta = meta("services")
 
     account_sid = UnicodeAttribute(hash_key=True)
@@ -113,7 +112,7 @@ class AddressIndex(GlobalSecondaryIndex["SenderItem"]):
     address = UnicodeAttribute(range_key=True)
 
 
-class SenderItem(Model):
+class SenderItem(StoreModel):
     Meta = meta("senders")
 
     owner_sid = UnicodeAttribute(hash_key=True)
@@ -149,7 +148,7 @@ class SenderItem(Model):
         return cls(owner_sid=owner_sid, **values)
 
 
-class AddressClaimItem(Model):
+class AddressClaimItem(StoreModel):
     Meta = meta("senders")
 
     owner_sid = UnicodeAttribute(hash_key=True)
@@ -161,7 +160,7 @@ class AddressClaimItem(Model):
         return f"{account_sid}#addresses"
 
 
-class StickySenderKey(Model):
+class StickySenderKey(StoreModel):
     """Only the key of a sticky-sender mapping: enough to delete the mappings of a deleted service."""
 
     Meta = meta("sticky_senders")

@@ -10,13 +10,12 @@ from datetime import datetime
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.models import Model
 
 from brandlink.core.dates import utcnow
-from brandlink.store.base import meta
+from brandlink.store.base import StoreModel, meta
 
 
-class StickySenderItem(Model):
+class StickySenderItem(StoreModel):
     Meta = meta("sticky_senders")
 
     service_sid = UnicodeAttribute(hash_key=True)

@@ -7,9 +7,9 @@ from typing import Any
 
 
 def load_secret_json(secret_arn: str, region: str) -> dict[str, Any]:
-    import boto3
+    from brandlink import aws_session
 
-    raw = boto3.client("secretsmanager", region_name=region).get_secret_value(SecretId=secret_arn)["SecretString"]
+    raw = aws_session.client("secretsmanager", region).get_secret_value(SecretId=secret_arn)["SecretString"]
     try:
         value = json.loads(raw)
     except ValueError:

@@ -49,9 +49,9 @@ class EndUserMessagingSmsProvider:
 
     @cached_property
     def client(self) -> Any:
-        import boto3
+        from brandlink import aws_session
 
-        return boto3.client("pinpoint-sms-voice-v2", region_name=self._region, config=NO_SDK_RETRIES)
+        return aws_session.client("pinpoint-sms-voice-v2", self._region, config=NO_SDK_RETRIES)
 
     def send(self, message: OutgoingMessage) -> Receipt:
         if message.to.startswith(WHATSAPP_PREFIX):

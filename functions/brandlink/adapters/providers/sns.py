@@ -37,9 +37,9 @@ class SnsSmsProvider:
 
     @cached_property
     def client(self) -> Any:
-        import boto3
+        from brandlink import aws_session
 
-        return boto3.client("sns", region_name=self._region, config=NO_SDK_RETRIES)
+        return aws_session.client("sns", self._region, config=NO_SDK_RETRIES)
 
     def send(self, message: OutgoingMessage) -> Receipt:
         if message.to.startswith(WHATSAPP_PREFIX):

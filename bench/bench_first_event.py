@@ -30,7 +30,7 @@ from pathlib import Path
 from threading import Thread
 from typing import Any
 
-from bench.cold_start import ROOT, _environment
+from bench.cold_start import ROOT, lambda_environment
 from brandlink import resources
 
 FUNCTIONS = ("api", "dispatch", "status_callbacks")
@@ -186,7 +186,7 @@ def _callback_receiver() -> Iterator[str]:
 def _function_env(
     spec: resources.FunctionSpec, bytecode_cache: Path, endpoint: str, provisioned: dict[str, str]
 ) -> dict[str, str]:
-    env = _environment(spec, bytecode_cache)
+    env = lambda_environment(spec, bytecode_cache)
     env.update(provisioned)
     env.update(
         {

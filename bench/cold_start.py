@@ -70,7 +70,8 @@ def clients_of(spec: resources.FunctionSpec) -> list[str]:
 _NOT_IN_LAMBDA = ("POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_DEV", "PYTHONDONTWRITEBYTECODE", "AWS_ENDPOINT_URL")
 
 
-def _environment(spec: resources.FunctionSpec, bytecode_cache: Path) -> dict[str, str]:
+def lambda_environment(spec: resources.FunctionSpec, bytecode_cache: Path) -> dict[str, str]:
+    """What ``spec``'s function sees at init in AWS, reading bytecode from ``bytecode_cache``."""
     env = {name: value for name, value in os.environ.items() if name not in _NOT_IN_LAMBDA}
     env.update(
         {
@@ -115,7 +116,7 @@ def _measure_function(
     clients = clients_of(spec)
     if importlib.util.find_spec(module) is None:
         return {"function": spec.logical, "module": module, "clients": clients, "built": False}
-    env = _environment(spec, bytecode_cache)
+    env = lambda_environment(spec, bytecode_cache)
     # A warm-up run fills the private bytecode cache and the OS file cache.
     _time_once(f"import {module}; import boto3", clients, env)
     if compile_every_run:

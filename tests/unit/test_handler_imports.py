@@ -63,3 +63,9 @@ def test_the_api_loads_certificate_parsing_dns_and_the_dispatcher_only_when_a_ro
     probe = cold_import("brandlink.handlers.api")
 
     assert loaded(probe, "cryptography", "dns", "brandlink.core.certificates", "brandlink.core.dispatch") == []
+
+
+def test_the_status_callback_function_does_not_load_the_message_model() -> None:
+    probe = cold_import("brandlink.handlers.status_callbacks")
+
+    assert loaded(probe, "brandlink.core.messages", "brandlink.core.services", "phonenumbers") == []

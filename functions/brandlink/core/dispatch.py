@@ -315,7 +315,10 @@ def _apply_retention_options(message: Message) -> Message:
 
 
 def obfuscate_address(address: str) -> str:
-    """Keep the channel prefix, country code area and the last two digits: ``+1415XXXXX71``."""
+    """Keep the channel prefix, the first four digits and the last two; mask the rest with ``X``.
+
+    ``+14155552671`` becomes ``+1415`` + five ``X`` + ``71``.
+    """
     prefix, _, number = address.rpartition("+")
     if len(number) <= 6:
         return address

@@ -30,20 +30,10 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Brandlink")
 
 from local.events import http_event  # noqa: E402
+from local.lambda_runtime import context_for  # noqa: E402
 
 SENDER, RECIPIENT = "+14155552671", "+14155550100"
 MASTER_KEY = b"bench-master-key-bench-master-key-0123"
-
-
-class _Context:
-    function_name = "bench"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
-    aws_request_id = "bench"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 29_000
 
 
 def _event(account_sid: str, token: str, params: dict[str, str]) -> dict[str, Any]:
@@ -132,7 +122,11 @@ def run_faked(calls: int) -> None:
     token_key.token_master_key = lambda: MASTER_KEY  # type: ignore[assignment]
     for label, params in _scenarios(service.sid):
         event = _event(account.sid, token, params)
-        _time(f"faked stores: {label}", calls, lambda event=event: handler(event, _Context()))
+        _time(
+            f"faked stores: {label}",
+            calls,
+            lambda event=event: handler(event, context_for("bench", timeout_seconds=29)),
+        )
 
 
 def run_moto(calls: int) -> None:
@@ -152,7 +146,7 @@ def run_moto(calls: int) -> None:
         def call(path: str, params: dict[str, str]) -> dict[str, Any]:
             event = _event(account.sid, token, params)
             event["rawPath"] = event["requestContext"]["http"]["path"] = path
-            return handler(event, _Context())
+            return handler(event, context_for("bench", timeout_seconds=29))
 
         call(f"/2010-04-01/Accounts/{account.sid}/IncomingPhoneNumbers.json", {"PhoneNumber": SENDER})
         created = call("/v1/Services", {"FriendlyName": "bench"})
@@ -162,7 +156,11 @@ def run_moto(calls: int) -> None:
         call(f"/v1/Services/{service_sid}/PhoneNumbers", {"PhoneNumber": "+12125550199"})
         for label, params in _scenarios(service_sid):
             event = _event(account.sid, token, params)
-            _time(f"moto in-process: {label}", calls, lambda event=event: handler(event, _Context()))
+            _time(
+                f"moto in-process: {label}",
+                calls,
+                lambda event=event: handler(event, context_for("bench", timeout_seconds=29)),
+            )
 
 
 def main(argv: list[str] | None = None) -> None:

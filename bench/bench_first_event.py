@@ -50,18 +50,7 @@ from brandlink.config import settings
 from brandlink.core.accounts import create_account
 from brandlink.handlers.api import handler as api
 from brandlink.store.accounts import DynamoAccountRepository
-
-
-class Context:
-    function_name = "bench"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
-    aws_request_id = "bench"
-
-    @staticmethod
-    def get_remaining_time_in_millis():
-        return 29_000
-
+from local.lambda_runtime import context_for
 
 count, callback_url = int(sys.argv[1]), sys.argv[2]
 account, token = create_account(DynamoAccountRepository(), token_master_key(), "bench")
@@ -74,7 +63,7 @@ def post(path, params):
 
 
 def call(event):
-    response = api(event, Context())
+    response = api(event, context_for("bench", timeout_seconds=29))
     assert response["statusCode"] == 201, response
     return response
 
@@ -109,22 +98,12 @@ start = time.perf_counter()
 import {module} as function
 init = time.perf_counter() - start
 
-
-class Context:
-    function_name = "bench"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
-    aws_request_id = "bench"
-
-    @staticmethod
-    def get_remaining_time_in_millis():
-        return 29_000
-
+from local.lambda_runtime import context_for
 
 timings = []
 for event in json.loads(sys.stdin.read()):
     start = time.perf_counter()
-    result = function.handler(event, Context())
+    result = function.handler(event, context_for("bench", timeout_seconds=29))
     timings.append(time.perf_counter() - start)
     assert result.get("statusCode", 201) == 201 and not result.get("batchItemFailures"), result
 print(json.dumps({{"init": init, "events": timings}}))

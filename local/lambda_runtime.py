@@ -48,6 +48,19 @@ class LocalLambdaContext:
         return max(0, int((self.timeout_seconds - elapsed) * 1000))
 
 
+def context_for(
+    function_name: str, *, timeout_seconds: int = 30, memory_mb: int = 1024, region: str = "us-east-1"
+) -> LocalLambdaContext:
+    """A fresh context for one invocation of ``function_name`` (the runner, tests and benches use it)."""
+    return LocalLambdaContext(
+        function_name=function_name,
+        memory_limit_in_mb=memory_mb,
+        invoked_function_arn=f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{function_name}",
+        timeout_seconds=timeout_seconds,
+        log_group_name=f"/aws/lambda/{function_name}",
+    )
+
+
 def _split_handler(dotted: str) -> tuple[str, str]:
     module, _, attribute = dotted.rpartition(".")
     return module, attribute
@@ -88,12 +101,11 @@ class LambdaFunction:
             return handler(event, self.new_context())
 
     def new_context(self) -> LocalLambdaContext:
-        return LocalLambdaContext(
-            function_name=self.deployed_name,
-            memory_limit_in_mb=self.spec.memory_mb,
-            invoked_function_arn=f"arn:aws:lambda:{self._region}:{ACCOUNT_ID}:function:{self.deployed_name}",
+        return context_for(
+            self.deployed_name,
             timeout_seconds=self.spec.timeout_seconds,
-            log_group_name=f"/aws/lambda/{self.deployed_name}",
+            memory_mb=self.spec.memory_mb,
+            region=self._region,
         )
 
     def _load(self) -> Any:

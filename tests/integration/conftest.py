@@ -12,6 +12,7 @@ import pytest
 from moto import mock_aws
 
 from local.events import http_event
+from local.lambda_runtime import LocalLambdaContext, context_for
 from local.provision import provision
 
 
@@ -52,7 +53,7 @@ class ApiClient:
             headers["content-type"] = "application/x-www-form-urlencoded"
             body = urlencode(data, doseq=True)
         event = http_event(method, path, headers=headers, body=body, raw_query=urlencode(query or {}, doseq=True))
-        response = handler(event, LambdaContextStub())
+        response = handler(event, lambda_context())
         raw = response.get("body") or ""
         return response["statusCode"], (json.loads(raw) if raw else None)
 
@@ -66,15 +67,8 @@ class ApiClient:
         return self.call("DELETE", path, **kw)
 
 
-class LambdaContextStub:
-    function_name = "brandlink-test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:brandlink-test"
-    aws_request_id = "00000000-0000-0000-0000-000000000000"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 30_000
+def lambda_context() -> LocalLambdaContext:
+    return context_for("brandlink-test")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from brandlink.config import settings
 from brandlink.core.dns_check import DnsLookupFailed
 from local.events import sqs_event
 from tests import certs
-from tests.integration.conftest import ApiClient, LambdaContextStub
+from tests.integration.conftest import ApiClient, lambda_context
 
 DOMAINS = "/v1/LinkShortening/Domains"
 
@@ -90,7 +90,7 @@ def run_certificate_worker() -> dict[str, Any]:
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get("Messages", [])
     if not messages:
         return {"batchItemFailures": [], "processed": 0}
-    result = handler(sqs_event(messages, arn), LambdaContextStub())
+    result = handler(sqs_event(messages, arn), lambda_context())
     failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
     for message in messages:
         if message["MessageId"] not in failed:

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from brandlink.config import settings
 from local.events import sqs_event
-from tests.integration.conftest import ApiClient, LambdaContextStub
+from tests.integration.conftest import ApiClient, lambda_context
 
 SENDER = "+14155552671"
 RECIPIENT = "+14155550100"
@@ -60,7 +60,7 @@ def _pump(queue: str, handler: Callable[[dict[str, Any], Any], dict[str, Any]], 
         "Messages", []
     ):
         try:
-            result = handler(sqs_event(messages, arn), LambdaContextStub())
+            result = handler(sqs_event(messages, arn), lambda_context())
             failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
         except BatchProcessingError:  # every record failed: Lambda retries the whole batch
             failed = {m["MessageId"] for m in messages}
@@ -94,9 +94,7 @@ def dispatch_payload(payload: str) -> dict[str, Any]:
     from brandlink.handlers.dispatch import handler
 
     record = {"MessageId": str(uuid.uuid4()), "ReceiptHandle": "r", "Body": payload}
-    return handler(
-        sqs_event([record], settings().send_queue_arn or "arn:aws:sqs:us-east-1:0:send"), LambdaContextStub()
-    )
+    return handler(sqs_event([record], settings().send_queue_arn or "arn:aws:sqs:us-east-1:0:send"), lambda_context())
 
 
 def queue_depth(queue: str) -> int:

@@ -55,7 +55,7 @@ def test_list_accounts_shows_only_own(new_account) -> None:
 def test_unencoded_plus_in_a_curl_body_still_reads_as_e164(api: ApiClient) -> None:
     from brandlink.handlers.api import handler
     from local.events import http_event
-    from tests.integration.conftest import LambdaContextStub, basic
+    from tests.integration.conftest import basic, lambda_context
 
     event = http_event(
         "POST",
@@ -63,6 +63,6 @@ def test_unencoded_plus_in_a_curl_body_still_reads_as_e164(api: ApiClient) -> No
         headers={"authorization": basic(api.sid, api.token), "content-type": "application/x-www-form-urlencoded"},
         body="PhoneNumber=+14155552671",
     )
-    response = handler(event, LambdaContextStub())
+    response = handler(event, lambda_context())
     assert response["statusCode"] == 201, response["body"]
     assert '"phone_number":"+14155552671"' in response["body"]

@@ -17,7 +17,7 @@ from brandlink.core.dates import utcnow
 from brandlink.core.domains import Domain, shortening_domain_status
 from brandlink.core.errors import TwilioError
 from brandlink.store.domains import DynamoDomainRepository
-from tests.integration.conftest import ApiClient, LambdaContextStub
+from tests.integration.conftest import ApiClient, lambda_context
 from tests.integration.domain_helpers import (
     DOMAINS,
     FakeResolver,
@@ -70,7 +70,7 @@ def structured_warnings(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]
 def run_check() -> dict[str, Any]:
     from brandlink.handlers.cert_expiry import handler
 
-    return handler({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}, LambdaContextStub())
+    return handler({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}, lambda_context())
 
 
 def test_certificate_ten_days_from_expiry_warns_30131(

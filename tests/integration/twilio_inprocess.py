@@ -16,7 +16,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from local.events import http_event
-from tests.integration.conftest import LambdaContextStub, basic
+from tests.integration.conftest import basic, lambda_context
 
 API_HOST = "api.test"
 
@@ -61,7 +61,7 @@ class InProcessHttpClient(TwilioHttpClient):
             body = urlencode(_pairs(data))
         self.sent.append((method.upper(), f"{parts.path}?{query}" if query else parts.path))
         result = handler(
-            http_event(method, parts.path, headers=event_headers, body=body, raw_query=query), LambdaContextStub()
+            http_event(method, parts.path, headers=event_headers, body=body, raw_query=query), lambda_context()
         )
         self._test_only_last_response = Response(
             int(result["statusCode"]), result.get("body") or "", result.get("headers") or {}

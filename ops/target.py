@@ -70,12 +70,13 @@ def use_local(state_file: Path) -> Target:
 def stack_environment(outputs: Mapping[str, str]) -> dict[str, str]:
     """The variables the stores and the token key read, from a deployed stack's outputs."""
     from brandlink import resources
+    from infra.naming import camel  # how the stack names its outputs (plain Python, no CDK import)
 
     environment: dict[str, str] = {}
     if "TokenKeySecretArn" in outputs:
         environment["BRANDLINK_TOKEN_KEY_SECRET_ARN"] = outputs["TokenKeySecretArn"]
     for spec in resources.TABLES:
-        key = "Table" + "".join(part.capitalize() for part in spec.logical.split("_"))
+        key = "Table" + camel(spec.logical)
         if key in outputs:
             environment[spec.env_var] = outputs[key]
     return environment

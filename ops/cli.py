@@ -26,10 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from brandlink.core.accounts import ACCOUNT_STATUSES
 from ops.target import Target, TargetError, resolve
 
 PROG = "brandlink"
-ACCOUNT_STATUSES = ("active", "suspended", "closed")
 
 
 class CommandError(Exception):

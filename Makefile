@@ -8,7 +8,9 @@ export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: venv run test test-fast synth deploy diff bench lint assets clean
+CLI := $(VENV)/bin/brandlink
+
+.PHONY: venv jq run test test-fast synth deploy diff bench lint assets clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +18,23 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-venv: $(STAMP)
+# The operator command `brandlink` (ops/cli.py): an editable install of this repository, so it runs
+# from any directory without PYTHONPATH and always runs the code of this checkout.
+$(CLI): pyproject.toml $(STAMP)
+	$(PY) -m pip install -qq --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# The README's curl tour captures SIDs with jq: install it when missing (apt-get as root, or Homebrew).
+jq:
+	@command -v jq >/dev/null 2>&1 || { \
+	  echo "jq is missing (the README's tour uses it); installing it ..."; \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -qq jq >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq jq >/dev/null; }; \
+	  elif command -v brew >/dev/null 2>&1; then brew install jq; fi; \
+	  command -v jq >/dev/null 2>&1 || echo "warning: could not install jq: install it yourself" \
+	    "(https://jqlang.org/download/) to follow the README's tour; make test needs it." >&2; }
+
+venv: $(STAMP) $(CLI) jq
 
 ## make run: the whole system on this machine (moto server + gateway + pumps)
 run: venv

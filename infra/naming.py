@@ -4,5 +4,5 @@ from __future__ import annotations
 
 
 def camel(logical: str) -> str:
-    """``service_domains`` -> ``ServiceDomains`` (the form brandlink.admin expects in output keys)."""
+    """``service_domains`` -> ``ServiceDomains`` (output keys; ops/target.py reads them)."""
     return "".join(part.capitalize() for part in logical.split("_"))

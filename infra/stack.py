@@ -110,7 +110,7 @@ class BrandlinkStack(Stack):
             self,
             "TokenKeySecretArn",
             value=token_key.secret_arn,
-            description="Secret holding the auth-token master key (python -m brandlink.admin --stack reads it).",
+            description="Secret holding the auth-token master key (brandlink --stack reads it).",
         )
         for logical, work_queue in queues.queues.items():
             CfnOutput(self, f"Queue{camel(logical)}Url", value=work_queue.queue.queue_url)

@@ -2,22 +2,19 @@
 with a certificate generated here, and a domain config with a fallback URL — all created through
 the public API, as a user would, so a first shortened message is one curl away.
 
-The certificate is self-signed (accepted in local mode only) and its private key never touches the
-disk: it is generated in memory and uploaded once, like any customer key.
+The certificate comes from ``local.localhost_cert`` (what ``brandlink test-cert`` writes) and its
+private key never touches the disk: it is generated in memory and uploaded once, like any customer key.
 """
 
 from __future__ import annotations
 
 import shlex
 import time
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from local.localhost_cert import issue
 
 if TYPE_CHECKING:  # local.seed registers this module's seeder: a runtime import would be circular
     from local.seed import SeedContext
@@ -27,32 +24,8 @@ DEMO_SENDER = "+15005550006"
 DEMO_FALLBACK_URL = "https://www.example.com/"
 DEMO_RECIPIENT = "+14155550100"
 DEMO_BODY = "Your order has shipped: https://www.example.com/orders/12345?utm_source=sms"
-CERTIFICATE_DAYS = 365
 INSTALL_TIMEOUT_SECONDS = 20.0
 REQUEST_TIMEOUT_SECONDS = 10.0
-
-
-def self_signed_tls_cert(domain: str, days: int = CERTIFICATE_DAYS) -> str:
-    """A ``TlsCert`` value for ``domain``: a self-signed EC P-256 certificate followed by its PKCS#8 key."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=days))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM).decode() + key_pem.decode()
 
 
 class _Api:
@@ -93,7 +66,7 @@ def seed_link_shortening_demo(context: SeedContext) -> dict[str, str]:
     api.call("POST", f"/v1/Services/{service['sid']}/PhoneNumbers", {"PhoneNumberSid": number["sid"]})
     domain = api.call("POST", "/v1/LinkShortening/Domains", {"DomainName": DEMO_DOMAIN})
     path = f"/v1/LinkShortening/Domains/{domain['sid']}"
-    api.call("POST", f"{path}/Certificate", {"TlsCert": self_signed_tls_cert(DEMO_DOMAIN)})
+    api.call("POST", f"{path}/Certificate", {"TlsCert": issue(DEMO_DOMAIN).tls_cert})
     config = api.call("POST", f"{path}/Config", {"FallbackUrl": DEMO_FALLBACK_URL})
     api.call("POST", f"{path}/MessagingServices/{service['sid']}")
     certificate = _wait_for_installation(api, domain["sid"])
@@ -117,7 +90,7 @@ def seed_link_shortening_demo(context: SeedContext) -> dict[str, str]:
         "Messaging service": service["sid"],
         "Sender": f"{DEMO_SENDER} ({number['sid']})",
         "Short-link domain": f"{DEMO_DOMAIN} ({domain['sid']})",
-        "Certificate": f"{certificate['certificate_sid']} (self-signed, expires {certificate['date_expires']})",
+        "Certificate": f"{certificate['certificate_sid']} (local test CA, expires {certificate['date_expires']})",
         "Domain config": f"{config['config_sid']} (fallback {DEMO_FALLBACK_URL})",
         "Send a message": first_message,
     }

@@ -1,4 +1,4 @@
-"""The state file a running local stack leaves for other processes (tests, the admin CLI, invoke)."""
+"""The state file a running local stack leaves for other processes (tests, the brandlink command, invoke)."""
 
 from __future__ import annotations
 

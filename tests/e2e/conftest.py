@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,10 +16,12 @@ import pytest
 from twilio.rest import Client
 
 from local.twilio_client import make_client
-from tests.e2e.stack_process import LocalStackProcess
+from tests.e2e.stack_process import REPO_ROOT, LocalStackProcess, child_environment
 
 # Short enough that an e2e test can schedule a message a few seconds ahead.
 SCHEDULE_MIN_SECONDS = "2"
+# The operator command `make venv` installs, as the README and the banner spell it.
+BRANDLINK_CLI = REPO_ROOT / ".venv" / "bin" / "brandlink"
 
 
 @pytest.fixture(scope="session")
@@ -49,10 +52,19 @@ def twilio_client(local_stack: LocalStackProcess) -> Client:
 
 @pytest.fixture
 def admin(local_stack: LocalStackProcess) -> Callable[..., Any]:
-    """Run ``python -m brandlink.admin --local <state> ARGS...`` and return its JSON output."""
+    """Run ``.venv/bin/brandlink --local ARGS...`` (``BRANDLINK_STATE_DIR`` = the stack's) and return
+    its JSON output."""
+    assert BRANDLINK_CLI.exists(), f"{BRANDLINK_CLI.relative_to(REPO_ROOT)} is missing: run `make venv`"
 
     def run(*args: str) -> Any:
-        result = local_stack.run_python("-m", "brandlink.admin", "--local", str(local_stack.state_file), *args)
+        result = subprocess.run(
+            [str(BRANDLINK_CLI), "--local", *args],
+            cwd=REPO_ROOT,
+            env=child_environment({"BRANDLINK_STATE_DIR": str(local_stack.state_dir)}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 

@@ -1,16 +1,38 @@
+"""The ``brandlink`` operator command on moto: account commands, targets and their one-sentence errors."""
+
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from brandlink import admin
+from infra.assets import copy_code
+from local.state import LocalState, write_state
+from ops import cli
+from ops.target import NO_TARGET, TargetError, stack_environment, use_stack
 from tests.integration.conftest import ApiClient
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
-    assert admin.main(list(argv)) == 0
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    assert cli.main(list(argv)) == 0
     return json.loads(capsys.readouterr().out)
+
+
+def failure(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """The error line of a command that must fail with exit status 1 and no traceback."""
+    assert cli.main(list(argv)) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    [line] = captured.err.strip().splitlines()
+    assert line.startswith("brandlink: error: ")
+    return line
 
 
 def test_create_account_then_authenticate(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -44,15 +66,16 @@ def test_list_accounts(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) 
     assert all("auth_token" not in row and "token_hash" not in row for row in listed)
 
 
-def test_rotate_unknown_account_exits_with_message(aws: dict[str, str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        admin.main(["rotate-token", "AC" + "0" * 32])
-    assert "not found" in str(info.value.code)
+def test_rotate_unknown_account_is_one_sentence(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert "not found" in failure(capsys, "rotate-token", "AC" + "0" * 32)
 
 
-def test_retention_below_minimum_is_refused(aws: dict[str, str]) -> None:
-    with pytest.raises(SystemExit):
-        admin.main(["create-account", "--retention-days", "3"])
+def test_set_status_of_unknown_account_is_one_sentence(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert "list-accounts" in failure(capsys, "set-status", "AC" + "0" * 32, "active")
+
+
+def test_retention_below_minimum_is_refused(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert "--retention-days" in failure(capsys, "create-account", "--retention-days", "3")
 
 
 def test_token_is_never_stored_in_clear(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,3 +98,83 @@ def test_signing_token_is_the_current_auth_token(aws: dict[str, str], capsys: py
     assert signing_token(account, token_master_key()) == created["auth_token"]
     rotated = run_cli(capsys, "rotate-token", created["account_sid"])
     assert signing_token(repo.get(created["account_sid"]), token_master_key()) == rotated["auth_token"]
+
+
+def test_the_target_options_work_after_the_command_too() -> None:
+    parser = cli.build_parser()
+    before = parser.parse_args(["--local", "list-accounts"])
+    after = parser.parse_args(["list-accounts", "--local"])
+    state_after = parser.parse_args(["env", "--state", "s.json"])
+    assert before.local and after.local and state_after.state == "s.json"
+    assert parser.parse_args(["--stack", "Brandlink", "create-account", "--name", "A"]).stack == "Brandlink"
+
+
+def test_without_a_target_the_command_says_which_options_exist(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BRANDLINK_TABLE_ACCOUNTS", raising=False)
+    assert failure(capsys, "list-accounts") == f"brandlink: error: {NO_TARGET}"
+
+
+def test_local_without_a_running_stack_is_one_sentence(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BRANDLINK_STATE_DIR", str(tmp_path))
+    line = failure(capsys, "--local", "create-account")
+    assert f"No local stack is running ({tmp_path / 'local.json'} not found): start one with `make run`" in line
+
+
+def test_a_stale_state_file_is_reported(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(finished.stdout)
+    state = LocalState("http://127.0.0.1:1", "http://127.0.0.1:2", "AC" + "1" * 32, "t" * 32, {}, dead_pid)
+    write_state(tmp_path / "other.json", state)
+    monkeypatch.setenv("BRANDLINK_STATE_DIR", str(tmp_path / "unused"))
+    line = failure(capsys, "list-accounts", "--state", str(tmp_path / "other.json"))
+    assert f"(pid {dead_pid}) is not running any more: start it with `make run`." in line
+
+
+def test_local_and_stack_together_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "not both" in failure(capsys, "--local", "--stack", "Brandlink", "list-accounts")
+
+
+class FakeCloudFormation:
+    def __init__(self, outputs: dict[str, str]) -> None:
+        self.outputs = outputs
+
+    def describe_stacks(self, StackName: str) -> dict[str, Any]:
+        outputs = [{"OutputKey": k, "OutputValue": v} for k, v in self.outputs.items()]
+        return {"Stacks": [{"StackName": StackName, "Outputs": outputs}]}
+
+
+def test_a_deployed_stack_is_found_through_its_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    outputs = {
+        "TableAccounts": "Brandlink-TableAccounts-XYZ",
+        "TableServiceDomains": "Brandlink-TableServiceDomains-XYZ",
+        "TokenKeySecretArn": "arn:aws:secretsmanager:eu-west-1:1:secret:token",
+        "ManagementApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com",
+    }
+    for name in stack_environment(outputs):
+        monkeypatch.setenv(name, "before")  # so that monkeypatch restores what use_stack sets
+    target = use_stack("Brandlink", FakeCloudFormation(outputs))
+    assert target.api_url == outputs["ManagementApiUrl"] and target.account_sid is None
+    assert os.environ["BRANDLINK_TABLE_ACCOUNTS"] == "Brandlink-TableAccounts-XYZ"
+    assert os.environ["BRANDLINK_TABLE_SERVICE_DOMAINS"] == "Brandlink-TableServiceDomains-XYZ"
+    assert os.environ["BRANDLINK_TOKEN_KEY_SECRET_ARN"] == outputs["TokenKeySecretArn"]
+    assert cli.env_line(target, {}) == f"export API={outputs['ManagementApiUrl']}"
+
+
+def test_a_stack_that_is_not_brandlink_is_refused() -> None:
+    with pytest.raises(TargetError, match="no TableAccounts output"):
+        use_stack("Other", FakeCloudFormation({"SomethingElse": "x"}))
+
+
+def test_the_lambda_asset_does_not_ship_the_operator_command(tmp_path: Path) -> None:
+    copy_code(REPO_ROOT / "functions" / "brandlink", tmp_path)
+    shipped = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.py"))
+    assert shipped and "brandlink/admin.py" not in shipped
+    for path in tmp_path.rglob("*.py"):
+        source = path.read_text()
+        assert "import ops" not in source and "from ops" not in source and "argparse" not in source, path

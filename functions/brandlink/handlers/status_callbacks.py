@@ -3,6 +3,11 @@
 SQS batch with partial failures: a post that fails (no answer, non-2xx) is retried when the record
 becomes visible again, up to the queue's ``maxReceiveCount``, then moved to the DLQ (alarmed).
 A callback of an account that no longer exists is dropped: nobody can verify its signature.
+
+A receiver that is down or refuses is the customer's everyday problem, not a fault of this function:
+each failed post is one warning line (URL, reason, attempt) and a ``StatusCallbackFailed`` metric, and
+a batch whose every post failed is reported like a partial one (every id listed) instead of raising a
+``BatchProcessingError`` that carries every record's traceback.
 """
 
 from __future__ import annotations
@@ -19,10 +24,10 @@ from brandlink.adapters.http import UrllibFormPoster
 from brandlink.adapters.token_key import token_master_key
 from brandlink.config import settings
 from brandlink.core.accounts import AccountRepository, signing_token
-from brandlink.core.status_callbacks import StatusCallbackJob, deliver
+from brandlink.core.status_callbacks import CallbackRejected, StatusCallbackJob, deliver
 from brandlink.observability import logger, metrics, tracer
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @lru_cache(maxsize=1)
@@ -44,11 +49,20 @@ def record_handler(record: SQSRecord) -> None:
         logger.warning("dropping a status callback of a deleted account", extra={"account_sid": job.account_sid})
         return
     current = settings()
-    status = deliver(
-        job,
-        signing_token(account, token_master_key()),
-        _poster(current.is_local, current.callback_timeout_seconds),
-    )
+    try:
+        status = deliver(
+            job,
+            signing_token(account, token_master_key()),
+            _poster(current.is_local, current.callback_timeout_seconds),
+        )
+    except (OSError, CallbackRejected) as exc:  # OSError: NotSent / NoAnswer, nothing usable came back
+        attempt = record.attributes.approximate_receive_count
+        logger.warning(
+            f"status callback to {job.url} failed (attempt {attempt}): {exc}",
+            extra={"message_sid": job.params.get("MessageSid"), "attempt": attempt},
+        )
+        metrics.add_metric(name="StatusCallbackFailed", unit=MetricUnit.Count, value=1)
+        raise
     logger.info(
         "status callback delivered",
         extra={"message_sid": job.params.get("MessageSid"), "status": job.params.get("MessageStatus"), "http": status},

@@ -1,0 +1,56 @@
+"""The account commands of ``brandlink``: accounts are created and suspended by an operator, never
+over the API. Each function returns what the command prints as JSON; a refusal raises
+``AccountCommandError`` with the sentence to show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AccountCommandError(Exception):
+    """The command was refused; the message says why and what to do."""
+
+
+def _repository() -> Any:
+    # Imported late: the store binds its table name at import, after the target set it.
+    from brandlink.store.accounts import DynamoAccountRepository
+
+    return DynamoAccountRepository()
+
+
+def create_account(name: str | None, retention_days: int | None) -> dict[str, Any]:
+    from brandlink.adapters.token_key import token_master_key
+    from brandlink.core import accounts
+
+    try:
+        account, token = accounts.create_account(_repository(), token_master_key(), name, retention_days)
+    except ValueError as exc:
+        raise AccountCommandError(f"--retention-days: {exc}.") from None
+    return {"account_sid": account.sid, "auth_token": token, "friendly_name": account.friendly_name}
+
+
+def rotate_token(account_sid: str) -> dict[str, Any]:
+    from brandlink.adapters.token_key import token_master_key
+    from brandlink.core import accounts
+    from brandlink.core.errors import TwilioError
+
+    try:
+        token = accounts.rotate_token(_repository(), token_master_key(), account_sid)
+    except TwilioError as exc:
+        raise AccountCommandError(exc.message) from None
+    return {"account_sid": account_sid, "auth_token": token}
+
+
+def set_status(account_sid: str, status: str) -> dict[str, Any]:
+    from brandlink.core import accounts
+
+    repository = _repository()
+    account = repository.get(account_sid)
+    if account is None:
+        raise AccountCommandError(f"Account {account_sid} not found: list-accounts shows the accounts there are.")
+    repository.save(accounts.update_account(account, None, status))
+    return {"account_sid": account_sid, "status": status}
+
+
+def list_accounts() -> list[dict[str, Any]]:
+    return [{"sid": a.sid, "friendly_name": a.friendly_name, "status": a.status} for a in _repository().list_all()]

@@ -1,0 +1,210 @@
+"""``brandlink``: the operator command (installed into the venv by ``make venv``).
+
+    brandlink --local env                         # export API=... AC=... TOKEN=... for `eval`
+    brandlink --local create-account --name NAME  # accounts are made by an operator, not over the API
+    brandlink --local rotate-token AC...          # the old token stops working at once
+    brandlink --local list-accounts
+    brandlink --local set-status AC... active|suspended|closed
+    brandlink --local receiver                    # print the webhooks Brandlink posts, signatures checked
+    brandlink test-cert go.acme.localhost         # a certificate bundle for a .localhost domain
+    brandlink --stack Brandlink create-account    # the same against a deployed stack (your AWS credentials)
+
+``--local`` uses the stack `make run` started (its state file, ``$BRANDLINK_STATE_DIR/local.json``,
+default ``.brandlink/local.json``; ``--state FILE`` names another). ``--stack NAME`` finds a deployed
+stack's tables and token key through its CloudFormation outputs. The options go before or after
+the command. Errors are one sentence on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from brandlink.core.accounts import ACCOUNT_STATUSES
+from ops.target import Target, TargetError, resolve
+
+PROG = "brandlink"
+
+
+class CommandError(Exception):
+    """A command could not do its work; the message is the one sentence to show."""
+
+
+def _target_options(suppress: bool) -> argparse.ArgumentParser:
+    """The target options, on the main parser and (so they may follow the command) on each command."""
+    parser = argparse.ArgumentParser(add_help=False)
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    group = parser.add_argument_group("which Brandlink")
+    group.add_argument(
+        "--local",
+        action="store_true",
+        help="the local stack `make run` started ($BRANDLINK_STATE_DIR/local.json, default .brandlink/local.json)",
+        **({"default": argparse.SUPPRESS} if suppress else {"default": False}),
+    )
+    group.add_argument("--state", metavar="FILE", help="the local stack with this state file", **default)
+    group.add_argument(
+        "--stack", metavar="NAME", help="a deployed stack (CloudFormation name, e.g. Brandlink)", **default
+    )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Operate Brandlink: accounts, local credentials, test certificates, a webhook receiver.",
+        parents=[_target_options(suppress=False)],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parent = [_target_options(suppress=True)]
+
+    create = commands.add_parser("create-account", parents=parent, help="create an account; prints its credentials")
+    create.add_argument("--name", default=None, help="friendly name")
+    create.add_argument("--retention-days", type=int, default=None, help="message retention (at least 7 days)")
+    rotate = commands.add_parser(
+        "rotate-token", parents=parent, help="issue a new auth token; the old one stops working"
+    )
+    rotate.add_argument("account_sid", metavar="AC...")
+    commands.add_parser("list-accounts", parents=parent, help="list accounts (sid, name, status)")
+    status = commands.add_parser("set-status", parents=parent, help="activate, suspend or close an account")
+    status.add_argument("account_sid", metavar="AC...")
+    status.add_argument("status", choices=ACCOUNT_STATUSES)
+    commands.add_parser(
+        "env", parents=parent, help="print `export API=... AC=... TOKEN=... LINKS=... HOOKS=...` for eval"
+    )
+    cert = commands.add_parser("test-cert", parents=parent, help="write DOMAIN.pem: certificate, chain and PKCS#8 key")
+    cert.add_argument("domain", metavar="DOMAIN", help="a .localhost name, e.g. go.acme.localhost")
+    cert.add_argument("--dir", type=Path, default=Path("."), help="where to write DOMAIN.pem (default: here)")
+    receiver = commands.add_parser(
+        "receiver", parents=parent, help="print the webhooks Brandlink posts and check their signatures"
+    )
+    receiver.add_argument("--port", type=int, default=None, help="default: $BRANDLINK_RECEIVER_PORT or 8082")
+    receiver.add_argument("--auth-token", default=None, help="check signatures with this token (default: --local's)")
+    return parser
+
+
+def _target(args: argparse.Namespace) -> Target:
+    return resolve(getattr(args, "local", False), getattr(args, "state", None), getattr(args, "stack", None))
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2))
+
+
+def _run_account_command(args: argparse.Namespace) -> None:
+    from ops import accounts
+
+    _target(args)
+    commands: dict[str, Callable[[], Any]] = {
+        "create-account": lambda: accounts.create_account(args.name, args.retention_days),
+        "rotate-token": lambda: accounts.rotate_token(args.account_sid),
+        "list-accounts": accounts.list_accounts,
+        "set-status": lambda: accounts.set_status(args.account_sid, args.status),
+    }
+    try:
+        _print_json(commands[args.command]())
+    except accounts.AccountCommandError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def env_line(target: Target, env: dict[str, str]) -> str:
+    """One ``export`` line: what a shell needs for the README's curl tour."""
+    from local.receiver import receiver_url
+
+    values = {
+        "API": target.api_url,
+        "AC": target.account_sid,
+        "TOKEN": target.auth_token,
+        "LINKS": target.redirect_url,
+        "HOOKS": receiver_url(env) if target.kind == "local" else None,
+    }
+    return "export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in values.items() if value)
+
+
+def _run_env(args: argparse.Namespace) -> None:
+    shell = dict(os.environ)  # the receiver port is the shell's, not the one the stack started with
+    target = _target(args)
+    if target.kind == "environment":
+        raise CommandError("env needs --local (the stack `make run` started) or --stack NAME.")
+    print(env_line(target, shell))
+    if target.kind == "stack":
+        print("# AC and TOKEN: the values create-account printed (a token is shown only once).", file=sys.stderr)
+
+
+def _run_test_cert(args: argparse.Namespace) -> None:
+    from local.localhost_cert import NotALocalDomain, issue, write_bundle
+
+    try:
+        certificate = issue(args.domain)
+    except NotALocalDomain as exc:
+        raise CommandError(str(exc)) from None
+    path = write_bundle(certificate, args.dir)
+    print(path)
+    print(
+        f"# {path}: certificate for {certificate.domain}, its chain (a throwaway local test CA) and the PKCS#8 key, "
+        f"valid until {certificate.not_after:%Y-%m-%d}; upload it as TlsCert (curl --data-urlencode TlsCert@{path}).",
+        file=sys.stderr,
+    )
+
+
+def _run_receiver(args: argparse.Namespace) -> None:
+    from local.receiver import ReceiverPortError, WebhookReceiver, receiver_port, serve
+
+    try:  # the shell's port, read before the target's environment is applied
+        port = args.port if args.port is not None else receiver_port(os.environ)
+    except ReceiverPortError as exc:
+        raise CommandError(str(exc)) from None
+    has_target = any(getattr(args, name, None) for name in ("local", "state", "stack"))
+    target = _target(args) if has_target else None
+    token = args.auth_token or (target.auth_token if target else None)
+    try:
+        receiver = WebhookReceiver(port, token)
+    except OSError as exc:
+        raise CommandError(
+            f"Cannot listen on 127.0.0.1:{port} ({exc.strerror}): pass --port or set BRANDLINK_RECEIVER_PORT "
+            "to a free port."
+        ) from None
+    checked = f"checking X-Twilio-Signature with the auth token of {target.account_sid}" if target and token else ""
+    checked = checked or ("checking X-Twilio-Signature with --auth-token" if token else "signatures not checked")
+
+    def ready(url: str) -> None:
+        print(f"Receiving webhooks on {url} (any path), {checked}. Ctrl+C stops.", flush=True)
+
+    serve(receiver, ready)
+
+
+def _aws_failure(exc: Exception) -> str:
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        return f"Cannot reach the local stack's AWS endpoint {endpoint} ({exc}): is `make run` still running?"
+    return f"An AWS call failed ({exc}): check your AWS credentials, Region and the stack name."
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    runners: dict[str, Callable[[argparse.Namespace], None]] = {
+        "env": _run_env,
+        "test-cert": _run_test_cert,
+        "receiver": _run_receiver,
+    }
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+
+    try:
+        runners.get(args.command, _run_account_command)(args)
+    except (TargetError, CommandError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except (BotoCoreError, ClientError, PynamoDBException) as exc:
+        print(f"{PROG}: error: {_aws_failure(exc)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

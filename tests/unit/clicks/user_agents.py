@@ -34,8 +34,8 @@ BROWSERS: dict[str, str] = {
     "Xiaomi Mi Browser": "Mozilla/5.0 (Linux; U; Android 13; en-us; 2201117TG Build/TKQ1.221114.001) "
     "AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/112.0.5615.136 Mobile Safari/537.36 "
     "XiaoMi/MiuiBrowser/14.9.1-gn",
-    "Yandex Browser Android": "Mozilla/5.0 (Linux; arm_64; Android 13; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 YaBrowser/24.6.1.79.00 SA/3 Mobile Safari/537.36",
+    "Yandex Browser Android": "Mozilla/5.0 (Linux; arm_64; Android 13; SM-A546E) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/124.0.0.0 YaBrowser/24.6.1.79.00 SA/3 Mobile Safari/537.36",
     "Android WebView": _WEBVIEW,
     "Desktop Chrome": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0.0.0 Safari/537.36",

@@ -22,7 +22,11 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("scheme mixed case", "Open HtTp://Example.COM/Path", ["HtTp://Example.COM/Path"]),
     ("two links", "a https://a.com/1 b http://b.org/2 c", ["https://a.com/1", "http://b.org/2"]),
     ("same link twice", "https://x.com/a and https://x.com/a", ["https://x.com/a", "https://x.com/a"]),
-    ("newline separated", "https://a.com/1\nhttps://b.com/2\r\nhttps://c.com/3", ["https://a.com/1", "https://b.com/2", "https://c.com/3"]),
+    (
+        "newline separated",
+        "https://a.com/1\nhttps://b.com/2\r\nhttps://c.com/3",
+        ["https://a.com/1", "https://b.com/2", "https://c.com/3"],
+    ),
     ("tab and nbsp", "https://a.com/1\thttps://b.com/2\u00a0end", ["https://a.com/1", "https://b.com/2"]),
     # --- trailing punctuation stays outside
     ("full stop", "See https://x.com/a.", ["https://x.com/a"]),
@@ -39,7 +43,11 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("parenthesised", "(see https://x.com/a)", ["https://x.com/a"]),
     ("parenthesised then stop", "(see https://x.com/a).", ["https://x.com/a"]),
     ("balanced parens in path", "https://en.wikipedia.org/wiki/Foo_(bar)", ["https://en.wikipedia.org/wiki/Foo_(bar)"]),
-    ("balanced parens in parens", "(https://en.wikipedia.org/wiki/Foo_(bar))", ["https://en.wikipedia.org/wiki/Foo_(bar)"]),
+    (
+        "balanced parens in parens",
+        "(https://en.wikipedia.org/wiki/Foo_(bar))",
+        ["https://en.wikipedia.org/wiki/Foo_(bar)"],
+    ),
     ("balanced parens then comma", "https://x.com/a_(b), ok", ["https://x.com/a_(b)"]),
     ("square brackets", "[https://x.com/a]", ["https://x.com/a"]),
     ("unbalanced bracket", "https://x.com/a]", ["https://x.com/a"]),
@@ -64,7 +72,11 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("full-width parens", "\uff08https://x.com/a\uff09", ["https://x.com/a"]),
     ("full-width exclamation", "https://x.com/a\uff01", ["https://x.com/a"]),
     ("ideographic space", "https://x.com/a\u3000https://y.com/b", ["https://x.com/a", "https://y.com/b"]),
-    ("glued cjk letters stay", "https://ja.wikipedia.org/wiki/\u6771\u4eac", ["https://ja.wikipedia.org/wiki/\u6771\u4eac"]),
+    (
+        "glued cjk letters stay",
+        "https://ja.wikipedia.org/wiki/\u6771\u4eac",
+        ["https://ja.wikipedia.org/wiki/\u6771\u4eac"],
+    ),
     ("emoji after", "https://x.com/a\U0001f389 party", ["https://x.com/a"]),
     ("emoji between links", "https://a.com/1\U0001f600https://b.com/2", ["https://a.com/1", "https://b.com/2"]),
     ("emoji with spaces", "\U0001f449 https://a.com/1 \U0001f448", ["https://a.com/1"]),
@@ -91,7 +103,11 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("star kept", "https://x.com/a*", ["https://x.com/a*"]),
     # --- links inside links, links touching links
     ("redirect parameter", "https://a.com/go?to=https://b.com/x", ["https://a.com/go?to=https://b.com/x"]),
-    ("archive path", "https://web.archive.org/web/2020/https://x.com/", ["https://web.archive.org/web/2020/https://x.com/"]),
+    (
+        "archive path",
+        "https://web.archive.org/web/2020/https://x.com/",
+        ["https://web.archive.org/web/2020/https://x.com/"],
+    ),
     ("comma list", "https://a.com,https://b.com", ["https://a.com", "https://b.com"]),
     ("semicolon list", "https://a.com/1;https://b.com/2", ["https://a.com/1", "https://b.com/2"]),
     ("sentence typo", "Visit https://a.com.https://b.com", ["https://a.com", "https://b.com"]),
@@ -166,7 +182,24 @@ def test_rewrite_refuses_bad_spans(spans: list[LinkSpan], replacements: list[str
 
 _URL_CHARS = st.sampled_from("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789-._~/?#&=%+@:!$*,;()'")
 _WORDS = st.sampled_from(
-    ["hello", " ", "\n", ".", ",", "(", ")", '"', "\u201c", "\u201d", "\u3002", "\U0001f600", "www.x.com", "ftp://a.b", "http", "://"]
+    [
+        "hello",
+        " ",
+        "\n",
+        ".",
+        ",",
+        "(",
+        ")",
+        '"',
+        "\u201c",
+        "\u201d",
+        "\u3002",
+        "\U0001f600",
+        "www.x.com",
+        "ftp://a.b",
+        "http",
+        "://",
+    ]
 )
 
 
@@ -180,7 +213,11 @@ def _links(draw: st.DrawFn) -> str:
     return f"{scheme}{host}/{path}{tail}".replace("(", "").replace(")", "")
 
 
-@given(prefix=st.lists(_WORDS, max_size=5), link=_links(), suffix=st.sampled_from(["", " ", ".", ",", ")", "!", "\u3002", '"', ". Bye"]))
+@given(
+    prefix=st.lists(_WORDS, max_size=5),
+    link=_links(),
+    suffix=st.sampled_from(["", " ", ".", ",", ")", "!", "\u3002", '"', ". Bye"]),
+)
 def test_a_link_in_text_is_found_byte_for_byte(prefix: list[str], link: str, suffix: str) -> None:
     body = "".join(prefix) + " " + link + suffix
     assert link in [span.url for span in find_links(body)]

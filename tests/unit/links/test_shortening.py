@@ -9,7 +9,7 @@ import pytest
 
 from brandlink.core.links.counters import InMemoryCounterBlocks
 from brandlink.core.links.errors import InvalidLinkError
-from brandlink.core.links.shortening import shorten_body, short_url
+from brandlink.core.links.shortening import short_url, shorten_body
 from brandlink.core.links.slugs import SlugCipher, SlugMinter, is_slug
 
 DOMAIN = "go.brand.example"
@@ -29,7 +29,9 @@ class CountingSlugs:
 
 def test_each_link_becomes_a_short_link() -> None:
     mint = CountingSlugs()
-    result = shorten_body("Order https://shop.example/o/1?x=1. Track: https://t.example/p (thanks)", domain=DOMAIN, mint=mint)
+    result = shorten_body(
+        "Order https://shop.example/o/1?x=1. Track: https://t.example/p (thanks)", domain=DOMAIN, mint=mint
+    )
     assert result.body == (
         "Order https://go.brand.example/0000000001. Track: https://go.brand.example/0000000002 (thanks)"
     )

@@ -7,6 +7,7 @@ deviations from the expected value, and each is shown to fail for a structured (
 from __future__ import annotations
 
 import copy
+import itertools
 import multiprocessing
 import os
 import threading
@@ -205,18 +206,16 @@ def _max_chi_square(slugs: list[str]) -> float:
 
 
 def _mean_shared_positions(slugs: list[str]) -> float:
-    return sum(sum(a == b for a, b in zip(x, y, strict=True)) for x, y in zip(slugs, slugs[1:], strict=False)) / (
-        len(slugs) - 1
-    )
+    return sum(sum(a == b for a, b in zip(x, y, strict=True)) for x, y in itertools.pairwise(slugs)) / (len(slugs) - 1)
 
 
 def _common_prefixes(slugs: list[str], length: int) -> int:
-    return sum(x[:length] == y[:length] for x, y in zip(slugs, slugs[1:], strict=False))
+    return sum(x[:length] == y[:length] for x, y in itertools.pairwise(slugs))
 
 
 def _distinct_differences(slugs: list[str]) -> int:
     values = [decode(slug) for slug in slugs]
-    return len({(b - a) % SLUG_SPACE for a, b in zip(values, values[1:], strict=False)})
+    return len({(b - a) % SLUG_SPACE for a, b in itertools.pairwise(values)})
 
 
 # Chi-square, 61 degrees of freedom: mean 61, 99.9999th percentile ~129 (Wilson-Hilferty).

@@ -14,7 +14,7 @@ anchor found means no pattern can match; an anchor found means "ask the real mat
 
 A pattern that yields no anchor (none does today) makes ``might_match`` always true: slower, never
 wrong. Text that is not ASCII also gets "maybe" (case folding beyond ASCII has exceptions, such as
-the dotless ``ı`` matching ``i``, that lower-casing does not reproduce).
+the dotless i, U+0131, matching ``i``, that lower-casing does not reproduce).
 """
 
 from __future__ import annotations

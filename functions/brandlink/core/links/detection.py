@@ -9,7 +9,8 @@ The rules (table-tested in ``tests/unit/links/test_detection.py``, written up in
   (``www.example.com``, ``example.com``) is a link: a message's text is never guessed at.
 * A link runs until whitespace (any Unicode space), a control character, ``<``, ``>``, ``"`` or
   a backtick, or a non-ASCII punctuation mark, symbol, separator or format character
-  (``，。！）」”’»…``, emoji, zero-width and bidi characters). Non-ASCII letters, digits and marks
+  (full-width CJK punctuation such as U+FF0C and U+3002, curly quotes, guillemets, the
+  ellipsis U+2026, emoji, zero-width and bidi characters). Non-ASCII letters, digits and marks
   stay in, so IDN hosts and non-English paths are kept (``https://bücher.de/Straße``).
 * A second ``http(s)://`` inside a link starts a new link when it follows ``. , ; ! ' ( ) [ ] { } |``
   (``https://a.com,https://b.com`` is two links); after ``= / ? & # : % @`` it belongs to the first
@@ -65,9 +66,7 @@ def _cut_at_non_ascii_terminator(text: str) -> str:
 def _trim_trailing(text: str) -> str:
     while text:
         last = text[-1]
-        if last in _TRAILING:
-            text = text[:-1]
-        elif last in _CLOSERS and text.count(last) > text.count(_CLOSERS[last]):
+        if last in _TRAILING or (last in _CLOSERS and text.count(last) > text.count(_CLOSERS[last])):
             text = text[:-1]
         else:
             return text

@@ -7,7 +7,7 @@ import re
 import pytest
 from crawlerdetect import CrawlerDetect
 from crawlerdetect.providers.crawlers import data as crawler_patterns
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brandlink.core.clicks.prefilter import AnchorPrefilter, anchors
@@ -40,6 +40,7 @@ def test_every_crawlerdetect_pattern_has_anchors() -> None:
     assert [pattern for pattern in crawler_patterns if anchors(pattern) is None] == []
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # no timing in unit tests
 @given(st.sampled_from(crawler_patterns), st.data())
 def test_a_match_of_a_pattern_always_contains_one_of_its_anchors(pattern: str, data: st.DataObject) -> None:
     found = anchors(pattern)

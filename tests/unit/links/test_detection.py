@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brandlink.core.links.detection import LinkSpan, find_links, rewrite
@@ -213,6 +213,7 @@ def _links(draw: st.DrawFn) -> str:
     return f"{scheme}{host}/{path}{tail}".replace("(", "").replace(")", "")
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # no timing in unit tests
 @given(
     prefix=st.lists(_WORDS, max_size=5),
     link=_links(),
@@ -223,6 +224,7 @@ def test_a_link_in_text_is_found_byte_for_byte(prefix: list[str], link: str, suf
     assert link in [span.url for span in find_links(body)]
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # no timing in unit tests
 @given(st.text(max_size=300) | st.lists(_WORDS | _links(), max_size=12).map("".join))
 def test_spans_are_ordered_disjoint_and_exact(body: str) -> None:
     spans = find_links(body)

@@ -86,10 +86,15 @@ def prepare() -> None:
     _detector()
 
 
-@lru_cache(maxsize=4096)
 def is_machine_agent(user_agent: str) -> bool:
     """True for a link-preview fetcher, crawler, bot or script; False for a browser."""
-    return _detector().is_machine(user_agent[:MAX_USER_AGENT])
+    return _cached_verdict(user_agent[:MAX_USER_AGENT])
+
+
+@lru_cache(maxsize=4096)
+def _cached_verdict(user_agent: str) -> bool:
+    # Keyed on the truncated user agent, so the cache holds at most 4,096 x 1,024 characters.
+    return _detector().is_machine(user_agent)
 
 
 def classify(method: str, user_agent: str | None) -> EventType:

@@ -1,0 +1,91 @@
+"""Shorten every link of one message body: find, check, mint, rewrite.
+
+Decisions (also in ``docs/links.md``):
+
+* Each occurrence of a link gets its own slug, even when the same URL appears twice: Twilio shortens
+  each link of each message, and a click then says which occurrence was tapped.
+* A link already on the shortening domain (``https://{domain}/...``, any letter case) is left as it is:
+  re-shortening a short link would chain two redirects and report one tap twice.
+* An invalid link (``validity.link_problem``) fails the whole body with ``InvalidLinkError`` (30139)
+  by default, so nothing is sent with a link that would not work. With ``keep_invalid`` (what the
+  dispatcher passes for ``ContinueOnFailure``) invalid links stay in the body as written and the
+  valid ones are still shortened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from brandlink.core.links.detection import LinkSpan, find_links, rewrite
+from brandlink.core.links.errors import InvalidLinkError
+from brandlink.core.links.validity import link_problem
+
+MintSlugs = Callable[[int], Sequence[str]]
+"""Returns that many new slugs (``SlugMinter.mint_many``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShortLink:
+    """One shortened occurrence: ``url`` was at ``span`` in the original body, now ``short_url``."""
+
+    slug: str
+    url: str
+    short_url: str
+    span: LinkSpan
+
+
+@dataclass(frozen=True, slots=True)
+class ShortenedBody:
+    body: str
+    links: tuple[ShortLink, ...]
+    """The links that were shortened, in body order (one link item per entry)."""
+    skipped: tuple[LinkSpan, ...] = ()
+    """Links left as written: on the shortening domain already, or invalid under ``keep_invalid``."""
+
+
+def short_url(domain: str, slug: str, *, https: bool = True) -> str:
+    """What replaces a link: ``https://{domain}/{slug}``, or ``{domain}/{slug}`` with ``DisableHttps``."""
+    return f"https://{domain}/{slug}" if https else f"{domain}/{slug}"
+
+
+def _on_domain(url: str, domain: str) -> bool:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    return host.rstrip(".") == domain.lower().rstrip(".")
+
+
+def shorten_body(
+    body: str, *, domain: str, mint: MintSlugs, https: bool = True, keep_invalid: bool = False
+) -> ShortenedBody:
+    """``body`` with each http(s) link replaced by a new short link on ``domain``.
+
+    Raises ``InvalidLinkError`` (30139) for the first invalid link unless ``keep_invalid``. Slugs are
+    minted only after every link has been checked, so a failing body uses none.
+    """
+    spans = find_links(body)
+    if not spans:
+        return ShortenedBody(body, ())
+    to_shorten: list[LinkSpan] = []
+    skipped: list[LinkSpan] = []
+    for span in spans:
+        if _on_domain(span.url, domain):
+            skipped.append(span)
+        elif (problem := link_problem(span.url)) is None:
+            to_shorten.append(span)
+        elif keep_invalid:
+            skipped.append(span)
+        else:
+            raise InvalidLinkError.for_link(span.url, problem)
+    if not to_shorten:
+        return ShortenedBody(body, (), tuple(skipped))
+    slugs = mint(len(to_shorten))
+    links = tuple(
+        ShortLink(slug, span.url, short_url(domain, slug, https=https), span)
+        for slug, span in zip(slugs, to_shorten, strict=True)
+    )
+    text = rewrite(body, to_shorten, [link.short_url for link in links])
+    return ShortenedBody(text, links, tuple(skipped))

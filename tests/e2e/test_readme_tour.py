@@ -57,7 +57,7 @@ def test_readme_twilio_tour_runs(
     later = namespace["later"]
     assert client.messages(later.sid).fetch().status == "canceled"
     message = namespace["message"]
-    deadline = started + 30
+    deadline = started + 60
     while client.messages(message.sid).fetch().status not in ("sent", "failed") and time.monotonic() < deadline:
         time.sleep(0.5)
     assert client.messages(message.sid).fetch().status == "sent"

@@ -1,5 +1,5 @@
 """One Lambda execution environment ("container"): a process that imports one handler and runs
-one event at a time, as ``python -m local.container FD HANDLER``.
+one event at a time, as ``python -m local.container FD HANDLER FUNCTION``.
 
 Why a process and not a thread of the runner: handler modules keep per-invocation state in
 module-level objects, as Lambda allows (each container has its own interpreter). Powertools'

@@ -38,7 +38,8 @@ LISTEN_BACKLOG = 1024
 MAX_CONNECTIONS = 512
 READ_TIMEOUT_SECONDS = 10  # per read of a request line, header or body part
 # After an early answer (413, 400) the rest of the client's body is read and dropped, so that
-# closing the socket does not reset the connection before the client has read the answer.
+# closing the socket does not reset the connection before the client has read the answer; the
+# drain gives up when the client sends nothing for DRAIN_SECONDS.
 DRAIN_SECONDS = 5.0
 DRAIN_MAX_BYTES = 64 * 1024 * 1024
 CHUNK_SIZE_LINE_LIMIT = 1024  # a chunk-size line with its extensions
@@ -376,22 +377,20 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
         """Read and drop what the client still sends (a refused body), then let the socket close.
 
         Closing a socket with unread data makes the kernel send a reset, and a client still
-        sending its body would see that reset instead of the answer already written."""
+        sending its body would see that reset instead of the answer already written. The drain
+        ends at the client's end of data, after ``DRAIN_MAX_BYTES``, or when the client sends
+        nothing for ``DRAIN_SECONDS`` (a client that is still sending is never cut off early)."""
         connection = self.connection
-        deadline = time.monotonic() + DRAIN_SECONDS
         dropped = 0
         try:
             connection.shutdown(socket.SHUT_WR)
+            connection.settimeout(DRAIN_SECONDS)
             while dropped < DRAIN_MAX_BYTES:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                connection.settimeout(remaining)
                 chunk = connection.recv(65536)
                 if not chunk:
                     break
                 dropped += len(chunk)
-        except OSError:
+        except OSError:  # the idle timeout, or the client reset the connection itself
             pass
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:

@@ -19,13 +19,17 @@ from tests.e2e.stack_process import LocalStackProcess
 
 # Short enough that an e2e test can schedule a message a few seconds ahead.
 SCHEDULE_MIN_SECONDS = "2"
+# A request queued for a busy function waits this long before a 429: a ceiling for a loaded
+# machine (cold starts of ten containers next to other test runs), so load never fails a test.
+QUEUE_SECONDS = "120"
 
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
     """A running stack on free ports; its state (URLs, credentials, environment) is ``.state``."""
     stack = LocalStackProcess(
-        tmp_path_factory.mktemp("local-stack"), {"BRANDLINK_SCHEDULE_MIN_SECONDS": SCHEDULE_MIN_SECONDS}
+        tmp_path_factory.mktemp("local-stack"),
+        {"BRANDLINK_SCHEDULE_MIN_SECONDS": SCHEDULE_MIN_SECONDS, "BRANDLINK_LOCAL_QUEUE_SECONDS": QUEUE_SECONDS},
     )
     stack.start()
     try:

@@ -156,7 +156,11 @@ class ProcessContainer:
         }
 
     def invoke(self, event: dict[str, Any], context: LocalLambdaContext) -> Any:
-        self._connection.send_bytes(json.dumps({"event": event, "context": context.fields()}).encode())
+        request = json.dumps({"event": event, "context": context.fields()}).encode()
+        try:
+            self._connection.send_bytes(request)
+        except OSError:  # it died while idle (killed from outside, out of memory)
+            raise self._exit_error() from None
         reply = self._receive(float(context.timeout_seconds), "Runtime.Timeout")
         if "error" in reply:
             error = reply["error"]
@@ -170,10 +174,7 @@ class ProcessContainer:
             ready = self._connection.poll(timeout)
             frame = self._connection.recv_bytes() if ready else None
         except (EOFError, OSError):
-            code = self._exit_code()
-            raise FunctionError(
-                self._function, "Runtime.ExitError", f"The container exited (exit code {code}) before answering."
-            ) from None
+            raise self._exit_error() from None
         if frame is None:
             self.kill()
             self.stop()
@@ -181,13 +182,16 @@ class ProcessContainer:
         reply: dict[str, Any] = json.loads(frame)
         return reply
 
-    def _exit_code(self) -> int | None:
-        """The exit code of a container whose socket closed (it is exiting, or killed if not)."""
+    def _exit_error(self) -> FunctionError:
+        """The error for a container whose socket closed (it is exiting, or is killed if not)."""
         try:
-            return self._process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            code = self._process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
             self._process.kill()
-            return self._process.wait()
+            code = self._process.wait()
+        return FunctionError(
+            self._function, "Runtime.ExitError", f"The container exited (exit code {code}) before answering."
+        )
 
     def stop(self) -> None:
         """Close the socket (the container exits at once when idle); kill it if it does not."""

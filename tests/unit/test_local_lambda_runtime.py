@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import sys
 import textwrap
 import threading
@@ -258,6 +259,21 @@ def test_a_container_that_dies_is_replaced_on_the_next_invocation(
 
     with pytest.raises(FunctionError, match=r"Runtime.ExitError: The container exited \(exit code 3\)"):
         function.invoke({"die": True})
+
+    assert function.invoke({}) not in (first, None)
+
+
+def test_a_container_killed_while_idle_is_replaced(
+    package: tuple[str, Path], make: Callable[..., LambdaFunction]
+) -> None:
+    name, path = package
+    (path / "fn.py").write_text("import os\n\ndef handler(event, context):\n    return os.getpid()\n")
+    function = make(probe_spec(f"{name}.fn.handler"))
+    first = function.invoke({})
+    os.kill(first, signal.SIGKILL)  # e.g. the out-of-memory killer, between two invocations
+
+    with pytest.raises(FunctionError, match=r"Runtime\.ExitError"):
+        function.invoke({})
 
     assert function.invoke({}) not in (first, None)
 

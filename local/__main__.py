@@ -1,37 +1,24 @@
 """`make run`: the whole Brandlink system on this machine until Ctrl+C (SIGINT) or SIGTERM.
 
 Variables: BRANDLINK_API_PORT (8080), BRANDLINK_LINKS_PORT (8081), BRANDLINK_MOTO_PORT (free port),
-BRANDLINK_STATE_DIR (.brandlink). See docs/local.md.
+BRANDLINK_STATE_DIR (.brandlink), BRANDLINK_LOCAL_CONCURRENCY (10 containers per function),
+BRANDLINK_LOCAL_QUEUE_SECONDS (30). See docs/local.md.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
 import threading
 import time
-import warnings
 from types import FrameType
 
 from local.aws_endpoint import PortInUse
 from local.banner import READY_LINE, render
 from local.config import LocalConfigError, load_local_config
+from local.logs import configure_logging
 from local.stack import LocalStack, StackAlreadyRunning
-
-
-def configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-        stream=sys.stderr,
-    )
-    for chatty in ("botocore", "pynamodb"):  # they log their configuration sources at INFO
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    # Powertools Metrics warns on every invocation that records no metric; that is not news locally.
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def lingering_threads() -> list[str]:

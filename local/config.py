@@ -15,7 +15,22 @@ API_PORT_VARIABLE = "BRANDLINK_API_PORT"
 LINKS_PORT_VARIABLE = "BRANDLINK_LINKS_PORT"
 MOTO_PORT_VARIABLE = "BRANDLINK_MOTO_PORT"
 STATE_DIR_VARIABLE = "BRANDLINK_STATE_DIR"
-RUNNER_VARIABLES = frozenset({API_PORT_VARIABLE, LINKS_PORT_VARIABLE, MOTO_PORT_VARIABLE, STATE_DIR_VARIABLE})
+CONCURRENCY_VARIABLE = "BRANDLINK_LOCAL_CONCURRENCY"
+QUEUE_SECONDS_VARIABLE = "BRANDLINK_LOCAL_QUEUE_SECONDS"
+RUNNER_VARIABLES = frozenset(
+    {
+        API_PORT_VARIABLE,
+        LINKS_PORT_VARIABLE,
+        MOTO_PORT_VARIABLE,
+        STATE_DIR_VARIABLE,
+        CONCURRENCY_VARIABLE,
+        QUEUE_SECONDS_VARIABLE,
+    }
+)
+DEFAULT_CONCURRENCY = 10
+# API Gateway's own integration timeout: no client of the gateway waits longer than that anyway.
+DEFAULT_QUEUE_SECONDS = 30.0
+MAX_CONCURRENCY = 100
 STATE_FILE_NAME = "local.json"
 DEFAULT_STATE_DIR = ".brandlink"
 
@@ -32,6 +47,10 @@ class LocalConfig:
     state_dir: Path
     region: str
     host: str = HOST
+    # Containers per function when its spec reserves none (Lambda's unreserved pool, scaled down).
+    concurrency: int = DEFAULT_CONCURRENCY
+    # How long an invocation waits for a free container before it is throttled (429).
+    queue_seconds: float = DEFAULT_QUEUE_SECONDS
 
     @property
     def state_file(self) -> Path:
@@ -47,6 +66,34 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _concurrency(env: Mapping[str, str]) -> int:
+    raw = env.get(CONCURRENCY_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_CONCURRENCY
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_CONCURRENCY:
+        raise LocalConfigError(
+            f"{CONCURRENCY_VARIABLE} must be a whole number from 1 to {MAX_CONCURRENCY} "
+            f"(containers per function), got {raw!r}."
+        )
+    return int(raw)
+
+
+def _queue_seconds(env: Mapping[str, str]) -> float:
+    raw = env.get(QUEUE_SECONDS_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_QUEUE_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 900:
+        raise LocalConfigError(
+            f"{QUEUE_SECONDS_VARIABLE} must be a number of seconds from 0 to 900 (how long a request waits "
+            f"for a free container before a 429), got {raw!r}."
+        )
+    return seconds
+
+
 def load_local_config(env: Mapping[str, str]) -> LocalConfig:
     config = LocalConfig(
         api_port=_port(env, API_PORT_VARIABLE, 8080),
@@ -54,6 +101,8 @@ def load_local_config(env: Mapping[str, str]) -> LocalConfig:
         moto_port=_port(env, MOTO_PORT_VARIABLE, 0),
         state_dir=Path(env.get(STATE_DIR_VARIABLE, "").strip() or DEFAULT_STATE_DIR),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        concurrency=_concurrency(env),
+        queue_seconds=_queue_seconds(env),
     )
     fixed = [port for port in (config.api_port, config.links_port, config.moto_port) if port]
     if len(fixed) != len(set(fixed)):

@@ -62,12 +62,15 @@ def invoke(function_name: str, state_file: Path, event_source: str | None) -> An
     if not process_alive(int(state.get("pid", 0))):
         raise InvokeError(f"The stack that wrote {state_file} is no longer running: start it with `make run`.")
     environment: dict[str, str] = state["environment"]
-    # Before the handler is imported: its stores bind table names at import time.
+    from local.lambda_runtime import HandlerNotBuilt, LambdaFunction, service_name
+
+    # Before the handler is imported: its stores bind table names, and Powertools reads its service
+    # name, at import time. This process is the function's container, as in Lambda.
     os.environ.update(environment)
+    os.environ["POWERTOOLS_SERVICE_NAME"] = service_name(spec.logical)
     from brandlink.config import settings
 
     settings.cache_clear()
-    from local.lambda_runtime import HandlerNotBuilt, LambdaFunction
 
     region = environment.get("AWS_REGION", "us-east-1")
     if event_source is not None:
@@ -75,7 +78,7 @@ def invoke(function_name: str, state_file: Path, event_source: str | None) -> An
     else:
         event = default_event(spec, region, state["api_url"], state["redirect_url"])
     try:
-        return LambdaFunction(spec, region).invoke(event)
+        return LambdaFunction(spec, region, isolation="in_process").invoke(event)
     except HandlerNotBuilt as exc:
         raise InvokeError(str(exc)) from None
 

@@ -6,7 +6,7 @@ import logging
 import re
 
 from local.events import scheduled_event
-from local.lambda_runtime import Invocable
+from local.lambda_runtime import FunctionError, Invocable
 from local.provision import ACCOUNT_ID
 from local.pump import Pump
 
@@ -47,8 +47,10 @@ class ScheduledRule(Pump):
         return self._period
 
     def run_once(self) -> None:
+        # EventBridge retries a failed asynchronous invocation; here the next period is the retry.
         try:
             self._function.invoke(scheduled_event(self._arn))
+        except FunctionError as exc:
+            logger.error("The scheduled %s function failed:\n%s", self._function.name, exc.log_text())
         except Exception:
-            # EventBridge retries a failed asynchronous invocation; here the next period is the retry.
             logger.exception("The scheduled %s function failed", self._function.name)

@@ -2,8 +2,16 @@
 
 Every tick lists the schedules of the Brandlink group, and for each enabled ``at(...)`` schedule
 whose time (in its ``ScheduleExpressionTimezone``) has come, sends the target's ``Input`` to the
-target SQS queue, then deletes the schedule when ``ActionAfterCompletion`` is ``DELETE``. A failed
-delivery is retried on the next tick, never dropped; a delivered schedule is never delivered twice.
+target SQS queue. A failed delivery is retried on the next tick, never dropped; a delivered
+schedule is never delivered twice.
+
+A schedule with ``ActionAfterCompletion=DELETE`` is deleted *before* its message is sent: the
+delete is the claim. Whoever reads the queue never finds the schedule still listed after the
+message arrived (EventBridge deletes it "soon" after; tests poll for it rather than assume), and
+a schedule deleted meanwhile (a message canceled just before its time) is not delivered. A send
+that fails after the claim is kept in memory and retried on every tick until it succeeds. Before
+claiming, the pump checks that it can deliver (an SQS target whose queue exists), so a schedule
+it cannot deliver stays listed.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,6 +65,15 @@ def render_input(template: str, schedule_arn: str, scheduled_time: datetime, att
     return template
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    """A claimed schedule's message, sent on every tick until SQS accepts it."""
+
+    name: str
+    message: dict[str, Any]
+    attempts: int = 1
+
+
 @dataclass
 class _Tracked:
     """What the pump knows of one version (LastModificationDate) of a schedule."""
@@ -85,6 +102,7 @@ class SchedulerPump(Pump):
         self._clock = clock
         self._tracked: dict[str, _Tracked] = {}
         self._queue_urls: dict[str, str] = {}
+        self._claimed: list[_Delivery] = []
 
     def step(self) -> float:
         self.fire_due()
@@ -93,7 +111,7 @@ class SchedulerPump(Pump):
     def fire_due(self) -> list[str]:
         """Deliver every due schedule; returns the names delivered by this call."""
         now = self._clock()
-        delivered: list[str] = []
+        delivered = self._retry_claimed()
         listed: set[str] = set()
         for summary in self._summaries():
             name = summary["Name"]
@@ -132,28 +150,71 @@ class SchedulerPump(Pump):
         self._tracked[name] = tracked
         return tracked
 
-    def _complete(self, name: str, tracked: _Tracked) -> bool:
-        newly_delivered = False
-        if not tracked.delivered:
-            tracked.attempts += 1
-            try:
-                self._deliver(tracked)
-            except Exception as exc:
-                if tracked.attempts % FAILURE_LOG_EVERY == 1:
-                    logger.warning("Schedule %s: delivery attempt %d failed, retrying: %s", name, tracked.attempts, exc)
-                return False
-            tracked.delivered = newly_delivered = True
-            logger.info("Schedule %s fired", name)
-        if tracked.detail.get("ActionAfterCompletion") == "DELETE":
-            try:
-                self._scheduler.delete_schedule(GroupName=self._group, Name=name)
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
-                    raise
-            self._tracked.pop(name, None)
-        return newly_delivered
+    @property
+    def claimed(self) -> list[str]:
+        """Schedules deleted (claimed) whose message SQS has not accepted yet."""
+        return [delivery.name for delivery in self._claimed]
 
-    def _deliver(self, tracked: _Tracked) -> None:
+    def _retry_claimed(self) -> list[str]:
+        delivered: list[str] = []
+        still: list[_Delivery] = []
+        for delivery in self._claimed:
+            if self._send(delivery):
+                delivered.append(delivery.name)
+            else:
+                still.append(replace(delivery, attempts=delivery.attempts + 1))
+        self._claimed = still
+        return delivered
+
+    def _complete(self, name: str, tracked: _Tracked) -> bool:
+        if tracked.delivered:
+            return False
+        tracked.attempts += 1
+        try:
+            message = self._message(tracked)
+        except Exception as exc:
+            if tracked.attempts % FAILURE_LOG_EVERY == 1:
+                logger.warning("Schedule %s: delivery attempt %d failed, retrying: %s", name, tracked.attempts, exc)
+            return False
+        if tracked.detail.get("ActionAfterCompletion") == "DELETE":
+            self._tracked.pop(name, None)
+            if not self._claim(name):
+                return False
+            delivery = _Delivery(name, message, tracked.attempts)
+            if self._send(delivery):
+                return True
+            self._claimed.append(delivery)
+            return False
+        if not self._send(_Delivery(name, message, tracked.attempts)):
+            return False
+        tracked.delivered = True
+        return True
+
+    def _claim(self, name: str) -> bool:
+        """Delete the schedule; ``False`` when it was deleted meanwhile (canceled): not ours to send."""
+        try:
+            self._scheduler.delete_schedule(GroupName=self._group, Name=name)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                logger.info("Schedule %s was deleted before it fired; not delivered", name)
+                return False
+            raise
+        return True
+
+    def _send(self, delivery: _Delivery) -> bool:
+        try:
+            self._sqs.send_message(**delivery.message)
+        except Exception as exc:
+            if delivery.attempts % FAILURE_LOG_EVERY == 1:
+                logger.warning(
+                    "Schedule %s: delivery attempt %d failed, retrying: %s", delivery.name, delivery.attempts, exc
+                )
+            return False
+        logger.info("Schedule %s fired", delivery.name)
+        return True
+
+    def _message(self, tracked: _Tracked) -> dict[str, Any]:
+        """The SendMessage request for a schedule; raises when it cannot be delivered (yet)."""
         target = tracked.detail["Target"]
         arn = target["Arn"]
         parts = arn.split(":", 5)
@@ -168,7 +229,7 @@ class SchedulerPump(Pump):
         group_id = (target.get("SqsParameters") or {}).get("MessageGroupId")
         if group_id:
             message["MessageGroupId"] = group_id
-        self._sqs.send_message(**message)
+        return message
 
     def _queue_url(self, arn: str, name: str, owner: str) -> str:
         if arn not in self._queue_urls:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from typing import Any
 
 from brandlink.resources import QueueTrigger
 from local.events import sqs_event
-from local.lambda_runtime import Invocable
+from local.lambda_runtime import FunctionError, Invocable
 from local.pump import Pump
 
 logger = logging.getLogger("local.sqs")
@@ -50,7 +51,12 @@ def failed_message_ids(result: Any, batch_ids: Sequence[str]) -> set[str]:
 
 class SqsPoller(Pump):
     """Failed records are left alone: they reappear after the queue's visibility timeout, and
-    the queue's redrive policy moves them to the DLQ after ``maxReceiveCount`` receives."""
+    the queue's redrive policy moves them to the DLQ after ``maxReceiveCount`` receives.
+
+    Like Lambda's event source mapping, several pollers may feed one function (up to its
+    concurrency), each invoking with its own batch. Pollers of one queue share ``receive_lock``:
+    moto's ReceiveMessage is not atomic across threads (two concurrent calls can both take a
+    message), so only one of them receives at a time; the invocations still overlap."""
 
     def __init__(
         self,
@@ -60,14 +66,19 @@ class SqsPoller(Pump):
         queue_arn: str,
         sqs: Any,
         wait_seconds: int = 1,
+        *,
+        receive_lock: threading.Lock | None = None,
+        number: int = 1,
     ) -> None:
-        super().__init__(name=f"sqs-{trigger.queue}->{function.name}")
+        suffix = f"#{number}" if number > 1 else ""
+        super().__init__(name=f"sqs-{trigger.queue}->{function.name}{suffix}")
         self._function = function
         self._trigger = trigger
         self._queue_url = queue_url
         self._queue_arn = queue_arn
         self._sqs = sqs
         self._wait_seconds = wait_seconds
+        self._receive_lock = receive_lock or threading.Lock()
 
     def step(self) -> float:
         self.poll_once()
@@ -80,6 +91,15 @@ class SqsPoller(Pump):
         batch_ids = [message["MessageId"] for message in messages]
         try:
             result = self._function.invoke(sqs_event(messages, self._queue_arn))
+        except FunctionError as exc:
+            logger.error(
+                "The %s function failed on a batch of %d from %s:\n%s",
+                self._function.name,
+                len(messages),
+                self._trigger.queue,
+                exc.log_text(),
+            )
+            return BatchOutcome(received=len(messages), failed=len(messages))
         except Exception:
             logger.exception(
                 "The %s function failed on a batch of %d from %s",
@@ -102,13 +122,22 @@ class SqsPoller(Pump):
         return BatchOutcome(received=len(messages), deleted=len(done), failed=len(failed))
 
     def _receive(self, count: int) -> list[dict[str, Any]]:
-        response = self._sqs.receive_message(
-            QueueUrl=self._queue_url,
-            MaxNumberOfMessages=min(SQS_MAX_RECEIVE, count),
-            WaitTimeSeconds=self._wait_seconds,
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
+        # Waiting for the lock in slices keeps a stop request from waiting behind other pollers.
+        while not self._receive_lock.acquire(timeout=self._wait_seconds or 1):
+            if self.stopping:
+                return []
+        try:
+            if self.stopping:
+                return []
+            response = self._sqs.receive_message(
+                QueueUrl=self._queue_url,
+                MaxNumberOfMessages=min(SQS_MAX_RECEIVE, count),
+                WaitTimeSeconds=self._wait_seconds,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+        finally:
+            self._receive_lock.release()
         return list(response.get("Messages", []))
 
     def _collect_batch(self) -> list[dict[str, Any]]:

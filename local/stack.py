@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,6 +101,7 @@ class LocalStack:
         self._config = config
         self._gateways: list[Gateway] = []
         self._pumps: list[Pump] = []
+        self._functions: dict[str, LambdaFunction] = {}
         self._moto: MotoEndpoint | None = None
 
     def start(self) -> StartedStack:
@@ -110,7 +112,8 @@ class LocalStack:
                 f"A local stack (pid {owner}) already uses {config.state_file}: stop it, "
                 "or set BRANDLINK_STATE_DIR (and free ports) to run a second one."
             )
-        functions = build_functions(config.region)
+        functions = build_functions(config.region, concurrency=config.concurrency, queue_seconds=config.queue_seconds)
+        self._functions = functions
         # Bind both gateways before anything slow, so a taken port fails at once.
         api = self._add_gateway("api", config.api_port, _function_for_api(functions, "management"), API_PORT_VARIABLE)
         links = self._add_gateway(
@@ -171,6 +174,9 @@ class LocalStack:
             pump.join(timeout=max(0.0, deadline - time.monotonic()))
         stuck = [pump.name for pump in self._pumps if pump.is_alive()]
         self._pumps = []
+        for function in self._functions.values():
+            function.close()
+        self._functions = {}
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
@@ -200,14 +206,19 @@ class LocalStack:
             if trigger is not None:
                 queue_url = provisioned[resources.queue(trigger.queue).env_var]
                 queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
-                pumps.append(
+                # As many pollers as the function may run at once, as Lambda scales its pollers.
+                receive_lock = threading.Lock()
+                pumps.extend(
                     SqsPoller(
                         function,
                         trigger,
                         queue_url,
                         queue_arn["Attributes"]["QueueArn"],
                         boto3.client("sqs", region_name=region),
+                        receive_lock=receive_lock,
+                        number=number,
                     )
+                    for number in range(1, function.concurrency + 1)
                 )
             if function.spec.schedule_expression:
                 pumps.append(ScheduledRule(function, function.spec.schedule_expression, region))

@@ -1,8 +1,12 @@
 """Powertools Logger, Tracer and Metrics, created once per container and shared by every handler.
 
 The service name comes from ``POWERTOOLS_SERVICE_NAME`` and the metrics namespace from
-``POWERTOOLS_METRICS_NAMESPACE`` (set per function by the stack). Tracer turns itself off outside
-Lambda and when ``POWERTOOLS_TRACE_DISABLED`` is true (tests, local mode).
+``POWERTOOLS_METRICS_NAMESPACE``, both read once at import. In AWS the CDK sets them per function
+(``infra/functions.py``); in local mode each function runs in containers of its own
+(``local.container``, one process each) that the local runtime starts with the same
+``brandlink-<function>`` service name, so these shared objects never serve two functions at once.
+Tracer turns itself off outside Lambda and when ``POWERTOOLS_TRACE_DISABLED`` is true (tests,
+local mode).
 """
 
 from __future__ import annotations

@@ -22,13 +22,17 @@ from tests.e2e.stack_process import REPO_ROOT, LocalStackProcess, child_environm
 SCHEDULE_MIN_SECONDS = "2"
 # The operator command `make venv` installs, as the README and the banner spell it.
 BRANDLINK_CLI = REPO_ROOT / ".venv" / "bin" / "brandlink"
+# A request queued for a busy function waits this long before a 429: a ceiling for a loaded
+# machine (cold starts of ten containers next to other test runs), so load never fails a test.
+QUEUE_SECONDS = "120"
 
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackProcess]:
     """A running stack on free ports; its state (URLs, credentials, environment) is ``.state``."""
     stack = LocalStackProcess(
-        tmp_path_factory.mktemp("local-stack"), {"BRANDLINK_SCHEDULE_MIN_SECONDS": SCHEDULE_MIN_SECONDS}
+        tmp_path_factory.mktemp("local-stack"),
+        {"BRANDLINK_SCHEDULE_MIN_SECONDS": SCHEDULE_MIN_SECONDS, "BRANDLINK_LOCAL_QUEUE_SECONDS": QUEUE_SECONDS},
     )
     stack.start()
     try:

@@ -1,13 +1,18 @@
-"""`make run` end to end: the printed credentials, the twilio client, the admin CLI, the pumps, stopping."""
+"""`make run` end to end: the printed credentials, the twilio client, the admin CLI, the pumps, load,
+the functions' own log service names, stopping."""
 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import signal
 import socket
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,13 +27,26 @@ from tests.e2e.stack_process import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
+# Ceilings for a loaded machine, never expectations: every wait below polls for its condition.
+DEADLINE_SECONDS = 60.0
+
+
+def wait_until(check: Callable[[], Any], what: str, timeout: float = DEADLINE_SECONDS) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+
 
 def account_url(stack: LocalStackProcess, sid: str) -> str:
     return f"{stack.api_url}/2010-04-01/Accounts/{sid}.json"
 
 
 def fetch_account(stack: LocalStackProcess, sid: str, token: str) -> requests.Response:
-    return requests.get(account_url(stack, sid), auth=(sid, token), timeout=10)
+    return requests.get(account_url(stack, sid), auth=(sid, token), timeout=DEADLINE_SECONDS)
 
 
 def test_the_printed_credentials_fetch_the_account(local_stack: LocalStackProcess) -> None:
@@ -117,11 +135,100 @@ def test_due_one_time_schedules_are_delivered_by_the_stack(local_stack: LocalSta
         ActionAfterCompletion="DELETE",
     )
 
-    messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=10).get("Messages", [])
+    def listed() -> set[str]:
+        return {s["Name"] for s in scheduler.list_schedules(GroupName=env["BRANDLINK_SCHEDULE_GROUP"])["Schedules"]}
+
+    messages = wait_until(
+        lambda: sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1).get("Messages"), "the delivery"
+    )
 
     assert [m["Body"] for m in messages] == ['{"hello": "later"}']
-    names = [s["Name"] for s in scheduler.list_schedules(GroupName=env["BRANDLINK_SCHEDULE_GROUP"])["Schedules"]]
-    assert "e2e-one-time" not in names
+    # EventBridge deletes a completed schedule "soon", not atomically with the delivery: poll for it.
+    wait_until(lambda: "e2e-one-time" not in listed(), "the schedule's deletion")
+
+
+def basic_auth(sid: str, token: str) -> str:
+    return "Basic " + base64.b64encode(f"{sid}:{token}".encode()).decode()
+
+
+def test_300_requests_from_50_concurrent_clients_are_all_answered(
+    local_stack: LocalStackProcess, fresh_account: tuple[str, str]
+) -> None:
+    """New connections in a burst, as http.client and the twilio client make them: none is reset.
+
+    Half of them POST a form right after connecting, which is what a full listen backlog reset
+    (the gateway used to have socketserver's backlog of 5)."""
+    sid, token = fresh_account
+    api = urlsplit(local_stack.api_url)
+    path = f"/2010-04-01/Accounts/{sid}.json"
+    start = threading.Barrier(50)
+
+    def one(n: int) -> int | str:
+        if n < 50:
+            start.wait(timeout=DEADLINE_SECONDS)  # the first 50 connect at the same moment
+        connection = http.client.HTTPConnection(api.hostname or "127.0.0.1", api.port, timeout=DEADLINE_SECONDS * 2)
+        headers = {"Authorization": basic_auth(sid, token)}
+        try:
+            if n % 2:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                connection.request("POST", path, body=b"FriendlyName=load", headers=headers)
+            else:
+                connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        except (OSError, http.client.HTTPException) as exc:  # a reset, a refusal, no answer
+            return type(exc).__name__
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=50) as clients:
+        answers = Counter(clients.map(one, range(300)))
+
+    assert answers == Counter({200: 300})
+    assert fetch_account(local_stack, sid, token).json()["friendly_name"] == "load"
+
+
+def test_a_client_trickling_its_body_does_not_hold_up_the_others(
+    local_stack: LocalStackProcess, fresh_account: tuple[str, str]
+) -> None:
+    sid, token = fresh_account
+    api = urlsplit(local_stack.api_url)
+    body = b"FriendlyName=trickled"
+    with socket.create_connection((api.hostname, api.port), timeout=DEADLINE_SECONDS) as slow:
+        slow.sendall(
+            f"POST /2010-04-01/Accounts/{sid}.json HTTP/1.1\r\nHost: {api.netloc}\r\n".encode()
+            + f"Authorization: {basic_auth(sid, token)}\r\n".encode()
+            + b"Content-Type: application/x-www-form-urlencoded\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body[:5]
+        )
+
+        others = [fetch_account(local_stack, sid, token) for _ in range(5)]  # while the body is still owed
+
+        assert [response.status_code for response in others] == [200] * 5
+        assert {response.json()["friendly_name"] for response in others} == {"e2e"}
+        slow.sendall(body[5:])
+        reply = b""
+        while chunk := slow.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 200 ")
+    assert fetch_account(local_stack, sid, token).json()["friendly_name"] == "trickled"
+
+
+def test_each_function_logs_with_its_own_service_name(local_stack: LocalStackProcess) -> None:
+    """The seeded certificate is installed by the certificates worker at start-up; its Powertools
+    log line carries the function's service name, as POWERTOOLS_SERVICE_NAME does in AWS."""
+
+    def certificate_lines() -> list[dict[str, Any]]:
+        lines = [json.loads(line) for line in local_stack.output().splitlines() if line.startswith('{"level"')]
+        return [line for line in lines if line.get("message") == "certificate job done"]
+
+    (line, *_) = wait_until(certificate_lines, "the certificates worker's log line")
+
+    assert line["service"] == "brandlink-certificates"
+    assert line["function_name"] == "brandlink-certificates"
+    assert '"service":"service_undefined"' not in local_stack.output().replace(" ", "")
 
 
 def port_is_free(port: int) -> bool:

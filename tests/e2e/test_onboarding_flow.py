@@ -17,7 +17,8 @@ from tests.e2e.stack_process import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-INSTALL_TIMEOUT_SECONDS = 30.0
+INSTALL_TIMEOUT_SECONDS = 60.0
+HTTP_TIMEOUT_SECONDS = 60.0
 LS = "/v1/LinkShortening"
 
 
@@ -30,7 +31,9 @@ class Curl:
         self.auth = (account_sid, auth_token)
 
     def __call__(self, method: str, path: str, data: dict[str, str] | None = None) -> tuple[int, Any]:
-        response = requests.request(method, self.api_url + path, data=data, auth=self.auth, timeout=15)
+        response = requests.request(
+            method, self.api_url + path, data=data, auth=self.auth, timeout=HTTP_TIMEOUT_SECONDS
+        )
         return response.status_code, (response.json() if response.content else None)
 
 

@@ -4,8 +4,9 @@ signed callbacks to a local receiver, retries, validity, sender pools and the HT
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -14,6 +15,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from twilio.request_validator import RequestValidator
 
 from brandlink.config import settings
+from brandlink.core.dates import utcnow
 from tests.integration.conftest import ApiClient
 from tests.integration.message_helpers import (
     RECIPIENT,
@@ -121,10 +123,18 @@ def test_callbacks_of_a_service_go_to_its_status_callback(api: ApiClient, receiv
     assert fetch(api, created["sid"])["from"] == SENDER
 
 
-def test_validity_period_expiry_fails_without_sending(api: ApiClient, receiver: CallbackReceiver) -> None:
+def test_validity_period_expiry_fails_without_sending(
+    api: ApiClient, receiver: CallbackReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     register_number(api)
     created = send(api, To=RECIPIENT, From=SENDER, Body="Hi", ValidityPeriod="1", StatusCallback=receiver.url())
-    time.sleep(1.2)
+    from brandlink.handlers import dispatch as dispatch_handler
+
+    # The dispatcher's clock runs 2 s ahead: the 1 s validity has passed, without waiting for it.
+    real = dispatch_handler.dispatcher
+    monkeypatch.setattr(
+        dispatch_handler, "dispatcher", lambda: replace(real(), clock=lambda: utcnow() + timedelta(seconds=2))
+    )
     run_dispatch()
     message = fetch(api, created["sid"])
     assert (message["status"], message["error_code"], message["date_sent"]) == ("failed", 30001, None)

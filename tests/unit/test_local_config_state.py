@@ -19,6 +19,7 @@ def test_defaults() -> None:
     assert config.state_file == Path(".brandlink/local.json")
     assert config.region == "us-east-1"
     assert config.host == "127.0.0.1"
+    assert (config.concurrency, config.queue_seconds) == (10, 30.0)
 
 
 def test_variables_override_the_defaults() -> None:
@@ -29,8 +30,11 @@ def test_variables_override_the_defaults() -> None:
             "BRANDLINK_MOTO_PORT": " 9002 ",
             "BRANDLINK_STATE_DIR": "/tmp/elsewhere",
             "AWS_REGION": "eu-west-1",
+            "BRANDLINK_LOCAL_CONCURRENCY": "3",
+            "BRANDLINK_LOCAL_QUEUE_SECONDS": "2.5",
         }
     )
+    assert (config.concurrency, config.queue_seconds) == (3, 2.5)
     assert (config.api_port, config.links_port, config.moto_port) == (9000, 0, 9002)
     assert config.state_file == Path("/tmp/elsewhere/local.json")
     assert config.region == "eu-west-1"
@@ -41,6 +45,18 @@ def test_variables_override_the_defaults() -> None:
 def test_a_bad_port_names_its_variable(value: str) -> None:
     with pytest.raises(LocalConfigError, match="BRANDLINK_LINKS_PORT must be a port number"):
         load_local_config({"BRANDLINK_LINKS_PORT": value})
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "ten", "101", "2.5"])
+def test_a_bad_concurrency_says_what_to_set(value: str) -> None:
+    with pytest.raises(LocalConfigError, match="BRANDLINK_LOCAL_CONCURRENCY must be a whole number from 1 to 100"):
+        load_local_config({"BRANDLINK_LOCAL_CONCURRENCY": value})
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "901", "nan"])
+def test_a_bad_queueing_time_says_what_to_set(value: str) -> None:
+    with pytest.raises(LocalConfigError, match="BRANDLINK_LOCAL_QUEUE_SECONDS must be a number of seconds"):
+        load_local_config({"BRANDLINK_LOCAL_QUEUE_SECONDS": value})
 
 
 def test_two_services_cannot_share_a_port() -> None:

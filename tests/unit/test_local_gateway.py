@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
+import logging
 import socket
+import textwrap
+import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
+from brandlink.resources import FUNCTIONS
 from local.aws_endpoint import PortInUse
-from local.gateway import Gateway, split_request_target, to_gateway_response
-from local.lambda_runtime import HandlerNotBuilt
+from local.gateway import MAX_BODY_BYTES, Gateway, split_request_target, to_gateway_response
+from local.lambda_runtime import FunctionError, HandlerNotBuilt, LambdaFunction, Throttled
 
 
 @dataclass
@@ -34,12 +42,12 @@ def ok(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Callable[[dict[str, Any]], Any]], tuple[str, ScriptedFunction]]]:
+def serve_with() -> Iterator[Callable[..., tuple[str, ScriptedFunction]]]:
     gateways: list[Gateway] = []
 
-    def start(respond: Callable[[dict[str, Any]], Any]) -> tuple[str, ScriptedFunction]:
+    def start(respond: Callable[[dict[str, Any]], Any], **options: Any) -> tuple[str, ScriptedFunction]:
         function = ScriptedFunction(respond)
-        gateway = Gateway("test", "127.0.0.1", 0, function, "BRANDLINK_API_PORT")
+        gateway = Gateway("test", "127.0.0.1", 0, function, "BRANDLINK_API_PORT", **options)
         gateway.start()
         gateways.append(gateway)
         return gateway.url, function
@@ -47,6 +55,13 @@ def serve() -> Iterator[Callable[[Callable[[dict[str, Any]], Any]], tuple[str, S
     yield start
     for gateway in gateways:
         gateway.stop()
+
+
+@pytest.fixture
+def serve(
+    serve_with: Callable[..., tuple[str, ScriptedFunction]],
+) -> Callable[[Callable[[dict[str, Any]], Any]], tuple[str, ScriptedFunction]]:
+    return serve_with
 
 
 def test_a_request_becomes_an_http_api_event(serve: Any) -> None:
@@ -253,3 +268,225 @@ def test_hop_by_hop_headers_from_the_function_are_dropped() -> None:
 )
 def test_split_request_target(target: str, expected: tuple[str, str]) -> None:
     assert split_request_target(target) == expected
+
+
+# --- Framing, limits and load: the gateway answers every request it can read, and never resets one.
+
+DEADLINE_SECONDS = 60.0
+
+
+def exchange(url: str, raw: bytes, *, end_request: bool = True) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes, optionally half-close, and read the whole answer (the server closes)."""
+    with socket.create_connection(("127.0.0.1", urlsplit(url).port), timeout=DEADLINE_SECONDS) as connection:
+        connection.sendall(raw)
+        if end_request:
+            connection.shutdown(socket.SHUT_WR)
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in header_lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+def assert_clean(caplog: pytest.LogCaptureFixture) -> None:
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR], caplog.text
+    assert "Traceback" not in caplog.text
+
+
+CHUNKED_POST = b"POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "says"),
+    [
+        (b"GARBAGE\r\n\r\n", 400, "Bad Request: Bad request syntax"),
+        (b"GET /\r\n\r\n", 400, "HTTP/0.9"),
+        (b"GET / HTTP/2.0\r\n\r\n", 505, "send HTTP/1.1"),
+        (b"BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n", 501, "use one of GET, HEAD"),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 400, "request line is longer than 65536 bytes"),
+        (b"GET / HTTP/1.1\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 400, "header line is longer"),
+        (b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(101)) + b"\r\n", 400, "more than 100"),
+        (b"POST /x HTTP/1.1\r\nContent-Length: abc\r\n\r\n", 400, "Content-Length 'abc' is not one whole number"),
+        (b"POST /x HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400, "not one whole number"),
+        (b"POST /x HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400, "'5,6'"),
+        (b"POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", 400, "ended after 3 of the 10 bytes"),
+        (b"POST /x HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 400, "Transfer-Encoding 'gzip' is not supported"),
+        (b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400, "send only one"),
+        (CHUNKED_POST + b"zz\r\nhello\r\n0\r\n\r\n", 400, "chunk size 'zz' is not a hexadecimal number"),
+        (CHUNKED_POST + b"-1\r\n", 400, "chunk size '-1'"),
+        (CHUNKED_POST + b"f" * 40 + b"\r\n", 400, "of 1 to 16 digits"),
+        (CHUNKED_POST + b"1" * 2000 + b"\r\n", 400, "chunk-size line is longer than 1024 bytes"),
+        (CHUNKED_POST + b"3\r\nhello\r\n0\r\n\r\n", 400, "a chunk is longer than its size"),
+        (CHUNKED_POST + b"5\r\nhello\r\n", 400, "ended before its last (zero-size) chunk"),
+        (CHUNKED_POST + b"5\r\nhel", 400, "ended inside a chunk"),
+        (CHUNKED_POST + b"ffffffffffffffff\r\n", 413, "Request Entity Too Large"),
+        (CHUNKED_POST + b"ffffffff\r\n" + b"x" * 1000, 413, "Request Entity Too Large"),
+        (b"POST /x HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", 413, "Request Entity Too Large"),
+    ],
+)
+def test_a_request_that_cannot_be_read_gets_a_json_answer_never_a_reset(
+    serve: Any, caplog: pytest.LogCaptureFixture, raw: bytes, status: int, says: str
+) -> None:
+    url, function = serve(ok)
+
+    answer, headers, body = exchange(url, raw)
+
+    assert answer == status
+    assert headers["content-type"] == "application/json"
+    assert headers["connection"] == "close"
+    assert says in json.loads(body)["message"]
+    assert function.events == []
+    assert_clean(caplog)
+
+
+def test_a_chunked_body_with_trailers_and_extensions_is_read(serve: Any) -> None:
+    url, function = serve(ok)
+
+    status, _, _ = exchange(url, CHUNKED_POST + b"5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n")
+
+    assert status == 200
+    assert base64.b64decode(function.events[0]["body"]) == b"hello world"
+
+
+def test_a_declared_body_over_the_limit_gets_413_after_the_client_has_sent_it(
+    serve_with: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    url, function = serve_with(ok, max_body_bytes=1024 * 1024)
+
+    # requests sends the whole 3 MB before it reads: without the drain it would see a reset.
+    response = requests.post(f"{url}/upload", data=b"x" * (3 * 1024 * 1024), timeout=DEADLINE_SECONDS)
+
+    assert response.status_code == 413
+    assert response.content == b'{"message": "Request Entity Too Large"}'
+    assert function.events == []
+    assert_clean(caplog)
+
+
+def test_a_body_over_10_mb_gets_413(serve: Any) -> None:
+    url, _ = serve(ok)
+
+    response = requests.post(f"{url}/upload", data=b"x" * (MAX_BODY_BYTES + 1), timeout=DEADLINE_SECONDS)
+
+    assert response.status_code == 413
+    assert response.json() == {"message": "Request Entity Too Large"}
+
+
+def test_a_chunked_body_over_the_limit_is_refused_at_the_chunk_that_passes_it(serve_with: Any) -> None:
+    url, function = serve_with(ok, max_body_bytes=1024 * 1024)
+    chunks = (b"y" * 65536 for _ in range(48))  # 3 MB in 64 KB chunks
+
+    response = requests.post(f"{url}/upload", data=chunks, timeout=DEADLINE_SECONDS)
+
+    assert response.status_code == 413
+    assert function.events == []
+
+
+def test_expect_100_continue_with_a_body_over_the_limit_is_refused_before_the_body(serve: Any) -> None:
+    url, function = serve(ok)
+    with socket.create_connection(("127.0.0.1", urlsplit(url).port), timeout=DEADLINE_SECONDS) as connection:
+        connection.sendall(
+            b"POST /upload HTTP/1.1\r\nHost: t\r\n"
+            + f"Content-Length: {MAX_BODY_BYTES + 1}\r\n".encode()
+            + b"Expect: 100-continue\r\n\r\n"
+        )
+        reply = b""
+        while chunk := connection.recv(4096):
+            reply += chunk
+
+    assert reply.startswith(b"HTTP/1.1 413 ")
+    assert b"100 Continue" not in reply
+    assert reply.endswith(b'{"message": "Request Entity Too Large"}')
+    assert function.events == []
+
+
+def test_a_throttled_function_answers_429_like_api_gateway(serve: Any) -> None:
+    def throttled(event: dict[str, Any]) -> Any:
+        raise Throttled("The api function ran 10 invocation(s) for 30 s without a free container")
+
+    url, _ = serve(throttled)
+
+    response = requests.get(f"{url}/2010-04-01/Accounts.json", timeout=DEADLINE_SECONDS)
+
+    assert response.status_code == 429
+    assert response.json() == {"message": "Too Many Requests"}
+
+
+def test_a_function_error_is_a_502_and_its_container_traceback_is_logged(
+    serve: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    def failing(event: dict[str, Any]) -> Any:
+        raise FunctionError("api", "KeyError", "'table'", ["Traceback (most recent call last):\n", "  in handler\n"])
+
+    url, _ = serve(failing)
+
+    response = requests.get(f"{url}/boom", timeout=DEADLINE_SECONDS)
+
+    assert response.status_code == 502
+    assert response.json()["message"] == "The api function failed (KeyError: 'table'); see the local stack's log."
+    assert "in handler" in caplog.text
+
+
+def test_a_stalled_client_does_not_block_the_others(serve: Any) -> None:
+    url, function = serve(ok)
+    with socket.create_connection(("127.0.0.1", urlsplit(url).port), timeout=DEADLINE_SECONDS) as stalled:
+        stalled.sendall(b"POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc")  # 97 bytes owed
+
+        response = requests.get(f"{url}/fast", timeout=DEADLINE_SECONDS)
+
+        assert response.status_code == 200
+        assert [event["rawPath"] for event in function.events] == ["/fast"]
+
+
+def test_a_slow_invocation_does_not_delay_a_fast_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real runtime behind the gateway: /slow holds a container until released; /fast answers meanwhile."""
+    package = f"gateway_slow_{uuid.uuid4().hex[:8]}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / package / "fn.py").write_text(
+        textwrap.dedent(
+            f"""
+            import pathlib, time
+
+            def handler(event, context):
+                if event["rawPath"] == "/slow":
+                    folder = pathlib.Path({str(tmp_path)!r})
+                    (folder / "slow-entered").touch()
+                    deadline = time.monotonic() + 120
+                    while not (folder / "release").exists() and time.monotonic() < deadline:
+                        time.sleep(0.005)
+                return {{"statusCode": 200, "body": event["rawPath"]}}
+            """
+        )
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec = dataclasses.replace(next(s for s in FUNCTIONS if s.logical == "api"), handler=f"{package}.fn.handler")
+    function = LambdaFunction(spec, "us-east-1", concurrency=2)
+    gateway = Gateway("test", "127.0.0.1", 0, function, "BRANDLINK_API_PORT")
+    gateway.start()
+    slow_done = threading.Event()
+    slow_answers: list[requests.Response] = []
+
+    def slow() -> None:
+        slow_answers.append(requests.get(f"{gateway.url}/slow", timeout=DEADLINE_SECONDS * 3))
+        slow_done.set()
+
+    slow_client = threading.Thread(target=slow)
+    try:
+        slow_client.start()
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while not (tmp_path / "slow-entered").exists():
+            assert time.monotonic() < deadline, "the slow invocation never started"
+            time.sleep(0.01)
+
+        fast = requests.get(f"{gateway.url}/fast", timeout=DEADLINE_SECONDS)
+
+        assert (fast.status_code, fast.text) == (200, "/fast")
+        assert not slow_done.is_set()  # answered while the slow one is still in its container
+    finally:
+        (tmp_path / "release").touch()
+        slow_client.join()
+        gateway.stop()
+        function.close()
+    assert (slow_answers[0].status_code, slow_answers[0].text) == (200, "/slow")

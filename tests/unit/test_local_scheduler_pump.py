@@ -142,6 +142,79 @@ def test_a_failed_delivery_is_retried_on_the_next_tick_and_never_dropped(schedul
     assert scheduling.names() == set()
 
 
+class WatchingSqs:
+    """The SQS client, noting which schedules were still listed at the moment of each send, and
+    failing the first ``failures`` sends."""
+
+    def __init__(self, scheduling: Scheduling, failures: int = 0) -> None:
+        self._scheduling = scheduling
+        self.failures = failures
+        self.listed_at_send: list[set[str]] = []
+
+    def get_queue_url(self, **kwargs: Any) -> Any:
+        return self._scheduling.sqs.get_queue_url(**kwargs)
+
+    def send_message(self, **kwargs: Any) -> Any:
+        self.listed_at_send.append(self._scheduling.names())
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("SQS is unreachable")
+        return self._scheduling.sqs.send_message(**kwargs)
+
+
+def test_a_schedule_is_deleted_before_its_message_is_sent(scheduling: Scheduling) -> None:
+    """Whoever receives the message never finds the schedule still listed (the old race)."""
+    watching = WatchingSqs(scheduling)
+    pump = SchedulerPump(scheduling.scheduler, watching, GROUP, clock=scheduling.clock)
+    scheduling.create("due", NOW)
+
+    assert pump.fire_due() == ["due"]
+
+    assert watching.listed_at_send == [set()]
+    assert scheduling.received() == ['{"sid": "SM1"}']
+
+
+def test_a_send_that_fails_after_the_claim_is_retried_from_memory_until_it_succeeds(scheduling: Scheduling) -> None:
+    watching = WatchingSqs(scheduling, failures=2)
+    pump = SchedulerPump(scheduling.scheduler, watching, GROUP, clock=scheduling.clock)
+    scheduling.create("flaky", NOW)
+
+    assert pump.fire_due() == []
+    assert (scheduling.names(), pump.claimed) == (set(), ["flaky"])
+    assert pump.fire_due() == []
+
+    assert pump.fire_due() == ["flaky"]
+    assert pump.claimed == []
+    assert scheduling.received() == ['{"sid": "SM1"}']
+    assert pump.fire_due() == []
+    assert scheduling.received() == []
+
+
+class CancelingScheduler:
+    """The Scheduler client, with each schedule deleted by "someone else" right after it is read."""
+
+    def __init__(self, scheduler: Any) -> None:
+        self._scheduler = scheduler
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._scheduler, name)
+
+    def get_schedule(self, **kwargs: Any) -> Any:
+        detail = self._scheduler.get_schedule(**kwargs)
+        self._scheduler.delete_schedule(**kwargs)
+        return detail
+
+
+def test_a_schedule_deleted_just_before_it_fires_is_not_delivered(scheduling: Scheduling) -> None:
+    pump = SchedulerPump(CancelingScheduler(scheduling.scheduler), scheduling.sqs, GROUP, clock=scheduling.clock)
+    scheduling.create("canceled", NOW)
+
+    assert pump.fire_due() == []
+
+    assert scheduling.received() == []
+    assert pump.claimed == []
+
+
 def test_a_non_sqs_target_is_kept_for_retry_not_dropped(scheduling: Scheduling) -> None:
     scheduling.create("lambda", NOW, target_arn="arn:aws:lambda:us-east-1:123456789012:function:f")
 
@@ -193,13 +266,13 @@ def test_the_pump_thread_fires_schedules_until_stopped(scheduling: Scheduling) -
     pump.start()
     try:
         bodies: list[str] = []
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 60
         while not bodies and time.monotonic() < deadline:
             time.sleep(0.05)
             bodies += scheduling.received()
     finally:
         pump.stop()
-        pump.join(timeout=5)
+        pump.join(timeout=60)
 
     assert not pump.is_alive()
     assert len(bodies) == 1

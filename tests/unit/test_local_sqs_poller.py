@@ -1,8 +1,10 @@
-"""The local SQS event source mapping, on moto: batches, partial failures, retries, redrive to the DLQ."""
+"""The local SQS event source mapping, on moto: batches, partial failures, retries, redrive to the DLQ,
+several pollers per queue."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -200,3 +202,33 @@ def test_an_empty_queue_invokes_nothing(make_queue: Any) -> None:
 )
 def test_failed_message_ids_reads_a_partial_batch_response_as_lambda_does(result: Any, expected: set[str]) -> None:
     assert failed_message_ids(result, ["m1", "m2", "m3"]) == expected
+
+
+def test_pollers_of_one_queue_run_batches_at_once_without_taking_a_record_twice(make_queue: Any) -> None:
+    queue = make_queue()
+    queue.send(*[str(n) for n in range(30)])
+    all_in = threading.Barrier(3, timeout=60)  # breaks (fails the batch) unless three invocations overlap
+
+    def decide(event: dict[str, Any]) -> Any:
+        all_in.wait()
+        return None
+
+    function = ScriptedFunction(decide)
+    trigger = QueueTrigger("work", batch_size=10)
+    lock = threading.Lock()
+    pollers = [
+        SqsPoller(function, trigger, queue.url, queue.arn, queue.sqs, wait_seconds=0, receive_lock=lock, number=n)
+        for n in (1, 2, 3)
+    ]
+    outcomes: list[Any] = []
+    threads = [threading.Thread(target=lambda p=p: outcomes.append(p.poll_once())) for p in pollers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted((o.received, o.deleted) for o in outcomes) == [(10, 10)] * 3
+    bodies = [r["body"] for event in function.events for r in event["Records"]]
+    assert sorted(bodies, key=int) == [str(n) for n in range(30)]
+    assert queue.counts() == (0, 0)
+    assert [p.name for p in pollers] == ["sqs-work->worker", "sqs-work->worker#2", "sqs-work->worker#3"]

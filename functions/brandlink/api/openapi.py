@@ -109,7 +109,6 @@ def _operation(operation: Operation) -> dict[str, Any]:
         spec["x-twilio-operation-id"] = operation.twilio_operation_id
     if operation.brandlink_addition:
         spec["x-brandlink-addition"] = True
-    spec.update(operation.extra)
     return spec
 
 

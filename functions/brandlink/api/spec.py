@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -62,9 +62,8 @@ class Param:
 class Operation:
     """One method on one path, as served and as documented.
 
-    ``responses`` maps each success status to a component schema name (``None``: no body, 204).
-    Every operation also answers ``4XX`` with the Twilio error body; only ``GET /openapi.json``
-    is documented without 401 because it is the one route whose body is not account data.
+    ``responses`` maps each success status to a component schema name (``None``: no body, 204);
+    the document adds ``401``, ``404`` and ``4XX`` with the Twilio error body to every operation.
     """
 
     method: str
@@ -79,7 +78,6 @@ class Operation:
     twilio_operation_id: str | None = None  # Twilio's own operationId when this one had to differ
     brandlink_addition: bool = False  # not in Twilio's API: Brandlink adds it
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def rule(self) -> str:

@@ -103,9 +103,7 @@ def test_a_hand_made_page_token_is_a_400_on_every_list(api: ApiClient, token_of:
         assert "PageToken" in body["message"]
 
 
-def test_a_page_token_works_only_for_the_account_it_was_issued_to(
-    api: ApiClient, new_account: Any
-) -> None:
+def test_a_page_token_works_only_for_the_account_it_was_issued_to(api: ApiClient, new_account: Any) -> None:
     for name in ("one", "two"):
         assert api.post("/v1/Services", {"FriendlyName": name})[0] == 201
     next_url = api.get("/v1/Services", query={"PageSize": "1"})[1]["meta"]["next_page_url"]
@@ -191,3 +189,25 @@ def test_the_openapi_document_is_served_to_an_authenticated_caller(api: ApiClien
     assert document["openapi"].startswith("3.0") and document["servers"] == [{"url": "http://api.test"}]
     assert "/2010-04-01/Accounts/{AccountSid}/Messages.json" in document["paths"]
     assert raw_call(None, "GET", "/openapi.json")["statusCode"] == 401
+
+
+# ---- found by schemathesis ------------------------------------------------------------------------
+
+
+def test_the_account_list_filters_by_status_and_name_and_checks_status(api: ApiClient) -> None:
+    status, body = api.get("/2010-04-01/Accounts.json", query={"Status": "bogus"})
+    assert (status, body["code"]) == (400, 20001) and "Status" in body["message"]
+    assert api.get("/2010-04-01/Accounts.json", query={"Status": "suspended"})[1]["accounts"] == []
+    assert api.get("/2010-04-01/Accounts.json", query={"FriendlyName": "someone else"})[1]["accounts"] == []
+    listed = api.get("/2010-04-01/Accounts.json", query={"Status": "active", "FriendlyName": "Test account"})[1]
+    assert [a["sid"] for a in listed["accounts"]] == [api.sid]
+    assert "Status=active" in listed["uri"]
+
+
+def test_a_blank_feedback_outcome_is_a_400(api: ApiClient) -> None:
+    register_number(api)
+    status, message = api.post(messages_path(api), {"To": RECIPIENT, "From": SENDER, "Body": "hi"})
+    assert status == 201
+    feedback = f"{messages_path(api).removesuffix('.json')}/{message['sid']}/Feedback.json"
+    status, body = api.post(feedback, {"Outcome": ""})
+    assert (status, body["code"]) == (400, 20001) and "Outcome" in body["message"]

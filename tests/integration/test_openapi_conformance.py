@@ -37,8 +37,7 @@ def document() -> dict[str, Any]:
 @cache
 def templates() -> list[tuple[re.Pattern[str], str]]:
     return [
-        (re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)) + "$"), path)
-        for path in document()["paths"]
+        (re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)) + "$"), path) for path in document()["paths"]
     ]
 
 
@@ -112,7 +111,13 @@ def test_senders_services_and_messages_conform(client: ConformingClient) -> None
     message = ok(
         client.post(
             f"{account}/Messages.json",
-            {"To": RECIPIENT, "From": SENDER, "Body": "Hi", "MediaUrl": ["https://x.example/a.png"], "Tags": '{"a":"b"}'},
+            {
+                "To": RECIPIENT,
+                "From": SENDER,
+                "Body": "Hi",
+                "MediaUrl": ["https://x.example/a.png"],
+                "Tags": '{"a":"b"}',
+            },
         ),
         201,
     )

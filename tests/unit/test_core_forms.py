@@ -124,8 +124,17 @@ def test_any_body_parses_or_is_a_twilio_400(body: bytes | str, is_base64: bool) 
     except TwilioError as exc:
         assert exc.status == 400 and exc.code == 20001
     else:
-        for name in form.keys():
-            assert all(isinstance(value, str) for value in form.get_list(name))
-            name.encode("utf-8")  # every name and value is valid text
-            for value in form.get_list(name):
-                value.encode("utf-8")
+        names = form.keys()
+        for text in (*names, *(value for name in names for value in form.get_list(name))):
+            text.encode("utf-8")  # every name and value is valid text (no lone surrogates)
+
+
+def test_a_repeated_scalar_parameter_is_a_400_and_lists_stay_lists() -> None:
+    form = Form.parse("Page=1&Page=&MediaUrl=a&MediaUrl=b")
+    with pytest.raises(TwilioError) as info:
+        form.get("Page")
+    assert info.value.code == 20001 and "Page" in info.value.message and "2 times" in info.value.message
+    with pytest.raises(TwilioError):
+        form.get_int("Page")
+    assert form.get_list("MediaUrl") == ["a", "b"]
+    assert "Page" in form

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from brandlink.api.app import ROUTERS, allowed_methods, build_app
+from brandlink.api.app import ROUTERS, allowed_methods
 from brandlink.api.openapi import build_document
 from brandlink.api.spec import Operation, snake
 
@@ -22,8 +22,13 @@ def document() -> dict[str, Any]:
 
 
 def resolver_routes() -> set[tuple[str, str]]:
-    """(METHOD, rule) of every route registered in the Powertools resolver."""
-    app = build_app()
+    """(METHOD, rule) of every route registered in the Lambda's Powertools resolver.
+
+    The handler's own app: a second ``build_app()`` would take the routers over (Powertools binds
+    an included router's context to the app that includes it last).
+    """
+    from brandlink.handlers.api import app
+
     return {(route.method, route.path) for route in (*app._static_routes, *app._dynamic_routes)}
 
 

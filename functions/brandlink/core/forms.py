@@ -88,8 +88,17 @@ class Form:
         return list(self._values)
 
     def get(self, name: str, default: str | None = None) -> str | None:
+        """The parameter's one value; a parameter that is not a list but was repeated is a 400.
+
+        Silently keeping one of ``Page=1&Page=`` would act on a value the caller may not have
+        meant; lists (``MediaUrl``, ``MessagingServiceSids``, …) are read with ``get_list``.
+        """
         values = self._values.get(name)
-        return values[-1] if values else default
+        if not values:
+            return default
+        if len(values) > 1:
+            raise invalid_parameter(name[:40], f"give it once; it was given {len(values)} times.")
+        return values[0]
 
     def get_address(self, name: str) -> str | None:
         """A phone address (``+E164`` or ``whatsapp:+E164``), stripped.

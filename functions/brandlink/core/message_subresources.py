@@ -5,7 +5,7 @@ Media resource. Its SID is derived from the message SID, the URL's position and 
 across calls, no extra storage) and its ``content_type`` is guessed from the URL's file extension
 (Brandlink never downloads the media), ``application/octet-stream`` when the extension says nothing.
 
-Feedback: ``Outcome=confirmed|unconfirmed`` (default ``confirmed``) is recorded on the message;
+Feedback: ``Outcome=confirmed|unconfirmed`` (``confirmed`` when left out) is recorded on the message;
 the first report answers 201, later ones 200 with the first ``date_created`` kept.
 """
 
@@ -101,8 +101,9 @@ def media_page(message: Message, request: PageRequest) -> tuple[list[Media], Cur
 
 
 def feedback_outcome(form: Form) -> str:
+    """``Outcome`` (any case); ``confirmed`` when the parameter is left out, a 400 when it is blank."""
     raw = form.get("Outcome")
-    if raw is None or raw.strip() == "":
+    if raw is None:
         return DEFAULT_OUTCOME
     outcome = raw.strip().lower()
     if outcome not in OUTCOMES:

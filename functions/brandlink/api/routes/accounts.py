@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 
 from brandlink.api import deps
-from brandlink.api.context import current_account, form, json_response, owned_account, page_request
+from brandlink.api.context import current_account, form, json_response, owned_account, page_request, query
 from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum
 from brandlink.core import accounts, errors
 from brandlink.core.paging import PageResult, envelope_2010
@@ -26,17 +26,23 @@ ACCOUNT = "/2010-04-01/Accounts/{Sid}.json"
         TAG,
         {200: "ListAccountResponse"},
         query=(
-            Param("FriendlyName", STRING, "Accepted for compatibility; the list holds only the caller's account."),
-            Param("Status", enum("active", "suspended", "closed"), "Accepted for compatibility; not a filter."),
+            Param("FriendlyName", STRING, "Only accounts with exactly this name."),
+            Param("Status", enum(*accounts.ACCOUNT_STATUSES), "Only accounts with this status."),
             *PAGE_PARAMS,
         ),
     )
 )
 def list_accounts() -> Response:
     account = current_account(router)
-    request = page_request(router)
-    items = [accounts.account_resource(account)] if request.page == 0 else []
-    return json_response(envelope_2010(ACCOUNTS, "accounts", request, PageResult(items)))
+    params = query(router)
+    request = page_request(router, params)
+    name, status = params.get("FriendlyName"), params.get("Status")
+    if status is not None and status not in accounts.ACCOUNT_STATUSES:
+        raise errors.invalid_parameter("Status", f"must be one of {', '.join(accounts.ACCOUNT_STATUSES)}.")
+    matches = request.page == 0 and name in (None, account.friendly_name) and status in (None, account.status)
+    items = [accounts.account_resource(account)] if matches else []
+    extra = {key: value for key, value in (("FriendlyName", name), ("Status", status)) if value is not None}
+    return json_response(envelope_2010(ACCOUNTS, "accounts", request, PageResult(items, extra_query=extra)))
 
 
 @router.operation(

@@ -179,3 +179,24 @@ def test_the_stack_serves_the_document_the_fuzzing_uses(fuzz_account: FuzzAccoun
     served = response.json()
     assert served.pop("servers") == [{"url": fuzz_account.api_url}]
     assert served == document()
+
+
+def test_the_reported_500s_are_400s_over_http(fuzz_account: FuzzAccount) -> None:
+    """Seen on the stack before: a forged PageToken with a number for a string key (500 after
+    seconds of retries on moto's server) and Tags nested 1000 levels deep (RecursionError)."""
+    auth = (fuzz_account.sid, fuzz_account.token)
+    messages = f"{fuzz_account.api_url}/2010-04-01/Accounts/{fuzz_account.sid}/Messages.json"
+    key = {"sid": {"N": "5"}, "account_sid": {"S": fuzz_account.sid}, "created_key": {"N": "1"}}
+    forged = "PA" + base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+    for url in (messages, *(f"{fuzz_account.api_url}{p}" for p in ("/v1/Services", "/v1/LinkShortening/Domains"))):
+        response = requests.get(url, params={"Page": "1", "PageToken": forged}, auth=auth, timeout=30)
+        assert (response.status_code, response.json()["code"]) == (400, 20001), url
+
+    tags = "[" * 1000 + "]" * 1000
+    response = requests.post(
+        messages, data={"To": RECIPIENT, "From": SENDER, "Body": "x", "Tags": tags}, auth=auth, timeout=30
+    )
+    assert (response.status_code, response.json()["code"]) == (400, 20001)
+
+    head = requests.head(messages, auth=auth, timeout=30)
+    assert (head.status_code, head.content, head.headers["Content-Type"]) == (200, b"", "application/json")

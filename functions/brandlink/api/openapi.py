@@ -101,8 +101,6 @@ def _operation(operation: Operation) -> dict[str, Any]:
         "parameters": _path_parameters(operation) + [_parameter(p, "query") for p in operation.query],
         "responses": _responses(operation),
     }
-    if operation.description:
-        spec["description"] = operation.description
     if operation.form:
         spec["requestBody"] = _request_body(operation.form)
     if operation.twilio_operation_id:

@@ -77,7 +77,6 @@ class Operation:
     form: tuple[Param, ...] = ()
     twilio_operation_id: str | None = None  # Twilio's own operationId when this one had to differ
     brandlink_addition: bool = False  # not in Twilio's API: Brandlink adds it
-    description: str = ""
 
     @property
     def rule(self) -> str:

@@ -12,11 +12,10 @@ the first report answers 201, later ones 200 with the first ``date_created`` kep
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from brandlink.core.dates import rfc2822
@@ -24,6 +23,9 @@ from brandlink.core.errors import invalid_parameter, not_found
 from brandlink.core.forms import Form
 from brandlink.core.messages import Message, MessageFeedback, MessageRepository, message_base
 from brandlink.core.paging import Cursor, PageRequest, invalid_token
+
+if TYPE_CHECKING:
+    from mimetypes import MimeTypes
 
 OUTCOMES = ("confirmed", "unconfirmed")
 DEFAULT_OUTCOME = "confirmed"
@@ -38,9 +40,12 @@ class Media:
 
 
 @lru_cache(maxsize=1)
-def _mime_types() -> mimetypes.MimeTypes:
+def _mime_types() -> MimeTypes:
     # Python's built-in table only: the same answer on every machine, whatever /etc/mime.types says.
-    return mimetypes.MimeTypes(filenames=())
+    # Imported on first use: only the media routes need it, not the API's cold start.
+    from mimetypes import MimeTypes
+
+    return MimeTypes(filenames=())
 
 
 def content_type(url: str) -> str:

@@ -12,7 +12,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from brandlink.core.errors import TwilioError
-from brandlink.core.paging import PageRequest, encode_token
+from brandlink.core.paging import PageRequest
 from brandlink.store.paging import query_page
 
 
@@ -59,7 +59,7 @@ def read_all(pages: Any, first: PageRequest) -> tuple[list[list[str]], PageReque
         seen.append([item.name for item in items])
         if next_cursor is None:
             return seen, request
-        request = PageRequest(request.page + 1, request.page_size, encode_token("PA", next_cursor))
+        request = PageRequest(request.page + 1, request.page_size, cursor=next_cursor)
 
 
 def test_a_table_partition_pages_in_key_order_within_the_prefix_and_back(things: None) -> None:
@@ -70,7 +70,7 @@ def test_a_table_partition_pages_in_key_order_within_the_prefix_and_back(things:
     assert seen == [[f"a{i:02d}" for i in range(start, min(start + 5, 12))] for start in (0, 5, 10)]
     items, next_cursor, previous_cursor = pages(last)
     assert next_cursor is None and previous_cursor == {"group": {"S": "g1"}, "name": {"S": "a10"}}
-    back = PageRequest(1, 5, encode_token("PB", previous_cursor))
+    back = PageRequest(1, 5, cursor=previous_cursor, forward=False)
     items, next_cursor, previous_cursor = pages(back)
     assert [item.name for item in items] == seen[1]
     assert next_cursor == {"group": {"S": "g1"}, "name": {"S": "a09"}}
@@ -91,7 +91,7 @@ def test_a_descending_index_pages_highest_first_with_table_and_index_keys_in_the
     assert [name for page in seen for name in page] == [f"a{i:02d}" for i in reversed(range(12))]
     _items, _next, previous_cursor = pages(last)
     assert previous_cursor == {"group": {"S": "g1"}, "name": {"S": "a01"}, "owner": {"S": "o1"}, "rank": {"S": "01"}}
-    items, _next, _previous = pages(PageRequest(1, 5, encode_token("PB", previous_cursor)))
+    items, _next, _previous = pages(PageRequest(1, 5, cursor=previous_cursor, forward=False))
     assert [item.name for item in items] == seen[1]
 
 
@@ -105,13 +105,13 @@ def test_a_filter_that_drops_most_items_still_fills_every_page(things: None) -> 
 
 def cursor_refused(source: Any, hash_value: str, cursor: dict[str, Any], **options: Any) -> bool:
     with pytest.raises(TwilioError) as refused:
-        query_page(source, hash_value, PageRequest(1, 5, encode_token("PA", cursor)), **options)
+        query_page(source, hash_value, PageRequest(1, 5, cursor=cursor), **options)
     return (refused.value.code, refused.value.status) == (20001, 400)
 
 
 def test_a_cursor_of_another_list_is_refused(things: None) -> None:
     own = {"group": {"S": "g1"}, "name": {"S": "a03"}}
-    assert query_page(Thing, "g1", PageRequest(1, 5, encode_token("PA", own)))[0][0].name == "a04"
+    assert query_page(Thing, "g1", PageRequest(1, 5, cursor=own))[0][0].name == "a04"
     assert cursor_refused(Thing, "g2", own)
     assert cursor_refused(Thing, "g1", own, range_prefix="b")
     assert cursor_refused(Thing, "g1", {**own, "extra": {"S": "x"}})
@@ -119,3 +119,26 @@ def test_a_cursor_of_another_list_is_refused(things: None) -> None:
     assert cursor_refused(Thing.by_owner, "o1", own)
     index_cursor = {**own, "owner": {"S": "o1"}, "rank": {"S": "03"}}
     assert cursor_refused(Thing.by_owner, "o2", index_cursor)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        {"N": "3"},  # a number where the key is a string: DynamoDB would answer ValidationException
+        {"S": ""},  # DynamoDB refuses empty key strings
+        {"S": "a" * 1025},  # over DynamoDB's key size
+        {"S": "\ud800"},  # a lone surrogate is not UTF-8
+        {"S": 3},
+        {"S": "a03", "N": "3"},
+        "a03",
+    ],
+)
+def test_a_cursor_whose_key_values_do_not_fit_the_schema_is_refused_before_any_query(
+    things: None, name: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_query(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("a refused cursor must not reach DynamoDB")
+
+    monkeypatch.setattr(Thing, "query", no_query)
+    assert cursor_refused(Thing, "g1", {"group": {"S": "g1"}, "name": name})
+    assert cursor_refused(Thing, "g1", {"group": {"N": "1"}, "name": {"S": "a03"}})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
 from brandlink.core.dispatch import DispatchRequest
-from brandlink.core.messages import Message, MessageQuery, ScheduledCapReached
+from brandlink.core.messages import Message, MessageFeedback, MessageQuery, ScheduledCapReached
 from brandlink.core.paging import PageRequest
 from brandlink.core.scheduling import OneTimeSchedule
 from brandlink.core.services import MessagingService, Page, Sender
@@ -84,6 +84,13 @@ class InMemoryMessages:
     def page(self, account_sid: str, request: PageRequest, query: MessageQuery, now: datetime) -> Page[Message]:
         mine = [m for m in self.items.values() if m.account_sid == account_sid and not m.is_expired(now)]
         return Page(sorted(mine, key=lambda m: m.date_created, reverse=True)[: request.page_size])
+
+    def record_feedback(self, message: Message, feedback: MessageFeedback) -> bool:
+        stored = self.items.get(message.sid)
+        if stored is None or stored.account_sid != message.account_sid:
+            return False
+        self.items[message.sid] = replace(stored, feedback=feedback)
+        return True
 
 
 class InMemoryServices:

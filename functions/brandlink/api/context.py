@@ -12,6 +12,7 @@ from brandlink.config import settings
 from brandlink.core import errors
 from brandlink.core.accounts import Account
 from brandlink.core.forms import Form
+from brandlink.core.paging import PageRequest, PageSigner
 
 
 def current_account(router: Router) -> Account:
@@ -39,9 +40,28 @@ def form(router: Router) -> Form:
 
 
 def query(router: Router) -> Form:
-    event = router.current_event
-    raw = event.raw_event.get("rawQueryString") or ""
-    return Form.parse(raw)
+    cached = router.context.get("query")
+    if cached is None:
+        raw = router.current_event.raw_event.get("rawQueryString") or ""
+        cached = Form.parse(raw, source="query string")
+        router.append_context(query=cached)
+    return cached
+
+
+def page_signer(router: Router) -> PageSigner:
+    """The caller's page-token signer, keyed by a secret the deployment holds for the account.
+
+    The auth-token hash is stored in the accounts table and never leaves it; deriving from it needs
+    no extra secret or network call, gives each account its own key, and a token rotation retires
+    the account's outstanding page tokens with the old credentials.
+    """
+    account = current_account(router)
+    return PageSigner.derive(f"{account.token_salt}:{account.token_hash}", account.sid)
+
+
+def page_request(router: Router, params: Form | None = None) -> PageRequest:
+    """``PageSize``/``Page``/``PageToken`` of this list call (``params``: the query string by default)."""
+    return PageRequest.from_form(query(router) if params is None else params, page_signer(router))
 
 
 def base_url(router: Router) -> str:

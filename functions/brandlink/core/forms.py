@@ -1,15 +1,47 @@
-"""Form-encoded request bodies: repeated keys become lists, booleans are true/false."""
+"""Form-encoded request bodies: repeated keys become lists, booleans are true/false.
+
+Decoding is strict: a name or value whose percent-encoded bytes are not UTF-8 is refused with a
+400 that names the parameter (``urllib.parse.parse_qsl`` would replace them with U+FFFD and the
+message would go out with garbage in it).
+"""
 
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Mapping
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from brandlink.core.errors import TwilioError, invalid_parameter
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
+
+MAX_FIELDS = 1000
+"""More name=value pairs than any Brandlink request needs (lists included); a bound on parse work."""
+
+
+def _decode(raw: str, what: str, source: str) -> str:
+    try:
+        return unquote_to_bytes(raw.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise TwilioError(
+            20001,
+            f"The {source} has invalid UTF-8 in {what}: percent-encode the text's UTF-8 bytes (é is %C3%A9).",
+        ) from None
+
+
+def parse_pairs(text: str, source: str = "request body") -> list[tuple[str, str]]:
+    """``name=value&...`` into pairs, like ``parse_qsl(keep_blank_values=True)`` but strict UTF-8."""
+    fields = [field for field in text.split("&") if field]
+    if len(fields) > MAX_FIELDS:
+        raise TwilioError(20001, f"The {source} has {len(fields)} parameters; at most {MAX_FIELDS} are accepted.")
+    pairs: list[tuple[str, str]] = []
+    for field in fields:
+        raw_name, _sep, raw_value = field.partition("=")
+        name = _decode(raw_name, "a parameter name", source)
+        pairs.append((name, _decode(raw_value, f"parameter {name[:40]!r}", source)))
+    return pairs
 
 
 class Form:
@@ -21,20 +53,22 @@ class Form:
             self._values.setdefault(key, []).append(value)
 
     @classmethod
-    def parse(cls, body: str | bytes | None, *, is_base64: bool = False) -> Form:
+    def parse(cls, body: str | bytes | None, *, is_base64: bool = False, source: str = "request body") -> Form:
+        """Parse a form body (``source`` names it in error messages, e.g. ``"query string"``)."""
         if body is None or body == "":
             return cls([])
-        raw = body.encode() if isinstance(body, str) else body
+        # surrogatepass: a lone surrogate in a str body fails the strict decode below, with a 400.
+        raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
         if is_base64:
             try:
                 raw = base64.b64decode(raw, validate=False)
-            except ValueError as exc:
-                raise TwilioError(20001, "The request body is not valid base64.") from exc
+            except (binascii.Error, ValueError) as exc:
+                raise TwilioError(20001, f"The {source} is not valid base64.") from exc
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise TwilioError(20001, "The request body must be UTF-8 form-encoded text.") from exc
-        return cls(parse_qsl(text, keep_blank_values=True))
+            raise TwilioError(20001, f"The {source} must be UTF-8 form-encoded text.") from exc
+        return cls(parse_pairs(text, source))
 
     @classmethod
     def from_query(cls, params: Mapping[str, str] | None, multi: Mapping[str, list[str]] | None = None) -> Form:
@@ -54,8 +88,17 @@ class Form:
         return list(self._values)
 
     def get(self, name: str, default: str | None = None) -> str | None:
+        """The parameter's one value; a parameter that is not a list but was repeated is a 400.
+
+        Silently keeping one of ``Page=1&Page=`` would act on a value the caller may not have
+        meant; lists (``MediaUrl``, ``MessagingServiceSids``, …) are read with ``get_list``.
+        """
         values = self._values.get(name)
-        return values[-1] if values else default
+        if not values:
+            return default
+        if len(values) > 1:
+            raise invalid_parameter(name[:40], f"give it once; it was given {len(values)} times.")
+        return values[0]
 
     def get_address(self, name: str) -> str | None:
         """A phone address (``+E164`` or ``whatsapp:+E164``), stripped.

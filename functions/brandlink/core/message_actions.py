@@ -30,7 +30,7 @@ from brandlink.core.messages import (
     MessageRepository,
     ScheduledCapReached,
 )
-from brandlink.core.paging import PageRequest
+from brandlink.core.paging import PageRequest, PageSigner
 from brandlink.core.scheduling import MessageScheduler, OneTimeSchedule, ScheduleWindow
 from brandlink.core.segments import count_segments
 from brandlink.core.send_queue import DispatchRequest, SendQueue
@@ -317,8 +317,8 @@ def parse_query(form: Form) -> tuple[MessageQuery, dict[str, str]]:
 
 
 def list_messages(
-    ports: MessagePorts, account_sid: str, form: Form, now: datetime
+    ports: MessagePorts, account_sid: str, form: Form, signer: PageSigner, now: datetime
 ) -> tuple[Page[Message], PageRequest, dict[str, str]]:
-    request = PageRequest.from_form(form)
+    request = PageRequest.from_form(form, signer)
     query, extra = parse_query(form)
     return ports.messages.page(account_sid, request, query, now), request, extra

@@ -18,6 +18,8 @@ MAX_BODY_CHARS = 1600
 MAX_MEDIA = 10
 MIN_VALIDITY_PERIOD, MAX_VALIDITY_PERIOD = 1, 36_000
 MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 10, 128, 256
+# Ten keys and values at their longest, each character \uXXXX-escaped, plus quotes and separators.
+MAX_TAGS_CHARS = MAX_TAGS * (MAX_TAG_KEY + MAX_TAG_VALUE) * 6 + 64
 MAX_PERSISTENT_ACTIONS, MAX_PERSISTENT_ACTION_CHARS = 10, 2048
 
 TO_REQUIRED = 21604
@@ -108,11 +110,51 @@ def _body_and_media(form: Form, *, allow_private: bool) -> tuple[str, tuple[str,
     return text, checked
 
 
+def _nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether JSON ``text`` opens more than ``limit`` arrays/objects inside each other.
+
+    Checked before ``json.loads``, which recurses once per level: a value of a few thousand ``[``
+    would otherwise raise RecursionError (a 500) instead of a 400. Brackets inside strings do not
+    count; the scan stops at the first level too deep.
+    """
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _tags(form: Form) -> dict[str, str]:
+    """``Tags``: a flat JSON object of string keys and string values (nothing nested), as Twilio's."""
     raw = form.get("Tags")
     if raw is None or raw.strip() == "":
         return {}
     why = f'must be a JSON object of strings, e.g. {{"campaign": "spring", "variant": "B"}}; got {raw[:80]!r}.'
+    if len(raw) > MAX_TAGS_CHARS:
+        raise invalid_parameter("Tags", f"is {len(raw)} characters long; at most {MAX_TAGS_CHARS} are accepted.")
+    if _nesting_exceeds(raw, 1):
+        raise invalid_parameter("Tags", why)
     try:
         tags = json.loads(raw)
     except ValueError:
@@ -122,6 +164,8 @@ def _tags(form: Form) -> dict[str, str]:
     if len(tags) > MAX_TAGS:
         raise invalid_parameter("Tags", f"has {len(tags)} keys; at most {MAX_TAGS} are allowed.")
     for key, value in tags.items():
+        if not (_encodable(key) and _encodable(value)):
+            raise invalid_parameter("Tags", "contains a lone UTF-16 surrogate escape (\\ud800-\\udfff); send text.")
         if not key or len(key) > MAX_TAG_KEY:
             raise invalid_parameter("Tags", f"keys must be 1 to {MAX_TAG_KEY} characters, got {key[:40]!r}.")
         if len(value) > MAX_TAG_VALUE:

@@ -64,6 +64,32 @@ class MessageOptions:
 
 
 @dataclass(frozen=True)
+class MessageFeedback:
+    """What the sender reported about the message (``POST .../Feedback.json``)."""
+
+    outcome: str  # "confirmed" | "unconfirmed"
+    date_created: datetime
+    date_updated: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "date_created": self.date_created.isoformat(),
+            "date_updated": self.date_updated.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> MessageFeedback | None:
+        if not raw:
+            return None
+        return cls(
+            outcome=str(raw["outcome"]),
+            date_created=datetime.fromisoformat(raw["date_created"]),
+            date_updated=datetime.fromisoformat(raw["date_updated"]),
+        )
+
+
+@dataclass(frozen=True)
 class Message:
     sid: str
     account_sid: str
@@ -89,6 +115,7 @@ class Message:
     options: MessageOptions = field(default_factory=MessageOptions)
     attempts: int = 0  # provider attempts claimed so far; dispatch triggers carry the expected value
     provider_message_id: str | None = None
+    feedback: MessageFeedback | None = None
 
     @property
     def is_scheduled(self) -> bool:
@@ -155,14 +182,23 @@ class MessageRepository(Protocol):
         """Newest first; expired messages are skipped."""
         ...
 
+    def record_feedback(self, message: Message, feedback: MessageFeedback) -> bool:
+        """Set the message's feedback and nothing else (no whole-item rewrite); False when it is gone."""
+        ...
+
 
 def message_uri(account_sid: str, sid: str) -> str:
     return f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}.json"
 
 
+def message_base(account_sid: str, sid: str) -> str:
+    """``/2010-04-01/Accounts/{AC}/Messages/{SM}``: the prefix of the message's subresource URIs."""
+    return f"/{API_VERSION}/Accounts/{account_sid}/Messages/{sid}"
+
+
 def message_resource(message: Message) -> dict[str, Any]:
     """The 2010-04-01 Message shape, every field present (``tags`` is Brandlink's addition)."""
-    base = f"/{API_VERSION}/Accounts/{message.account_sid}/Messages/{message.sid}"
+    base = message_base(message.account_sid, message.sid)
     return {
         "account_sid": message.account_sid,
         "api_version": API_VERSION,

@@ -1,14 +1,18 @@
-"""List envelopes (2010-04-01 and messaging v1) and opaque page tokens.
+"""List envelopes (2010-04-01 and messaging v1) and signed, opaque page tokens.
 
-A page token is ``PA`` (the page after) or ``PB`` (the page before) followed by the base64url
-JSON of the DynamoDB key of the boundary item; the store checks it belongs to the caller's
-partition, so a forged token can only fail, never reveal another account's items.
+A page token is ``PA`` (the page after) or ``PB`` (the page before), the base64url JSON of the
+DynamoDB key of the boundary item, ``.`` and a truncated HMAC-SHA256 of what precedes it. The key
+is derived per account from a secret only the deployment holds (see ``PageSigner``), so a token
+that was not issued to this account fails with 20001 before anything is parsed or read; the store
+still checks the key's types and that it belongs to the caller's partition (brandlink.store.paging).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,65 +23,117 @@ from brandlink.core.forms import Form
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+MAX_TOKEN_CHARS = 2048  # a key of two 1 KiB attributes, base64url, is well under this
+_MAC_BYTES = 16
+_DIRECTIONS = ("PA", "PB")
+
+Cursor = dict[str, Any]
+
+
+def invalid_token() -> TwilioError:
+    return TwilioError(20001, "Invalid PageToken: use the next_page_uri or previous_page_uri of a list response as is.")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+@dataclass(frozen=True, repr=False)
+class PageSigner:
+    """Signs and opens one account's page tokens.
+
+    ``derive(secret, scope)`` makes the key from a secret the deployment already holds for the
+    account (the API derives it from the account's stored auth-token hash and SID): every Lambda
+    container of the deployment computes the same key without a network call, the key differs per
+    account, and rotating the auth token retires the old tokens with it.
+    """
+
+    key: bytes
+
+    @classmethod
+    def derive(cls, secret: str, scope: str) -> PageSigner:
+        material = f"brandlink page token v1|{scope}".encode()
+        return cls(hmac.new(secret.encode("utf-8"), material, hashlib.sha256).digest())
+
+    def _mac(self, signed: str) -> str:
+        return _b64(hmac.new(self.key, signed.encode("ascii"), hashlib.sha256).digest()[:_MAC_BYTES])
+
+    def encode(self, direction: str, cursor: Cursor) -> str:
+        if direction not in _DIRECTIONS:
+            raise ValueError(f"direction must be PA or PB, got {direction!r}")
+        signed = direction + _b64(json.dumps(cursor, separators=(",", ":"), sort_keys=True).encode("utf-8"))
+        return f"{signed}.{self._mac(signed)}"
+
+    def decode(self, token: str) -> tuple[str, Cursor]:
+        """``(direction, cursor)`` of a token this signer issued; anything else raises 20001."""
+        if len(token) > MAX_TOKEN_CHARS or token[:2] not in _DIRECTIONS or not token.isascii():
+            raise invalid_token()
+        signed, dot, mac = token.rpartition(".")
+        if not dot or not hmac.compare_digest(mac, self._mac(signed)):
+            raise invalid_token()
+        body = signed[2:]
+        try:
+            cursor = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            raise invalid_token() from None
+        if not _is_key(cursor):
+            raise invalid_token()
+        return token[:2], cursor
+
+
+def _is_key(cursor: object) -> bool:
+    """A DynamoDB key in wire form: ``{name: {"S"|"N": "value"}, ...}``, at least one attribute."""
+    if not isinstance(cursor, dict) or not cursor:
+        return False
+    for name, value in cursor.items():
+        if not isinstance(name, str) or not isinstance(value, dict) or len(value) != 1:
+            return False
+        ((kind, scalar),) = value.items()
+        if kind not in ("S", "N") or not isinstance(scalar, str):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
 class PageRequest:
+    """One list call's paging: ``cursor`` is the verified key from ``token``, None on the first page."""
+
     page: int = 0
     page_size: int = DEFAULT_PAGE_SIZE
-    token: str | None = None
-
-    @property
-    def forward(self) -> bool:
-        return not (self.token or "").startswith("PB")
-
-    @property
-    def cursor(self) -> dict[str, Any] | None:
-        return decode_token(self.token) if self.token else None
+    token: str | None = None  # as the caller sent it, echoed in the envelope's ``uri``
+    cursor: Cursor | None = None
+    forward: bool = True  # False for a PB token: read backwards from the cursor
+    signer: PageSigner | None = field(default=None, compare=False)
 
     @classmethod
-    def from_form(cls, form: Form) -> PageRequest:
+    def from_form(cls, form: Form, signer: PageSigner) -> PageRequest:
         size = form.get_int("PageSize", DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
         page = form.get_int("Page", 0, minimum=0)
         token = form.get("PageToken") or None
-        if token is not None:
-            decode_token(token)  # fail early with 20001 on garbage
         if page and token is None:
             raise TwilioError(20001, "Page greater than 0 needs the PageToken from the previous page's next_page_uri.")
-        return cls(page=page or 0, page_size=size or DEFAULT_PAGE_SIZE, token=token)
+        direction, cursor = signer.decode(token) if token is not None else ("PA", None)
+        return cls(
+            page=page or 0,
+            page_size=size or DEFAULT_PAGE_SIZE,
+            token=token,
+            cursor=cursor,
+            forward=direction == "PA",
+            signer=signer,
+        )
+
+    def token_for(self, direction: str, cursor: Cursor) -> str:
+        if self.signer is None:
+            raise RuntimeError("a PageRequest that hands out page tokens needs a signer (PageRequest.from_form)")
+        return self.signer.encode(direction, cursor)
 
 
 @dataclass
 class PageResult:
     items: list[dict[str, Any]]
-    next_cursor: dict[str, Any] | None = None
-    previous_cursor: dict[str, Any] | None = None
+    next_cursor: Cursor | None = None
+    previous_cursor: Cursor | None = None
     extra_query: dict[str, str] = field(default_factory=dict)
-
-
-def encode_token(direction: str, key: dict[str, Any]) -> str:
-    raw = json.dumps(key, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    return direction + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def decode_token(token: str) -> dict[str, Any]:
-    bad = TwilioError(20001, "Invalid PageToken: use the next_page_uri or previous_page_uri of a list response as is.")
-    if len(token) < 3 or token[:2] not in ("PA", "PB"):
-        raise bad
-    body = token[2:]
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise bad from None
-    if not isinstance(decoded, dict) or not decoded:
-        raise bad
-    for name, value in decoded.items():
-        if not isinstance(name, str) or not isinstance(value, dict) or len(value) != 1:
-            raise bad
-        ((kind, scalar),) = value.items()
-        if kind not in ("S", "N") or not isinstance(scalar, str):
-            raise bad
-    return decoded
 
 
 def _query_string(request: PageRequest, page: int, token: str | None, extra: dict[str, str]) -> str:
@@ -94,12 +150,12 @@ def _links(request: PageRequest, result: PageResult) -> tuple[str, str, str | No
     current = _query_string(request, request.page, request.token, extra)
     first = _query_string(request, 0, None, extra)
     next_q = (
-        _query_string(request, request.page + 1, encode_token("PA", result.next_cursor), extra)
+        _query_string(request, request.page + 1, request.token_for("PA", result.next_cursor), extra)
         if result.next_cursor
         else None
     )
     if result.previous_cursor and request.page > 1:
-        prev_q = _query_string(request, request.page - 1, encode_token("PB", result.previous_cursor), extra)
+        prev_q = _query_string(request, request.page - 1, request.token_for("PB", result.previous_cursor), extra)
     elif request.page >= 1:
         prev_q = first
     else:

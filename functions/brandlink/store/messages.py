@@ -29,7 +29,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from brandlink.core.dates import utcnow
-from brandlink.core.messages import Message, MessageOptions, MessageQuery, ScheduledCapReached
+from brandlink.core.messages import Message, MessageFeedback, MessageOptions, MessageQuery, ScheduledCapReached
 from brandlink.core.paging import PageRequest
 from brandlink.core.services import Page
 from brandlink.store.base import StoreModel, meta
@@ -75,6 +75,7 @@ class MessageItem(StoreModel):
     options = JSONAttribute(null=True)
     attempts = NumberAttribute(default=0)
     provider_message_id = UnicodeAttribute(null=True)
+    feedback = JSONAttribute(null=True)
 
     def to_domain(self) -> Message:
         return Message(
@@ -102,6 +103,7 @@ class MessageItem(StoreModel):
             options=MessageOptions.from_dict(self.options),
             attempts=int(self.attempts or 0),
             provider_message_id=self.provider_message_id,
+            feedback=MessageFeedback.from_dict(self.feedback),
         )
 
     @classmethod
@@ -132,6 +134,7 @@ class MessageItem(StoreModel):
             options=message.options.to_dict(),
             attempts=message.attempts,
             provider_message_id=message.provider_message_id,
+            feedback=message.feedback.to_dict() if message.feedback else None,
         )
 
 
@@ -224,6 +227,14 @@ class DynamoMessageRepository:
                 return False
             raise
         return True
+
+    def record_feedback(self, message: Message, feedback: MessageFeedback) -> bool:
+        # An update of one attribute: a concurrent status change (dispatch) is not overwritten.
+        item = MessageItem(message.sid)
+        condition = MessageItem.account_sid == message.account_sid
+        return condition_held(
+            lambda: item.update(actions=[MessageItem.feedback.set(feedback.to_dict())], condition=condition)
+        )
 
     def scheduled_count(self, account_sid: str) -> int:
         try:

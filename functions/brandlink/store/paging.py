@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from itertools import islice
 from typing import Any, TypeVar
@@ -32,6 +33,29 @@ def _hash_and_range(source: type[Model] | Index[Any]) -> tuple[Attribute[Any], A
     return source._hash_key_attribute(), source._range_key_attribute()
 
 
+_MAX_KEY_BYTES = 1024  # DynamoDB's limit for a range key (a hash key may have 2048): the stricter bound
+
+
+def _valid_key_value(attribute: Attribute[Any], value: Any) -> bool:
+    """``{type: scalar}`` with the attribute's own type, non-empty, within DynamoDB's key size."""
+    if not isinstance(value, dict) or set(value) != {attribute.attr_type}:
+        return False
+    scalar = value[attribute.attr_type]
+    if not isinstance(scalar, str) or not scalar:
+        return False
+    try:
+        if len(scalar.encode("utf-8")) > _MAX_KEY_BYTES:
+            return False
+    except UnicodeEncodeError:  # a lone surrogate: not a string DynamoDB can store
+        return False
+    if attribute.attr_type == "N":
+        try:
+            return Decimal(scalar).is_finite()
+        except InvalidOperation:
+            return False
+    return attribute.attr_type == "S"
+
+
 @dataclass(frozen=True)
 class _KeySchema:
     """The keys a query of one table or index is ordered by, and the keys its cursors hold."""
@@ -47,11 +71,19 @@ class _KeySchema:
         }
 
     def belongs(self, cursor: Cursor, hash_value: str, range_prefix: str) -> bool:
-        range_value = (cursor.get(self.range_attribute.attr_name) or {}).get("S", "") if self.range_attribute else ""
-        return (
-            set(cursor) == {attribute.attr_name for _name, attribute in self.cursor_attributes}
-            and cursor[self.hash_attribute.attr_name] == {"S": hash_value}
-            and range_value.startswith(range_prefix)
+        """Whether ``cursor`` is a well-typed key of this table or index, inside ``hash_value`` and
+        ``range_prefix``: what DynamoDB accepts as ``ExclusiveStartKey`` for this query, checked here
+        so that a stale or foreign token is a 400, never a ValidationException (a 500)."""
+        if set(cursor) != {attribute.attr_name for _name, attribute in self.cursor_attributes}:
+            return False
+        if not all(_valid_key_value(attribute, cursor[attribute.attr_name]) for _, attribute in self.cursor_attributes):
+            return False
+        if cursor[self.hash_attribute.attr_name] != {self.hash_attribute.attr_type: hash_value}:
+            return False
+        if not range_prefix:
+            return True
+        return self.range_attribute is not None and cursor[self.range_attribute.attr_name].get("S", "").startswith(
+            range_prefix
         )
 
 

@@ -3,32 +3,72 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from brandlink.api import deps
-from brandlink.api.context import current_account, form, json_response, owned_account, query
+from brandlink.api.context import current_account, form, json_response, owned_account, page_request, query
+from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum
 from brandlink.core import accounts, errors
-from brandlink.core.paging import PageRequest, PageResult, envelope_2010
+from brandlink.core.paging import PageResult, envelope_2010
 
-router = Router()
+router = DocumentedRouter()
+
+TAG = "Api20100401Account"
+ACCOUNTS = "/2010-04-01/Accounts.json"
+ACCOUNT = "/2010-04-01/Accounts/{Sid}.json"
 
 
-@router.get("/2010-04-01/Accounts.json")
+@router.operation(
+    Operation(
+        "GET",
+        ACCOUNTS,
+        "ListAccount",
+        "List the accounts the credentials can see: the caller's own.",
+        TAG,
+        {200: "ListAccountResponse"},
+        query=(
+            Param("FriendlyName", STRING, "Only accounts with exactly this name."),
+            Param("Status", enum(*accounts.ACCOUNT_STATUSES), "Only accounts with this status."),
+            *PAGE_PARAMS,
+        ),
+    )
+)
 def list_accounts() -> Response:
     account = current_account(router)
-    request = PageRequest.from_form(query(router))
-    items = [accounts.account_resource(account)] if request.page == 0 else []
-    return json_response(envelope_2010("/2010-04-01/Accounts.json", "accounts", request, PageResult(items)))
+    params = query(router)
+    request = page_request(router, params)
+    name, status = params.get("FriendlyName"), params.get("Status")
+    if status is not None and status not in accounts.ACCOUNT_STATUSES:
+        raise errors.invalid_parameter("Status", f"must be one of {', '.join(accounts.ACCOUNT_STATUSES)}.")
+    matches = request.page == 0 and name in (None, account.friendly_name) and status in (None, account.status)
+    items = [accounts.account_resource(account)] if matches else []
+    extra = {key: value for key, value in (("FriendlyName", name), ("Status", status)) if value is not None}
+    return json_response(envelope_2010(ACCOUNTS, "accounts", request, PageResult(items, extra_query=extra)))
 
 
-@router.get("/2010-04-01/Accounts/<account_sid>.json")
-def fetch_account(account_sid: str) -> Response:
-    return json_response(accounts.account_resource(owned_account(router, account_sid)))
+@router.operation(
+    Operation("GET", ACCOUNT, "FetchAccount", "Fetch the caller's account.", TAG, {200: "api.v2010.account"}, ("AC",))
+)
+def fetch_account(sid: str) -> Response:
+    return json_response(accounts.account_resource(owned_account(router, sid)))
 
 
-@router.post("/2010-04-01/Accounts/<account_sid>.json")
-def update_account(account_sid: str) -> Response:
-    account = owned_account(router, account_sid)
+@router.operation(
+    Operation(
+        "POST",
+        ACCOUNT,
+        "UpdateAccount",
+        "Rename the caller's account; its Status is changed by an operator, not over the API.",
+        TAG,
+        {200: "api.v2010.account"},
+        ("AC",),
+        form=(
+            Param("FriendlyName", {"type": "string", "maxLength": 64}, "A new name for the account."),
+            Param("Status", enum("active", "suspended", "closed"), "Only the current status is accepted."),
+        ),
+    )
+)
+def update_account(sid: str) -> Response:
+    account = owned_account(router, sid)
     body = form(router)
     if "Status" in body and body.get("Status") != account.status:
         raise errors.TwilioError(

@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from brandlink.api import deps
-from brandlink.api.context import base_url, current_account, form, json_response, no_content, query
+from brandlink.api.context import base_url, current_account, form, json_response, no_content, page_request
+from brandlink.api.spec import (
+    BOOLEAN,
+    PAGE_PARAMS,
+    STRING,
+    DocumentedRouter,
+    Operation,
+    Param,
+    enum,
+    sid_schema,
+    string_list,
+)
 from brandlink.config import settings
 from brandlink.core import certificate_install, domain_config, domains, errors
 from brandlink.core.dns_check import check_routing
-from brandlink.core.domain_names import is_local_name
-from brandlink.core.paging import PageRequest, PageResult, envelope_v1
+from brandlink.core.domain_names import MAX_NAME_LENGTH, is_local_name
+from brandlink.core.paging import PageResult, envelope_v1
+from brandlink.core.urls import MAX_URL_LENGTH
 
-router = Router()
+router = DocumentedRouter()
 
 DOMAINS = domains.DOMAIN_PATH
-DOMAIN = DOMAINS + "/<domain_sid>"
+DOMAIN = DOMAINS + "/{DomainSid}"
+DOMAIN_TAG = "BrandlinkDomain"
+CERT_TAG = "MessagingV1DomainCertV4"
+CONFIG_TAG = "MessagingV1DomainConfig"
+SERVICE_TAG = "MessagingV1LinkshorteningMessagingService"
+CONFIG = "messaging.v1.domain_config"
+CERTIFICATE = "messaging.v1.domain_cert_v4"
+ASSOCIATION = "messaging.v1.linkshortening_messaging_service"
 
 
 def _owned(domain_sid: str) -> domains.Domain:
@@ -27,7 +45,25 @@ def _domain_json(domain: domains.Domain) -> dict[str, object]:
     return domains.domain_resource(domain, base_url(router), settings().redirect_target)
 
 
-@router.post(DOMAINS)
+@router.operation(
+    Operation(
+        "POST",
+        DOMAINS,
+        "CreateDomain",
+        "Register a domain to shorten links with; verify it (TXT), point it here (CNAME), upload a certificate.",
+        DOMAIN_TAG,
+        {201: "brandlink.domain"},
+        form=(
+            Param(
+                "DomainName",
+                {"type": "string", "maxLength": MAX_NAME_LENGTH},
+                "The host name, e.g. links.example.com.",
+                required=True,
+            ),
+        ),
+        brandlink_addition=True,
+    )
+)
 def create_domain() -> Response:
     account = current_account(router)
     domain = domains.register_domain(
@@ -36,21 +72,46 @@ def create_domain() -> Response:
     return json_response(_domain_json(domain), 201)
 
 
-@router.get(DOMAINS)
+@router.operation(
+    Operation(
+        "GET",
+        DOMAINS,
+        "ListDomain",
+        "List the account's link-shortening domains.",
+        DOMAIN_TAG,
+        {200: "ListDomainResponse"},
+        query=PAGE_PARAMS,
+        brandlink_addition=True,
+    )
+)
 def list_domains() -> Response:
     account = current_account(router)
-    request = PageRequest.from_form(query(router))
+    request = page_request(router)
     page = deps.domains().page(account.sid, request)
     result = PageResult([_domain_json(d) for d in page.items], page.next_cursor, page.previous_cursor)
     return json_response(envelope_v1(base_url(router), DOMAINS, "domains", request, result))
 
 
-@router.get(DOMAIN)
+@router.operation(
+    Operation(
+        "GET", DOMAIN, "FetchDomain", "Fetch a domain.", DOMAIN_TAG, {200: "brandlink.domain"}, brandlink_addition=True
+    )
+)
 def fetch_domain(domain_sid: str) -> Response:
     return json_response(_domain_json(_owned(domain_sid)))
 
 
-@router.delete(DOMAIN)
+@router.operation(
+    Operation(
+        "DELETE",
+        DOMAIN,
+        "DeleteDomain",
+        "Delete a domain, its config and its certificate.",
+        DOMAIN_TAG,
+        {204: None},
+        brandlink_addition=True,
+    )
+)
 def delete_domain(domain_sid: str) -> Response:
     domain = _owned(domain_sid)
     deleted = deps.domains().delete(domain.sid)
@@ -61,13 +122,32 @@ def delete_domain(domain_sid: str) -> Response:
     return no_content()
 
 
-@router.post(DOMAIN + "/Verify")
+@router.operation(
+    Operation(
+        "POST",
+        DOMAIN + "/Verify",
+        "VerifyDomain",
+        "Check the domain's TXT record now; a verified domain stays verified.",
+        DOMAIN_TAG,
+        {200: "brandlink.domain"},
+        brandlink_addition=True,
+    )
+)
 def verify_domain(domain_sid: str) -> Response:
     domain = domains.verify_domain(deps.domains(), _owned(domain_sid), deps.dns_resolver())
     return json_response(_domain_json(domain))
 
 
-@router.get(DOMAIN + "/ValidateDns")
+@router.operation(
+    Operation(
+        "GET",
+        DOMAIN + "/ValidateDns",
+        "FetchDomainDnsValidation",
+        "Check that the domain's DNS points at Brandlink's redirect endpoint.",
+        "MessagingV1DomainDnsValidation",
+        {200: "messaging.v1.domain_dns_validation"},
+    )
+)
 def validate_dns(domain_sid: str) -> Response:
     domain = _owned(domain_sid)
     current = settings()
@@ -91,12 +171,33 @@ def validate_dns(domain_sid: str) -> Response:
 # --- certificate -------------------------------------------------------------------------------
 
 
-@router.get(DOMAIN + "/Certificate")
+@router.operation(
+    Operation(
+        "GET", DOMAIN + "/Certificate", "FetchDomainCertV4", "Fetch the certificate.", CERT_TAG, {200: CERTIFICATE}
+    )
+)
 def fetch_certificate(domain_sid: str) -> Response:
     return json_response(certificate_install.certificate_resource(_owned(domain_sid), base_url(router)))
 
 
-@router.post(DOMAIN + "/Certificate")
+@router.operation(
+    Operation(
+        "POST",
+        DOMAIN + "/Certificate",
+        "UpdateDomainCertV4",
+        "Upload the certificate (chain) and private key, PEM; installed in the background. 201 first, 200 after.",
+        CERT_TAG,
+        {201: CERTIFICATE, 200: CERTIFICATE},
+        form=(
+            Param(
+                "TlsCert",
+                STRING,
+                "PEM certificate, its chain, then the PKCS#8 private key (64 KiB at most).",
+                required=True,
+            ),
+        ),
+    )
+)
 def upload_certificate(domain_sid: str) -> Response:
     domain = _owned(domain_sid)
     tls_cert = form(router).get("TlsCert")
@@ -113,7 +214,9 @@ def upload_certificate(domain_sid: str) -> Response:
     return json_response(certificate_install.certificate_resource(stored, base_url(router)), 201 if first else 200)
 
 
-@router.delete(DOMAIN + "/Certificate")
+@router.operation(
+    Operation("DELETE", DOMAIN + "/Certificate", "DeleteDomainCertV4", "Remove the certificate.", CERT_TAG, {204: None})
+)
 def delete_certificate(domain_sid: str) -> Response:
     certificate_install.remove_certificate(deps.domains(), deps.certificate_jobs(), _owned(domain_sid))
     return no_content()
@@ -126,12 +229,35 @@ def _service_exists(account_sid: str, service_sid: str) -> bool:
     return deps.services().get(account_sid, service_sid) is not None
 
 
-@router.get(DOMAIN + "/Config")
+@router.operation(
+    Operation("GET", DOMAIN + "/Config", "FetchDomainConfig", "Fetch the domain's config.", CONFIG_TAG, {200: CONFIG})
+)
 def fetch_config(domain_sid: str) -> Response:
     return json_response(domain_config.config_resource(_owned(domain_sid), base_url(router)))
 
 
-@router.post(DOMAIN + "/Config")
+@router.operation(
+    Operation(
+        "POST",
+        DOMAIN + "/Config",
+        "UpdateDomainConfig",
+        "Create or change the domain's config; 201 the first time, 200 after.",
+        CONFIG_TAG,
+        {201: CONFIG, 200: CONFIG},
+        form=(
+            Param("FallbackUrl", {"type": "string", "maxLength": MAX_URL_LENGTH}, "Where unknown links redirect."),
+            Param("CallbackUrl", {"type": "string", "maxLength": MAX_URL_LENGTH}, "Where click events are POSTed."),
+            Param("ContinueOnFailure", BOOLEAN, "Send the message unshortened when shortening fails."),
+            Param("DisableHttps", BOOLEAN, "Short links without https://."),
+            Param("MessagingServiceSids", string_list(sid_schema("MG")), "Services to add, delete or replace."),
+            Param(
+                "MessagingServiceSidsAction",
+                enum("add", "delete", "replace"),
+                "What to do with MessagingServiceSids; required with them.",
+            ),
+        ),
+    )
+)
 def update_config(domain_sid: str) -> Response:
     domain = _owned(domain_sid)
     change = domain_config.parse_change(
@@ -145,20 +271,38 @@ def _association_url(domain_sid: str, service_sid: str) -> str:
     return f"{domains.domain_url(base_url(router), domain_sid)}/MessagingServices/{service_sid}"
 
 
-@router.post(DOMAIN + "/MessagingServices/<service_sid>")
-def attach_service(domain_sid: str, service_sid: str) -> Response:
+@router.operation(
+    Operation(
+        "POST",
+        DOMAIN + "/MessagingServices/{MessagingServiceSid}",
+        "CreateLinkshorteningMessagingService",
+        "Let a messaging service shorten links with this domain.",
+        SERVICE_TAG,
+        {201: ASSOCIATION},
+    )
+)
+def attach_service(domain_sid: str, messaging_service_sid: str) -> Response:
     domain = _owned(domain_sid)
-    sid = domain_config.canonical_service_sid(service_sid)
+    sid = domain_config.canonical_service_sid(messaging_service_sid)
     if not _service_exists(domain.account_sid, sid):
         raise errors.not_found(f"Messaging Service {sid}")
     domain_config.attach_service(deps.domains(), domain, sid)
     return json_response(domain_config.association_resource(domain.sid, sid, _association_url(domain.sid, sid)), 201)
 
 
-@router.delete(DOMAIN + "/MessagingServices/<service_sid>")
-def detach_service(domain_sid: str, service_sid: str) -> Response:
+@router.operation(
+    Operation(
+        "DELETE",
+        DOMAIN + "/MessagingServices/{MessagingServiceSid}",
+        "DeleteLinkshorteningMessagingService",
+        "Stop a messaging service shortening links with this domain.",
+        SERVICE_TAG,
+        {204: None},
+    )
+)
+def detach_service(domain_sid: str, messaging_service_sid: str) -> Response:
     domain = _owned(domain_sid)
-    domain_config.detach_service(deps.domains(), domain, domain_config.canonical_service_sid(service_sid))
+    domain_config.detach_service(deps.domains(), domain, domain_config.canonical_service_sid(messaging_service_sid))
     return no_content()
 
 
@@ -173,14 +317,32 @@ def _domain_of_service(raw_service_sid: str) -> tuple[str, domains.Domain]:
     return sid, domain
 
 
-@router.get("/v1/LinkShortening/MessagingService/<service_sid>/DomainConfig")
-def fetch_service_domain_config(service_sid: str) -> Response:
-    sid, domain = _domain_of_service(service_sid)
+@router.operation(
+    Operation(
+        "GET",
+        "/v1/LinkShortening/MessagingService/{MessagingServiceSid}/DomainConfig",
+        "FetchDomainConfigMessagingService",
+        "Fetch the config of the domain a messaging service shortens links with.",
+        CONFIG_TAG,
+        {200: "messaging.v1.domain_config_messaging_service"},
+    )
+)
+def fetch_service_domain_config(messaging_service_sid: str) -> Response:
+    sid, domain = _domain_of_service(messaging_service_sid)
     return json_response(domain_config.service_config_resource(domain, sid, base_url(router)))
 
 
-@router.get("/v1/LinkShortening/MessagingServices/<service_sid>/Domain")
-def fetch_service_domain(service_sid: str) -> Response:
-    sid, domain = _domain_of_service(service_sid)
+@router.operation(
+    Operation(
+        "GET",
+        "/v1/LinkShortening/MessagingServices/{MessagingServiceSid}/Domain",
+        "FetchLinkshorteningMessagingServiceDomainAssociation",
+        "Fetch which domain a messaging service shortens links with.",
+        SERVICE_TAG,
+        {200: "messaging.v1.linkshortening_messaging_service_domain_association"},
+    )
+)
+def fetch_service_domain(messaging_service_sid: str) -> Response:
+    sid, domain = _domain_of_service(messaging_service_sid)
     url = f"{base_url(router)}/v1/LinkShortening/MessagingServices/{sid}/Domain"
     return json_response(domain_config.association_resource(domain.sid, sid, url))

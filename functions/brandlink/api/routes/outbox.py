@@ -6,21 +6,36 @@ Filters ``To`` and ``MessageSid``; v1 envelope with the records under ``messages
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from brandlink.api import deps
-from brandlink.api.context import base_url, current_account, json_response, query
+from brandlink.api.context import base_url, current_account, json_response, page_request, query
+from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param
 from brandlink.core.outbox import outbox_resource
-from brandlink.core.paging import PageRequest, PageResult, envelope_v1
+from brandlink.core.paging import PageResult, envelope_v1
 
-router = Router()
+router = DocumentedRouter()
 
 
-@router.get("/v1/Outbox")
+@router.operation(
+    Operation(
+        "GET",
+        "/v1/Outbox",
+        "ListOutboxMessage",
+        "What the outbox provider delivered for the account, newest first (the local default provider).",
+        "BrandlinkOutbox",
+        {200: "ListOutboxMessageResponse"},
+        query=(
+            Param("To", STRING, "Only messages delivered to this address."),
+            Param("MessageSid", STRING, "Only the delivery of this message."),
+            *PAGE_PARAMS,
+        ),
+        brandlink_addition=True,
+    )
+)
 def list_outbox() -> Response:
     account = current_account(router)
     params = query(router)
-    request = PageRequest.from_form(params)
+    request = page_request(router, params)
     to = (params.get("To") or "").strip() or None
     message_sid = (params.get("MessageSid") or "").strip() or None
     page = deps.outbox().page(account.sid, request, to=to, message_sid=message_sid)

@@ -6,34 +6,91 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from brandlink.api import deps
-from brandlink.api.context import base_url, current_account, form, json_response, no_content, query
+from brandlink.api.context import base_url, current_account, form, json_response, no_content, page_request
+from brandlink.api.spec import BOOLEAN, PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum, sid_schema
 from brandlink.config import settings
 from brandlink.core import errors, senders, services
 from brandlink.core.forms import Form
-from brandlink.core.paging import PageRequest, PageResult, envelope_v1
+from brandlink.core.paging import PageResult, envelope_v1
 from brandlink.core.services import MessagingService, Sender, SenderRepository
 
-router = Router()
+router = DocumentedRouter()
+
+TAG = "MessagingV1Service"
+SERVICES = "/v1/Services"
+SERVICE = "/v1/Services/{Sid}"
+_URL = {"type": "string", "maxLength": 2048}
+_METHOD = enum("GET", "POST")
+
+
+def _settings(*, name_required: bool) -> tuple[Param, ...]:
+    """The service settings create and update take (Twilio's names; unknown ones are ignored)."""
+    return (
+        Param(
+            "FriendlyName",
+            {"type": "string", "maxLength": services.MAX_FRIENDLY_NAME},
+            "A name for the service.",
+            required=name_required,
+        ),
+        Param("InboundRequestUrl", _URL, "Where incoming messages are POSTed (empty clears it)."),
+        Param("InboundMethod", _METHOD, "The method for InboundRequestUrl."),
+        Param("FallbackUrl", _URL, "Called when InboundRequestUrl fails (empty clears it)."),
+        Param("FallbackMethod", _METHOD, "The method for FallbackUrl."),
+        Param("StatusCallback", _URL, "Where status changes of the service's messages are POSTed."),
+        Param("StickySender", BOOLEAN, "Keep sending to a recipient from the same sender."),
+        Param("MmsConverter", BOOLEAN, "Recorded (Twilio: convert MMS to SMS with a link)."),
+        Param("SmartEncoding", BOOLEAN, "Replace Unicode look-alikes with GSM-7 characters."),
+        Param("ScanMessageContent", enum("inherit", "enable", "disable"), "Recorded."),
+        Param("FallbackToLongCode", BOOLEAN, "Recorded."),
+        Param("AreaCodeGeomatch", BOOLEAN, "Prefer a sender with the recipient's area code."),
+        Param(
+            "ValidityPeriod",
+            {"type": "integer", "minimum": services.MIN_VALIDITY_PERIOD, "maximum": services.MAX_VALIDITY_PERIOD},
+            "Seconds a message may wait before it fails.",
+        ),
+        Param("SynchronousValidation", BOOLEAN, "Recorded."),
+        Param("Usecase", enum(*services.USECASES), "The service's use case."),
+        Param("UseInboundWebhookOnNumber", BOOLEAN, "Use the number's own webhooks for incoming messages."),
+    )
 
 
 def _service(sid: str) -> MessagingService:
     return services.owned_service(deps.services(), current_account(router).sid, sid)
 
 
-@router.post("/v1/Services")
+@router.operation(
+    Operation(
+        "POST",
+        SERVICES,
+        "CreateService",
+        "Create a messaging service.",
+        TAG,
+        {201: "messaging.v1.service"},
+        form=_settings(name_required=True),
+    )
+)
 def create_service() -> Response:
     account = current_account(router)
     service = services.create_service(deps.services(), account.sid, form(router), allow_private=settings().is_local)
     return json_response(services.service_resource(service, base_url(router)), 201)
 
 
-@router.get("/v1/Services")
+@router.operation(
+    Operation(
+        "GET",
+        SERVICES,
+        "ListService",
+        "List the account's messaging services.",
+        TAG,
+        {200: "ListServiceResponse"},
+        query=PAGE_PARAMS,
+    )
+)
 def list_services() -> Response:
     account = current_account(router)
-    request = PageRequest.from_form(query(router))
+    request = page_request(router)
     page = deps.services().page(account.sid, request)
     base = base_url(router)
     result = PageResult(
@@ -42,55 +99,139 @@ def list_services() -> Response:
     return json_response(envelope_v1(base, "/v1/Services", "services", request, result))
 
 
-@router.get("/v1/Services/<service_sid>")
-def fetch_service(service_sid: str) -> Response:
-    return json_response(services.service_resource(_service(service_sid), base_url(router)))
+@router.operation(
+    Operation("GET", SERVICE, "FetchService", "Fetch a messaging service.", TAG, {200: "messaging.v1.service"}, ("MG",))
+)
+def fetch_service(sid: str) -> Response:
+    return json_response(services.service_resource(_service(sid), base_url(router)))
 
 
-@router.post("/v1/Services/<service_sid>")
-def update_service(service_sid: str) -> Response:
-    service = _service(service_sid)
+@router.operation(
+    Operation(
+        "POST",
+        SERVICE,
+        "UpdateService",
+        "Change a messaging service's settings.",
+        TAG,
+        {200: "messaging.v1.service"},
+        ("MG",),
+        form=_settings(name_required=False),
+    )
+)
+def update_service(sid: str) -> Response:
+    service = _service(sid)
     updated = services.update_service(deps.services(), service, form(router), allow_private=settings().is_local)
     return json_response(services.service_resource(updated, base_url(router)))
 
 
-@router.delete("/v1/Services/<service_sid>")
-def delete_service(service_sid: str) -> Response:
+@router.operation(
+    Operation(
+        "DELETE",
+        SERVICE,
+        "DeleteService",
+        "Delete a messaging service, its pool and its sticky senders; its numbers stay the account's.",
+        TAG,
+        {204: None},
+        ("MG",),
+    )
+)
+def delete_service(sid: str) -> Response:
     account = current_account(router)
-    services.delete_service(deps.services(), account.sid, service_sid, deps.service_deletion_hooks())
+    services.delete_service(deps.services(), account.sid, sid, deps.service_deletion_hooks())
     return no_content()
 
 
 @dataclass(frozen=True)
 class PoolCollection:
-    """One kind of pool sub-resource: its path, SID prefix, list key and how an entry is added."""
+    """One kind of pool sub-resource: its path, SID prefix, list key, how an entry is added and named."""
 
     path: str
     sid_prefix: str
     list_key: str
     add: Callable[[SenderRepository, MessagingService, Form], Sender]
+    noun: str  # Twilio's operationId noun
+    schema: str
+    list_schema: str
+    add_fields: tuple[Param, ...]
 
 
 POOL_COLLECTIONS = (
-    PoolCollection("PhoneNumbers", "PN", "phone_numbers", senders.add_phone_number),
-    PoolCollection("ShortCodes", "SC", "short_codes", senders.add_short_code),
-    PoolCollection("AlphaSenders", "AI", "alpha_senders", senders.add_alpha_sender),
+    PoolCollection(
+        "PhoneNumbers",
+        "PN",
+        "phone_numbers",
+        senders.add_phone_number,
+        "PhoneNumber",
+        "messaging.v1.service.phone_number",
+        "ListPhoneNumberResponse",
+        (
+            Param("PhoneNumberSid", sid_schema("PN"), "One of the account's numbers (IncomingPhoneNumbers)."),
+            Param("PhoneNumber", STRING, "Brandlink's addition: an E.164 number, registered when new."),
+        ),
+    ),
+    PoolCollection(
+        "ShortCodes",
+        "SC",
+        "short_codes",
+        senders.add_short_code,
+        "ShortCode",
+        "messaging.v1.service.short_code",
+        "ListServiceShortCodeResponse",
+        (
+            Param("ShortCodeSid", sid_schema("SC"), "One of the account's short codes (SMS/ShortCodes)."),
+            Param("ShortCode", STRING, "Brandlink's addition: 3 to 8 digits, registered when new."),
+            Param("CountryCode", STRING, "With ShortCode: its ISO 3166-1 alpha-2 country, e.g. US."),
+        ),
+    ),
+    PoolCollection(
+        "AlphaSenders",
+        "AI",
+        "alpha_senders",
+        senders.add_alpha_sender,
+        "AlphaSender",
+        "messaging.v1.service.alpha_sender",
+        "ListAlphaSenderResponse",
+        (Param("AlphaSender", {"type": "string", "maxLength": 11}, "1 to 11 letters, digits or spaces.", True),),
+    ),
 )
 
 
 def _register_pool_routes(collection: PoolCollection) -> None:
-    collection_path = f"/v1/Services/<service_sid>/{collection.path}"
+    collection_path = f"/v1/Services/{{ServiceSid}}/{collection.path}"
+    item_path = f"{collection_path}/{{Sid}}"
+    tag = f"MessagingV1{collection.noun}"
+    sid = (collection.sid_prefix,)
 
-    @router.post(collection_path)
+    @router.operation(
+        Operation(
+            "POST",
+            collection_path,
+            f"Create{collection.noun}",
+            f"Add a {collection.noun} to the service's sender pool.",
+            tag,
+            {201: collection.schema},
+            form=collection.add_fields,
+        )
+    )
     def add_entry(service_sid: str) -> Response:
         service = _service(service_sid)
         entry = collection.add(deps.senders(), service, form(router))
         return json_response(senders.pool_resource(entry, base_url(router)), 201)
 
-    @router.get(collection_path)
+    @router.operation(
+        Operation(
+            "GET",
+            collection_path,
+            f"List{collection.noun}",
+            f"List the service's {collection.noun} senders.",
+            tag,
+            {200: collection.list_schema},
+            query=PAGE_PARAMS,
+        )
+    )
     def list_entries(service_sid: str) -> Response:
         service = _service(service_sid)
-        request = PageRequest.from_form(query(router))
+        request = page_request(router)
         page = deps.senders().page_pool(service.sid, collection.sid_prefix, request)
         base = base_url(router)
         result = PageResult(
@@ -99,13 +240,27 @@ def _register_pool_routes(collection: PoolCollection) -> None:
         path = f"/v1/Services/{service.sid}/{collection.path}"
         return json_response(envelope_v1(base, path, collection.list_key, request, result))
 
-    @router.get(f"{collection_path}/<sid>")
+    @router.operation(
+        Operation(
+            "GET", item_path, f"Fetch{collection.noun}", "Fetch a pool entry.", tag, {200: collection.schema}, sid
+        )
+    )
     def fetch_entry(service_sid: str, sid: str) -> Response:
         service = _service(service_sid)
         entry = senders.pool_entry(deps.senders(), service, sid, collection.sid_prefix)
         return json_response(senders.pool_resource(entry, base_url(router)))
 
-    @router.delete(f"{collection_path}/<sid>")
+    @router.operation(
+        Operation(
+            "DELETE",
+            item_path,
+            f"Delete{collection.noun}",
+            "Take the sender out of the service's pool.",
+            tag,
+            {204: None},
+            sid,
+        )
+    )
     def remove_entry(service_sid: str, sid: str) -> Response:
         service = _service(service_sid)
         entry = senders.pool_entry(deps.senders(), service, sid, collection.sid_prefix)

@@ -10,6 +10,7 @@ import json
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -54,25 +55,26 @@ def twilio_client(local_stack: LocalStackProcess) -> Client:
     return make_client(local_stack.api_url, local_stack.account_sid, local_stack.auth_token)
 
 
-@pytest.fixture
-def admin(local_stack: LocalStackProcess) -> Callable[..., Any]:
+def run_cli(local_stack: LocalStackProcess, *args: str) -> Any:
     """Run ``.venv/bin/brandlink --local ARGS...`` (``BRANDLINK_STATE_DIR`` = the stack's) and return
     its JSON output."""
     assert BRANDLINK_CLI.exists(), f"{BRANDLINK_CLI.relative_to(REPO_ROOT)} is missing: run `make venv`"
+    result = subprocess.run(
+        [str(BRANDLINK_CLI), "--local", *args],
+        cwd=REPO_ROOT,
+        env=child_environment({"BRANDLINK_STATE_DIR": str(local_stack.state_dir)}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
-    def run(*args: str) -> Any:
-        result = subprocess.run(
-            [str(BRANDLINK_CLI), "--local", *args],
-            cwd=REPO_ROOT,
-            env=child_environment({"BRANDLINK_STATE_DIR": str(local_stack.state_dir)}),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert result.returncode == 0, result.stderr
-        return json.loads(result.stdout)
 
-    return run
+@pytest.fixture
+def admin(local_stack: LocalStackProcess) -> Callable[..., Any]:
+    """``run_cli`` bound to the session's stack."""
+    return partial(run_cli, local_stack)
 
 
 @pytest.fixture

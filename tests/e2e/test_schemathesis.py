@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
 from brandlink.api.app import ROUTERS
 from brandlink.api.openapi import build_document
 from brandlink.api.spec import sid_pattern
+from tests.e2e.conftest import run_cli
 from tests.e2e.stack_process import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -112,11 +113,7 @@ class FuzzAccount:
 @pytest.fixture(scope="module")
 def fuzz_account(local_stack: LocalStackProcess) -> FuzzAccount:
     """A fresh account with a number, a short code, a service with a pool, a domain with a config, a message."""
-    created = local_stack.run_python(
-        "-m", "brandlink.admin", "--local", str(local_stack.state_file), "create-account", "--name", "schemathesis"
-    )
-    assert created.returncode == 0, created.stderr
-    credentials = json.loads(created.stdout)
+    credentials = run_cli(local_stack, "create-account", "--name", "schemathesis")
     account = FuzzAccount(local_stack.api_url, credentials["account_sid"], credentials["auth_token"])
     base = f"/2010-04-01/Accounts/{account.sid}"
     number = account.post(f"{base}/IncomingPhoneNumbers.json", {"PhoneNumber": SENDER})["sid"]

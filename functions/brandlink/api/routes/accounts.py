@@ -72,7 +72,8 @@ def update_account(sid: str) -> Response:
     body = form(router)
     if "Status" in body and body.get("Status") != account.status:
         raise errors.TwilioError(
-            20001, "An account cannot change its own Status over the API; an operator does it with brandlink.admin."
+            20001,
+            "An account cannot change its own Status over the API; an operator does it with `brandlink set-status`.",
         )
     updated = accounts.update_account(account, body.get("FriendlyName"), None)
     deps.accounts().save(updated)

@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 CLI := $(VENV)/bin/brandlink
 
-.PHONY: venv jq run test test-fast synth deploy diff bench lint assets clean
+.PHONY: venv jq chromium run test test-fast synth deploy diff bench lint assets clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,18 @@ jq:
 	  command -v jq >/dev/null 2>&1 || echo "warning: could not install jq: install it yourself" \
 	    "(https://jqlang.org/download/) to follow the README's tour; make test needs it." >&2; }
 
+# Browser tests (short links opened in a real browser, the insights page) drive Debian's chromium
+# through playwright: install it when missing (apt-get as root). Playwright's own browser download
+# does not work offline, so the tests launch the system binary.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "chromium is missing (the browser tests use it); installing it ..."; \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; \
+	  fi; \
+	  command -v chromium >/dev/null 2>&1 || echo "warning: could not install chromium: install it yourself" \
+	    "(Debian/Ubuntu: apt-get install chromium); the browser tests need it." >&2; }
+
 venv: $(STAMP) $(CLI) jq
 
 ## make run: the whole system on this machine (moto server + gateway + pumps)
@@ -41,7 +53,7 @@ run: venv
 	$(PY) -m local
 
 ## make test: unit, integration (moto), infra (template + cdk-nag), e2e (local stack)
-test: venv
+test: venv chromium
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 test-fast: venv

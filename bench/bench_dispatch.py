@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable
 
 from brandlink.core.accounts import Account
+from brandlink.core.common.forms import Form
 from brandlink.core.delivery import RetryPolicy
 from brandlink.core.dispatch import Dispatcher, DispatchRequest
-from brandlink.core.forms import Form
 from brandlink.core.message_actions import MessageLimits, MessagePorts, create_message
 from brandlink.core.scheduling import ScheduleWindow
 from brandlink.core.segments import count_segments

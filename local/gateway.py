@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from brandlink.core.errors import TwilioError
+from brandlink.core.common.errors import TwilioError
 from local.aws_endpoint import PortInUse
 from local.events import decode_response_body, http_event
 from local.lambda_runtime import FunctionError, HandlerNotBuilt, Invocable, Throttled

@@ -32,7 +32,7 @@ def create_account(name: str | None, retention_days: int | None) -> dict[str, An
 def rotate_token(account_sid: str) -> dict[str, Any]:
     from brandlink.adapters.token_key import token_master_key
     from brandlink.core import accounts
-    from brandlink.core.errors import TwilioError
+    from brandlink.core.common.errors import TwilioError
 
     try:
         token = accounts.rotate_token(_repository(), token_master_key(), account_sid)

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from twilio.request_validator import RequestValidator
 
 from brandlink.config import settings
-from brandlink.core.dates import utcnow
+from brandlink.core.common.dates import utcnow
 from tests.integration.conftest import ApiClient
 from tests.integration.message_helpers import (
     RECIPIENT,

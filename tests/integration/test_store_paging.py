@@ -11,8 +11,8 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from brandlink.core.errors import TwilioError
-from brandlink.core.paging import PageRequest
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.paging import PageRequest
 from brandlink.store.paging import query_page
 
 

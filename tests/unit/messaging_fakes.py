@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from brandlink.core.common.paging import PageRequest
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
 from brandlink.core.dispatch import DispatchRequest
 from brandlink.core.messages import Message, MessageFeedback, MessageQuery, ScheduledCapReached
-from brandlink.core.paging import PageRequest
 from brandlink.core.scheduling import OneTimeSchedule
 from brandlink.core.services import MessagingService, Page, Sender
 from brandlink.core.status_callbacks import StatusCallbackJob

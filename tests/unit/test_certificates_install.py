@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from brandlink.core import certificate_install as ci
+from brandlink.core.common.errors import TwilioError
 from brandlink.core.domains import Domain, DomainGone, Mutation
-from brandlink.core.errors import TwilioError
 from tests import certs
 
 NAME = "links.example.com"

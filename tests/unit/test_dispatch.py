@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from brandlink.core.accounts import Account
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import Form
 from brandlink.core.delivery import DeliveryError, RetryPolicy
 from brandlink.core.dispatch import Dispatcher, DispatchRequest, Outcome, obfuscate_address
-from brandlink.core.errors import TwilioError
-from brandlink.core.forms import Form
 from brandlink.core.message_actions import MessageLimits, MessagePorts, create_message, update_message
 from brandlink.core.messages import Message
 from brandlink.core.scheduling import ScheduleWindow

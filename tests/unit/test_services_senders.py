@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from brandlink.core import senders
-from brandlink.core.errors import TwilioError
+from brandlink.core.common.errors import TwilioError
 from brandlink.core.services import Sender
 
 WHEN = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)

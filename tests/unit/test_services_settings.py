@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from brandlink.core import services
-from brandlink.core.errors import TwilioError
-from brandlink.core.forms import Form
-from brandlink.core.paging import PageRequest
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import PageRequest
 from brandlink.core.services import MessagingService, Page
 
 ACCOUNT = "AC" + "1" * 32

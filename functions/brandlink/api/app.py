@@ -23,7 +23,7 @@ from brandlink.api.context import json_response
 from brandlink.api.routes import accounts, link_shortening, messages, openapi, outbox, phone_numbers, services
 from brandlink.api.spec import DocumentedRouter
 from brandlink.core.accounts import authenticate
-from brandlink.core.errors import TwilioError, not_found
+from brandlink.core.common.errors import TwilioError
 from brandlink.observability import logger
 
 ROUTERS: tuple[DocumentedRouter, ...] = (
@@ -35,8 +35,6 @@ ROUTERS: tuple[DocumentedRouter, ...] = (
     outbox.router,
     openapi.router,
 )
-
-METHOD_NOT_ALLOWED = 20004
 
 
 @cache
@@ -103,19 +101,17 @@ def build_app() -> ManagementResolver:
         path, method = app.current_event.path, app.current_event.http_method.upper()
         allowed = allowed_methods(path)
         if allowed:
-            error = TwilioError(
-                METHOD_NOT_ALLOWED, f"{method} is not allowed on {path}; use {', '.join(sorted(allowed))}.", 405
-            )
+            error = TwilioError.method_not_allowed(method, path, sorted(allowed))
             response = json_response(error.body(), error.status)
             response.headers["Allow"] = ", ".join(sorted(allowed))
             return response
-        error = not_found(f"The resource {path}")
+        error = TwilioError.not_found(f"The resource {path}")
         return json_response(error.body(), error.status)
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response:
         logger.exception("unhandled error")
-        body = TwilioError(20500, "An internal error occurred; the request was not applied. Try again.", 500)
+        body = TwilioError.internal()
         return json_response(body.body(), 500)
 
     return app

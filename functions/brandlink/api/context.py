@@ -9,16 +9,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from brandlink.config import settings
-from brandlink.core import errors
 from brandlink.core.accounts import Account
-from brandlink.core.forms import Form
-from brandlink.core.paging import PageRequest, PageSigner
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import PageRequest, PageSigner
 
 
 def current_account(router: Router) -> Account:
     account = router.context.get("account")
     if account is None:  # the auth middleware always sets it; this guards misuse
-        raise errors.authentication_failed()
+        raise TwilioError.authentication_failed()
     return account
 
 
@@ -26,7 +26,7 @@ def owned_account(router: Router, path_account_sid: str) -> Account:
     """The caller's account when the path names it; another account's path is a 404."""
     account = current_account(router)
     if path_account_sid != account.sid:
-        raise errors.not_found(f"Account {path_account_sid}")
+        raise TwilioError.not_found(f"Account {path_account_sid}")
     return account
 
 

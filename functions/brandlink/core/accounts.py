@@ -6,8 +6,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from brandlink.core import errors, sids, tokens
-from brandlink.core.dates import rfc2822, utcnow
+from brandlink.core import tokens
+from brandlink.core.common import sids
+from brandlink.core.common.dates import rfc2822, utcnow
+from brandlink.core.common.errors import TwilioError
 
 ACCOUNT_STATUSES = ("active", "suspended", "closed")
 MIN_RETENTION_DAYS = 7
@@ -68,7 +70,7 @@ def rotate_token(repo: AccountRepository, master_key: bytes, sid: str) -> str:
     """Replace the account's token; the old one stops working at once."""
     account = repo.get(sid)
     if account is None:
-        raise errors.not_found(f"Account {sid}")
+        raise TwilioError.not_found(f"Account {sid}")
     version = account.token_version + 1
     token = tokens.derive_auth_token(master_key, sid, version)
     salt, digest = tokens.hash_token(token)
@@ -89,21 +91,21 @@ def authenticate(repo: AccountRepository, sid: str | None, token: str | None) ->
     """The active account whose credentials these are, else 20003."""
     if not sid or not token or not sids.is_sid(sid, "AC"):
         tokens.token_matches(token or "", _DUMMY_SALT, _DUMMY_HASH)
-        raise errors.authentication_failed()
+        raise TwilioError.authentication_failed()
     account = repo.get(sid)
     if account is None:
         tokens.token_matches(token, _DUMMY_SALT, _DUMMY_HASH)
-        raise errors.authentication_failed()
+        raise TwilioError.authentication_failed()
     if not tokens.token_matches(token, account.token_salt, account.token_hash) or account.status != "active":
-        raise errors.authentication_failed()
+        raise TwilioError.authentication_failed()
     return account
 
 
 def update_account(account: Account, friendly_name: str | None, status: str | None) -> Account:
     if status is not None and status not in ACCOUNT_STATUSES:
-        raise errors.invalid_parameter("Status", f"must be one of {', '.join(ACCOUNT_STATUSES)}.")
+        raise TwilioError.invalid_parameter("Status", f"must be one of {', '.join(ACCOUNT_STATUSES)}.")
     if friendly_name is not None and len(friendly_name) > 64:
-        raise errors.invalid_parameter("FriendlyName", "must be at most 64 characters.")
+        raise TwilioError.invalid_parameter("FriendlyName", "must be at most 64 characters.")
     return replace(
         account,
         friendly_name=account.friendly_name if friendly_name is None else friendly_name,

@@ -7,15 +7,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from brandlink.core.dates import iso8601
-from brandlink.core.domains import CERTIFICATE_EXPIRED, Domain, DomainGone, DomainRepository
-
-EXPIRES_SOON = 30131
+from brandlink.core.common.dates import iso8601
+from brandlink.core.common.errors import ErrorCode
+from brandlink.core.domains import Domain, DomainGone, DomainRepository
 
 
 @dataclass(frozen=True)
 class ExpiryFinding:
-    code: int  # 30131 expires within the window, 30102 expired
+    code: ErrorCode  # 30131 expires within the window, 30102 expired
     domain_sid: str
     account_sid: str
     domain_name: str
@@ -24,7 +23,7 @@ class ExpiryFinding:
     days_left: int
 
     def sentence(self) -> str:
-        if self.code == CERTIFICATE_EXPIRED:
+        if self.code == ErrorCode.CERTIFICATE_EXPIRED:
             return (
                 f"The certificate of {self.domain_name} ({self.domain_sid}) expired on {iso8601(self.not_after)}; "
                 "links on it are no longer shortened (30102) until a renewed certificate is uploaded."
@@ -59,7 +58,7 @@ def find_expiring(domains: Iterable[Domain], now: datetime, window_days: int) ->
         expired = installed.not_after <= now
         findings.append(
             ExpiryFinding(
-                code=CERTIFICATE_EXPIRED if expired else EXPIRES_SOON,
+                code=ErrorCode.CERTIFICATE_EXPIRED if expired else ErrorCode.CERTIFICATE_EXPIRES_SOON,
                 domain_sid=domain.sid,
                 account_sid=domain.account_sid,
                 domain_name=domain.domain_name,

@@ -15,12 +15,11 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
-from brandlink.core import errors, sids
-from brandlink.core.dates import iso8601, utcnow
+from brandlink.core.common import sids
+from brandlink.core.common.dates import iso8601, utcnow
+from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.domains import (
     DOMAIN_PATH,
-    DOMAIN_UNVERIFIED,
-    NO_CERTIFICATE,
     CertificateRecord,
     CertificateUpload,
     Domain,
@@ -28,10 +27,6 @@ from brandlink.core.domains import (
     DomainRepository,
     InstalledCertificate,
 )
-from brandlink.core.errors import TwilioError
-
-INSTALL_REJECTED = 30132
-INSTALL_GAVE_UP = 20500
 
 
 class KeySealer(Protocol):
@@ -156,7 +151,7 @@ def upload_certificate(
     """
     if not domain.verified:
         raise TwilioError(
-            DOMAIN_UNVERIFIED,
+            ErrorCode.DOMAIN_UNVERIFIED,
             f"Domain {domain.domain_name} is not verified: publish TXT {domain.verification_record_name} "
             f'"{domain.verification_record_value}", then upload the certificate again.',
         )
@@ -178,7 +173,7 @@ def upload_certificate(
     try:
         stored = repo.update(domain.sid, lambda current: _record_upload(current, upload))
     except DomainGone:
-        raise errors.not_found(f"Domain {domain.sid}") from None
+        raise TwilioError.not_found(f"Domain {domain.sid}") from None
     job = InstallJob(domain.sid, upload_id, validated.certificate_pem, validated.chain_pem, sealed)
     try:
         jobs.send(job_body(job))
@@ -187,7 +182,7 @@ def upload_certificate(
             repo,
             domain.sid,
             upload_id,
-            INSTALL_GAVE_UP,
+            ErrorCode.INTERNAL_ERROR,
             "The certificate could not be queued for installation; upload it again.",
         )
         raise
@@ -207,7 +202,7 @@ def remove_certificate(repo: DomainRepository, jobs: CertificateJobQueue, domain
     try:
         repo.update(domain.sid, drop)
     except DomainGone:
-        raise errors.not_found(f"Domain {domain.sid}") from None
+        raise TwilioError.not_found(f"Domain {domain.sid}") from None
     for installed in removed:
         jobs.send(job_body(RemoveJob(domain.domain_name, installed.acm_arn)))
 
@@ -220,7 +215,7 @@ def removal_jobs(domain: Domain) -> list[RemoveJob]:
 
 def no_certificate(domain: Domain) -> TwilioError:
     return TwilioError(
-        NO_CERTIFICATE,
+        ErrorCode.NO_CERTIFICATE,
         f"Domain {domain.domain_name} has no certificate: upload one with "
         f"POST {DOMAIN_PATH}/{domain.sid}/Certificate (TlsCert).",
         status=404,
@@ -266,7 +261,7 @@ class _Superseded(Exception):
     pass
 
 
-def _fail_upload(repo: DomainRepository, domain_sid: str, upload_id: str, code: int, message: str) -> None:
+def _fail_upload(repo: DomainRepository, domain_sid: str, upload_id: str, code: ErrorCode, message: str) -> None:
     def mark(domain: Domain) -> Domain:
         upload = _current_upload(domain, upload_id)
         if upload is None or domain.certificate is None:
@@ -283,7 +278,11 @@ def _fail_upload(repo: DomainRepository, domain_sid: str, upload_id: str, code: 
 def give_up_install(repo: DomainRepository, job: InstallJob) -> None:
     """The last delivery attempt failed: show the upload as failed instead of pending forever."""
     _fail_upload(
-        repo, job.domain_sid, job.upload_id, INSTALL_GAVE_UP, "The certificate could not be installed; upload it again."
+        repo,
+        job.domain_sid,
+        job.upload_id,
+        ErrorCode.INTERNAL_ERROR,
+        "The certificate could not be installed; upload it again.",
     )
 
 
@@ -310,7 +309,9 @@ def install_certificate(
             installed.acm_arn if installed else None,
         )
     except CertificateRejected as exc:
-        _fail_upload(repo, job.domain_sid, job.upload_id, INSTALL_REJECTED, f"ACM refused the certificate: {exc}")
+        _fail_upload(
+            repo, job.domain_sid, job.upload_id, ErrorCode.CERTIFICATE_NOT_VALID, f"ACM refused the certificate: {exc}"
+        )
         return "rejected"
     target = custom_domains.ensure(domain.domain_name, arn) or default_target
     now = utcnow()

@@ -22,16 +22,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from brandlink.core.dates import iso8601
+from brandlink.core.common.dates import iso8601
+from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.domain_names import certificate_name_covers
-from brandlink.core.errors import TwilioError
-
-NOT_PEM = 30116
-UNPARSABLE = 30117
-KEY_NOT_PKCS8 = 30118
-KEY_MISMATCH = 30119
-SELF_SIGNED = 30129
-CANNOT_VALIDATE = 30132
 
 MAX_TLS_CERT_CHARS = 64 * 1024
 MIN_RSA_BITS = 2048
@@ -72,7 +65,7 @@ class _PemBlock:
     body: str
 
 
-def _fail(code: int, sentence: str) -> TwilioError:
+def _fail(code: ErrorCode, sentence: str) -> TwilioError:
     return TwilioError(code, sentence)
 
 
@@ -83,16 +76,19 @@ def _split_blocks(text: str) -> list[_PemBlock]:
         begin, body, end = match.groups()
         if begin != end:
             raise _fail(
-                NOT_PEM,
+                ErrorCode.NOT_PEM,
                 f"TlsCert has a -----BEGIN {begin}----- block closed by -----END {end}-----; {_EXPECTED_LAYOUT}",
             )
         blocks.append(_PemBlock(begin, body))
     if normalized.count("-----BEGIN ") != len(blocks):
-        raise _fail(NOT_PEM, f"TlsCert has a PEM block without its -----END----- line (truncated?); {_EXPECTED_LAYOUT}")
+        raise _fail(
+            ErrorCode.NOT_PEM,
+            f"TlsCert has a PEM block without its -----END----- line (truncated?); {_EXPECTED_LAYOUT}",
+        )
     return blocks
 
 
-def _der(block: _PemBlock, code: int, what: str) -> bytes:
+def _der(block: _PemBlock, code: ErrorCode, what: str) -> bytes:
     lines = [line.strip() for line in block.body.split("\n")]
     if any(":" in line for line in lines):  # RFC 1421 headers: only legacy encrypted keys carry them
         raise _fail(code, f"The {what} has PEM headers (it is encrypted or not standard PEM); {_TO_PKCS8}")
@@ -116,12 +112,12 @@ def _parse_certificates(blocks: list[_PemBlock]) -> list[x509.Certificate]:
     certificates = []
     for position, block in enumerate(blocks, start=1):
         what = f"certificate #{position}"
-        der = _der(block, UNPARSABLE, what)
+        der = _der(block, ErrorCode.CERTIFICATE_UNPARSABLE, what)
         try:
             certificates.append(x509.load_der_x509_certificate(der))
         except ValueError:
             raise _fail(
-                UNPARSABLE,
+                ErrorCode.CERTIFICATE_UNPARSABLE,
                 f"The {what} cannot be parsed as an X.509 certificate; export it again from your CA's files.",
             ) from None
     return certificates
@@ -130,38 +126,41 @@ def _parse_certificates(blocks: list[_PemBlock]) -> list[x509.Certificate]:
 def _parse_key(block: _PemBlock) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
     if block.label in _LEGACY_KEYS:
         raise _fail(
-            KEY_NOT_PKCS8,
+            ErrorCode.KEY_NOT_PKCS8,
             f"The private key is {_LEGACY_KEYS[block.label]} (BEGIN {block.label}), not PKCS#8; {_TO_PKCS8}",
         )
-    der = _der(block, KEY_NOT_PKCS8, "private key")
+    der = _der(block, ErrorCode.KEY_NOT_PKCS8, "private key")
     try:
         key = serialization.load_der_private_key(der, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise _fail(
-            KEY_NOT_PKCS8, f"The private key cannot be read as an unencrypted PKCS#8 key; {_TO_PKCS8}"
+            ErrorCode.KEY_NOT_PKCS8, f"The private key cannot be read as an unencrypted PKCS#8 key; {_TO_PKCS8}"
         ) from None
     if isinstance(key, rsa.RSAPrivateKey):
         if key.key_size < MIN_RSA_BITS:
             raise _fail(
-                KEY_NOT_PKCS8, f"The RSA key has {key.key_size} bits; use an RSA key of at least {MIN_RSA_BITS} bits."
+                ErrorCode.KEY_NOT_PKCS8,
+                f"The RSA key has {key.key_size} bits; use an RSA key of at least {MIN_RSA_BITS} bits.",
             )
         return key
     if isinstance(key, ec.EllipticCurvePrivateKey):
         if key.curve.name not in SUPPORTED_CURVES:
-            raise _fail(KEY_NOT_PKCS8, f"The EC key uses curve {key.curve.name}; use P-256 or P-384.")
+            raise _fail(ErrorCode.KEY_NOT_PKCS8, f"The EC key uses curve {key.curve.name}; use P-256 or P-384.")
         return key
     raise _fail(
-        KEY_NOT_PKCS8, f"The private key is a {type(key).__name__}; use an RSA (2048+ bits) or EC P-256/P-384 key."
+        ErrorCode.KEY_NOT_PKCS8,
+        f"The private key is a {type(key).__name__}; use an RSA (2048+ bits) or EC P-256/P-384 key.",
     )
 
 
 def _key_block(blocks: list[_PemBlock]) -> _PemBlock:
     keys = [b for b in blocks if b.label == "PRIVATE KEY" or b.label in _LEGACY_KEYS]
     if not keys:
-        raise _fail(NOT_PEM, f"TlsCert has no private key; {_EXPECTED_LAYOUT}")
+        raise _fail(ErrorCode.NOT_PEM, f"TlsCert has no private key; {_EXPECTED_LAYOUT}")
     if len(keys) > 1:
         raise _fail(
-            NOT_PEM, f"TlsCert has {len(keys)} private keys; send exactly one, the key of the leaf certificate."
+            ErrorCode.NOT_PEM,
+            f"TlsCert has {len(keys)} private keys; send exactly one, the key of the leaf certificate.",
         )
     return keys[0]
 
@@ -189,11 +188,12 @@ def _check_validity(certificates: list[x509.Certificate], now: datetime) -> None
         role = "The certificate" if position == 1 else f"Chain certificate #{position}"
         if cert.not_valid_after_utc <= now:
             raise _fail(
-                CANNOT_VALIDATE, f"{role} expired on {iso8601(cert.not_valid_after_utc)}; upload a renewed certificate."
+                ErrorCode.CERTIFICATE_NOT_VALID,
+                f"{role} expired on {iso8601(cert.not_valid_after_utc)}; upload a renewed certificate.",
             )
         if cert.not_valid_before_utc > now:
             raise _fail(
-                CANNOT_VALIDATE,
+                ErrorCode.CERTIFICATE_NOT_VALID,
                 f"{role} is not valid before {iso8601(cert.not_valid_before_utc)}; upload it after that time.",
             )
 
@@ -203,7 +203,7 @@ def _check_covers(leaf: x509.Certificate, domain_name: str) -> None:
     if not any(certificate_name_covers(name, domain_name) for name in names):
         shown = ", ".join(names) or "no DNS name"
         raise _fail(
-            CANNOT_VALIDATE,
+            ErrorCode.CERTIFICATE_NOT_VALID,
             f"The certificate does not cover {domain_name} (it names {shown}); use a certificate whose "
             "SAN or CN is this domain or a wildcard for its parent.",
         )
@@ -212,7 +212,10 @@ def _check_covers(leaf: x509.Certificate, domain_name: str) -> None:
     except x509.ExtensionNotFound:
         return
     if ExtendedKeyUsageOID.SERVER_AUTH not in usage and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in usage:
-        raise _fail(CANNOT_VALIDATE, "The certificate is not meant for TLS servers (no serverAuth extended key usage).")
+        raise _fail(
+            ErrorCode.CERTIFICATE_NOT_VALID,
+            "The certificate is not meant for TLS servers (no serverAuth extended key usage).",
+        )
 
 
 def _check_chain(certificates: list[x509.Certificate]) -> None:
@@ -222,7 +225,7 @@ def _check_chain(certificates: list[x509.Certificate]) -> None:
             child.verify_directly_issued_by(issuer)
         except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
             raise _fail(
-                CANNOT_VALIDATE,
+                ErrorCode.CERTIFICATE_NOT_VALID,
                 f"Certificate #{position + 2} did not issue certificate #{position + 1}; put the leaf first, "
                 "then each issuer in order (omit the root if you like).",
             ) from None
@@ -233,23 +236,25 @@ def validate_tls_cert(
 ) -> ValidatedCertificate:
     """Check every certificate rule for ``domain_name``; raises TwilioError with the first problem."""
     if tls_cert is None or not tls_cert.strip():
-        raise _fail(NOT_PEM, f"TlsCert is required; {_EXPECTED_LAYOUT}")
+        raise _fail(ErrorCode.NOT_PEM, f"TlsCert is required; {_EXPECTED_LAYOUT}")
     if len(tls_cert) > MAX_TLS_CERT_CHARS:
         raise _fail(
-            NOT_PEM,
+            ErrorCode.NOT_PEM,
             f"TlsCert is longer than {MAX_TLS_CERT_CHARS} characters; send the leaf, its chain and the key only.",
         )
     blocks = [b for b in _split_blocks(tls_cert) if b.label not in _IGNORED_LABELS]
     if not blocks:
-        raise _fail(NOT_PEM, f"TlsCert is not PEM; {_EXPECTED_LAYOUT}")
+        raise _fail(ErrorCode.NOT_PEM, f"TlsCert is not PEM; {_EXPECTED_LAYOUT}")
     unexpected = next(
         (b.label for b in blocks if b.label not in _LEGACY_KEYS and b.label not in ("CERTIFICATE", "PRIVATE KEY")), None
     )
     if unexpected is not None:
-        raise _fail(NOT_PEM, f"TlsCert has a {unexpected} block, which does not belong here; {_EXPECTED_LAYOUT}")
+        raise _fail(
+            ErrorCode.NOT_PEM, f"TlsCert has a {unexpected} block, which does not belong here; {_EXPECTED_LAYOUT}"
+        )
     cert_blocks = [b for b in blocks if b.label == "CERTIFICATE"]
     if not cert_blocks:
-        raise _fail(NOT_PEM, f"TlsCert has no certificate; {_EXPECTED_LAYOUT}")
+        raise _fail(ErrorCode.NOT_PEM, f"TlsCert has no certificate; {_EXPECTED_LAYOUT}")
     key_block = _key_block(blocks)
     certificates = _parse_certificates(cert_blocks)
     key = _parse_key(key_block)
@@ -261,18 +266,18 @@ def validate_tls_cert(
         )
         if position is not None:
             raise _fail(
-                KEY_MISMATCH,
+                ErrorCode.KEY_MISMATCH,
                 f"The private key belongs to certificate #{position}, not the first one; "
                 "put the leaf certificate first.",
             )
         raise _fail(
-            KEY_MISMATCH,
+            ErrorCode.KEY_MISMATCH,
             "The private key does not match the certificate; upload the key the certificate was issued for.",
         )
     self_signed = _is_self_signed(leaf)
     if self_signed and not allow_self_signed:
         raise _fail(
-            SELF_SIGNED,
+            ErrorCode.SELF_SIGNED,
             "The certificate is self-signed; upload a certificate issued by a public certificate authority.",
         )
     _check_validity(certificates, now)

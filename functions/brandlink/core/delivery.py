@@ -12,20 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from brandlink.core.common.errors import ErrorCode
 from brandlink.core.messages import FAILED, UNDELIVERED
 
-UNREACHABLE_HANDSET = 30003
-UNKNOWN_HANDSET = 30005
-CARRIER_FILTERED = 30007
-UNKNOWN_ERROR = 30008
-OPTED_OUT = 21610
-QUEUE_OVERFLOW = 30001  # throttled for too long, or not sent within the ValidityPeriod
-VALIDITY_EXPIRED = QUEUE_OVERFLOW
-NO_SENDER = 21704
-NO_SENDER_FOR_CHANNEL = 21612
-
 # Codes about the handset or carrier end the message as ``undelivered``; the rest as ``failed``.
-_UNDELIVERED_CODES = frozenset({UNREACHABLE_HANDSET, UNKNOWN_HANDSET, CARRIER_FILTERED})
+_UNDELIVERED_CODES = frozenset({ErrorCode.UNREACHABLE_HANDSET, ErrorCode.UNKNOWN_HANDSET, ErrorCode.CARRIER_FILTERED})
 
 
 @dataclass(frozen=True)
@@ -53,7 +44,7 @@ class Receipt:
 
 
 class DeliveryError(Exception):
-    def __init__(self, code: int, message: str, *, retryable: bool = False) -> None:
+    def __init__(self, code: ErrorCode, message: str, *, retryable: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

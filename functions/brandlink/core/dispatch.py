@@ -21,9 +21,9 @@ from enum import StrEnum
 from typing import Protocol
 
 from brandlink.core import delivery, sender_selection
-from brandlink.core.dates import utcnow
+from brandlink.core.common.dates import utcnow
+from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Provider, RetryPolicy
-from brandlink.core.errors import TwilioError
 from brandlink.core.message_callbacks import callback_job
 from brandlink.core.messages import (
     FINAL_STATUSES,
@@ -69,7 +69,7 @@ class _Route:
 
 
 class _Unsendable(Exception):
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -98,7 +98,7 @@ class Dispatcher:
         deadline = message.validity_deadline(service.validity_period if service else None)
         if deadline is not None and self.clock() > deadline:
             return self._end_unsent(
-                message, request, delivery.VALIDITY_EXPIRED, "The message was not sent within its ValidityPeriod."
+                message, request, ErrorCode.QUEUE_OVERFLOW, "The message was not sent within its ValidityPeriod."
             )
         try:
             self._check_shortening(message)
@@ -169,8 +169,8 @@ class Dispatcher:
             logger.exception("provider %s failed unexpectedly for %s", self.provider.name, claimed.sid)
             final = replace(
                 claimed,
-                status=delivery.status_for_error(delivery.UNKNOWN_ERROR),
-                error_code=delivery.UNKNOWN_ERROR,
+                status=delivery.status_for_error(ErrorCode.UNKNOWN_ERROR),
+                error_code=ErrorCode.UNKNOWN_ERROR,
                 error_message="The delivery provider failed unexpectedly; the message may not have been sent.",
                 date_updated=self.clock(),
             )
@@ -204,14 +204,14 @@ class Dispatcher:
         if message.from_:
             return _Route(message.from_)
         if service is None:
-            raise _Unsendable(21701, "The message's Messaging Service no longer exists.")
+            raise _Unsendable(ErrorCode.SERVICE_NOT_FOUND, "The message's Messaging Service no longer exists.")
         pool = [sender_selection.candidate_from_sender(s) for s in self.senders.pool(service.sid)]
         if not pool:
-            raise _Unsendable(delivery.NO_SENDER, "The Messaging Service has no senders in its pool: add one.")
+            raise _Unsendable(ErrorCode.NO_SENDER, "The Messaging Service has no senders in its pool: add one.")
         try:
             destination = sender_selection.parse_destination(message.to)
         except ValueError:
-            raise _Unsendable(21211, f"{message.to} is not a valid phone number.") from None
+            raise _Unsendable(ErrorCode.INVALID_TO, f"{message.to} is not a valid phone number.") from None
         sticky_address = self.sticky.get(service.sid, message.to) if service.sticky_sender else None
         policy = SelectionPolicy(
             sticky_sender=service.sticky_sender,
@@ -223,7 +223,7 @@ class Dispatcher:
         )
         if selection is None:
             raise _Unsendable(
-                delivery.NO_SENDER_FOR_CHANNEL,
+                ErrorCode.NO_SENDER_FOR_CHANNEL,
                 f"No sender in the Messaging Service's pool can reach {message.to} ({destination.channel}).",
             )
         return _Route(selection.sender.address, selection, sticky_address)
@@ -257,7 +257,7 @@ class Dispatcher:
             return False
         return True
 
-    def _end_unsent(self, message: Message, request: DispatchRequest, code: int, text: str) -> Outcome:
+    def _end_unsent(self, message: Message, request: DispatchRequest, code: ErrorCode, text: str) -> Outcome:
         failed = replace(
             message,
             status=delivery.status_for_error(code),

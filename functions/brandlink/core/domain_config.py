@@ -11,8 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from brandlink.core import errors, sids
-from brandlink.core.dates import iso8601, utcnow
+from brandlink.core.common import sids
+from brandlink.core.common.dates import iso8601, utcnow
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.urls import validate_callback_url
 from brandlink.core.domains import (
     Domain,
     DomainConfig,
@@ -22,17 +25,6 @@ from brandlink.core.domains import (
     ServiceUnavailable,
     domain_url,
 )
-from brandlink.core.errors import TwilioError
-from brandlink.core.forms import Form
-from brandlink.core.urls import validate_callback_url
-
-INVALID_CALLBACK_URL = 30109
-FALLBACK_URL_MISSING = 30121
-INVALID_FALLBACK_URL = 30122
-SERVICE_SID_EMPTY = 30124
-SERVICE_SID_INVALID = 30127
-INVALID_SERVICES_ACTION = 30128
-SERVICE_IN_OTHER_DOMAIN = 30130
 
 # A full replace deletes one service_domains row per old service and, per new service, checks it
 # exists and writes its row, plus the domain update: 3 * 33 + 1 = DynamoDB's 100 actions per transaction.
@@ -58,10 +50,13 @@ def canonical_service_sid(raw: str) -> str:
     """``MG`` + lower-case hex, else 30124 (empty) / 30127 (malformed)."""
     value = raw.strip()
     if not value:
-        raise TwilioError(SERVICE_SID_EMPTY, "A messaging service SID is empty; send MG followed by 32 hex characters.")
+        raise TwilioError(
+            ErrorCode.SERVICE_SID_EMPTY, "A messaging service SID is empty; send MG followed by 32 hex characters."
+        )
     if not sids.is_sid(value, "MG", case_insensitive=True):
         raise TwilioError(
-            SERVICE_SID_INVALID, f"{value!r} is not a messaging service SID; send MG followed by 32 hex characters."
+            ErrorCode.SERVICE_SID_INVALID,
+            f"{value!r} is not a messaging service SID; send MG followed by 32 hex characters.",
         )
     return "MG" + value[2:].lower()
 
@@ -74,19 +69,19 @@ def _services(
     if raw_action is None or not raw_action.strip():
         if given:
             raise TwilioError(
-                INVALID_SERVICES_ACTION,
+                ErrorCode.INVALID_SERVICES_ACTION,
                 "MessagingServiceSidsAction is required with MessagingServiceSids: send add, delete or replace.",
             )
         return None, ()
     action = raw_action.strip().lower()
     if action not in ("add", "delete", "replace"):
         raise TwilioError(
-            INVALID_SERVICES_ACTION,
+            ErrorCode.INVALID_SERVICES_ACTION,
             f"MessagingServiceSidsAction {raw_action!r} is invalid: send add, delete or replace.",
         )
     if not given:
         raise TwilioError(
-            SERVICE_SID_EMPTY, f"MessagingServiceSids is required with MessagingServiceSidsAction={action}."
+            ErrorCode.SERVICE_SID_EMPTY, f"MessagingServiceSids is required with MessagingServiceSidsAction={action}."
         )
     wanted: list[str] = []
     for raw in form.get_list("MessagingServiceSids"):
@@ -96,7 +91,7 @@ def _services(
     if action != "delete":
         for sid in wanted:
             if not service_exists(account_sid, sid):
-                raise TwilioError(SERVICE_SID_INVALID, f"{sid} is not a messaging service of this account.")
+                raise TwilioError(ErrorCode.SERVICE_SID_INVALID, f"{sid} is not a messaging service of this account.")
     return action, tuple(wanted)  # type: ignore[return-value]
 
 
@@ -107,12 +102,12 @@ def parse_change(form: Form, account_sid: str, service_exists: ServiceExists, *,
         raw = form.get("FallbackUrl") or ""
         if not raw.strip():
             raise TwilioError(
-                FALLBACK_URL_MISSING,
+                ErrorCode.FALLBACK_URL_MISSING,
                 "FallbackUrl is empty: send the http(s) URL that unknown or expired links go to "
                 "(a fallback can be replaced, not removed).",
             )
         fallback = validate_callback_url(
-            raw, allow_private=allow_private, code=INVALID_FALLBACK_URL, parameter="FallbackUrl"
+            raw, allow_private=allow_private, code=ErrorCode.INVALID_FALLBACK_URL, parameter="FallbackUrl"
         )
     callback: str | None = None
     clear_callback = False
@@ -120,7 +115,7 @@ def parse_change(form: Form, account_sid: str, service_exists: ServiceExists, *,
         raw = form.get("CallbackUrl") or ""
         if raw.strip():
             callback = validate_callback_url(
-                raw, allow_private=allow_private, code=INVALID_CALLBACK_URL, parameter="CallbackUrl"
+                raw, allow_private=allow_private, code=ErrorCode.INVALID_CALLBACK_URL, parameter="CallbackUrl"
             )
         else:
             clear_callback = True
@@ -161,7 +156,7 @@ def apply_change(domain: Domain, change: ConfigChange) -> Domain:
     )
     services = _new_service_list(config.messaging_service_sids, change)
     if len(services) > MAX_SERVICES_PER_DOMAIN:
-        raise errors.invalid_parameter(
+        raise TwilioError.invalid_parameter(
             "MessagingServiceSids", f"a domain can serve at most {MAX_SERVICES_PER_DOMAIN} messaging services."
         )
     updated = replace(
@@ -185,16 +180,16 @@ def save_change(repo: DomainRepository, domain: Domain, change: ConfigChange) ->
         stored = repo.update_config(domain.sid, lambda current: apply_change(current, change))
     except ServiceInOtherDomain as taken:
         raise TwilioError(
-            SERVICE_IN_OTHER_DOMAIN,
+            ErrorCode.SERVICE_IN_OTHER_DOMAIN,
             f"Messaging service {taken.service_sid} already belongs to another domain config; "
             "remove it there first (MessagingServiceSidsAction=delete).",
         ) from None
     except ServiceUnavailable as gone:
         raise TwilioError(
-            SERVICE_SID_INVALID, f"{gone.service_sid} is not a messaging service of this account."
+            ErrorCode.SERVICE_SID_INVALID, f"{gone.service_sid} is not a messaging service of this account."
         ) from None
     except DomainGone:
-        raise errors.not_found(f"Domain {domain.sid}") from None
+        raise TwilioError.not_found(f"Domain {domain.sid}") from None
     return stored, created
 
 
@@ -205,7 +200,7 @@ def attach_service(repo: DomainRepository, domain: Domain, service_sid: str) -> 
 def detach_service(repo: DomainRepository, domain: Domain, service_sid: str) -> None:
     """Remove the service from this domain's config; 20404 when it is not attached here."""
     if domain.config is None or service_sid not in domain.config.messaging_service_sids:
-        raise errors.not_found(f"Messaging service {service_sid} in the config of domain {domain.sid}")
+        raise TwilioError.not_found(f"Messaging service {service_sid} in the config of domain {domain.sid}")
     save_change(repo, domain, ConfigChange(services_action="delete", service_sids=(service_sid,)))
 
 
@@ -228,7 +223,7 @@ def service_deletion_hook(repo: DomainRepository) -> Callable[[str, str], None]:
 def config_resource(domain: Domain, base_url: str) -> dict[str, Any]:
     config = domain.config
     if config is None:
-        raise errors.not_found(f"The config of domain {domain.sid} (create it with POST)")
+        raise TwilioError.not_found(f"The config of domain {domain.sid} (create it with POST)")
     return {
         "domain_sid": domain.sid,
         "config_sid": config.sid,

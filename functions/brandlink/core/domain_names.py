@@ -7,7 +7,7 @@ import re
 
 import idna
 
-from brandlink.core.errors import invalid_parameter
+from brandlink.core.common.errors import TwilioError
 
 MAX_NAME_LENGTH = 253
 LOCAL_SUFFIX = ".localhost"
@@ -17,7 +17,7 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
 def _bad(why: str) -> Exception:
-    return invalid_parameter("DomainName", why)
+    return TwilioError.invalid_parameter("DomainName", why)
 
 
 def normalize_domain_name(raw: str | None, *, local_mode: bool) -> str:

@@ -14,22 +14,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from brandlink.core import errors, sids
-from brandlink.core.dates import iso8601, utcnow
+from brandlink.core.common import sids
+from brandlink.core.common.dates import iso8601, utcnow
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.paging import PageRequest
 from brandlink.core.dns_check import DnsResolver, verify_txt_record
 from brandlink.core.domain_names import is_local_name, normalize_domain_name
-from brandlink.core.errors import TwilioError
-from brandlink.core.paging import PageRequest
 
 VERIFICATION_RECORD_PREFIX = "_brandlink."
 VERIFICATION_VALUE_PREFIX = "brandlink-verification="
 DOMAIN_PATH = "/v1/LinkShortening/Domains"
-
-DOMAIN_UNVERIFIED = 30101
-CERTIFICATE_EXPIRED = 30102
-DOMAIN_NOT_SET_UP = 30106
-NO_CERTIFICATE = 30107
-INVALID_DOMAIN_SID = 30100
 
 
 @dataclass(frozen=True)
@@ -185,7 +179,7 @@ def canonical_domain_sid(raw: str) -> str:
     """``DN`` + lower-case hex for a path SID matching ``^DN[0-9a-fA-F]{32}$``, else 30100."""
     if not sids.is_sid(raw, "DN", case_insensitive=True):
         raise TwilioError(
-            INVALID_DOMAIN_SID,
+            ErrorCode.INVALID_DOMAIN_SID,
             f"{raw!r} is not a domain SID: use the DN followed by 32 hex characters "
             "returned when the domain was created.",
         )
@@ -197,7 +191,7 @@ def owned_domain(repo: DomainRepository, account_sid: str, raw_sid: str) -> Doma
     sid = canonical_domain_sid(raw_sid)
     domain = repo.get(sid)
     if domain is None or domain.account_sid != account_sid:
-        raise errors.not_found(f"Domain {sid}")
+        raise TwilioError.not_found(f"Domain {sid}")
     return domain
 
 
@@ -218,10 +212,10 @@ def register_domain(repo: DomainRepository, account_sid: str, raw_name: str | No
     except DomainNameTaken as taken:
         owner = repo.get(taken.owner_domain_sid) if taken.owner_domain_sid else None
         if owner is not None and owner.account_sid == account_sid:
-            raise errors.invalid_parameter(
+            raise TwilioError.invalid_parameter(
                 "DomainName", f"{name} is already registered in this account as {owner.sid}."
             ) from None
-        raise errors.invalid_parameter(
+        raise TwilioError.invalid_parameter(
             "DomainName", f"{name} is already registered by another account; each domain can be registered once."
         ) from None
     return domain
@@ -233,12 +227,12 @@ def verify_domain(repo: DomainRepository, domain: Domain, resolver: DnsResolver)
         return domain
     problem = verify_txt_record(resolver, domain.verification_record_name, domain.verification_record_value)
     if problem is not None:
-        raise TwilioError(DOMAIN_UNVERIFIED, f"Domain {domain.domain_name} is not verified: {problem}")
+        raise TwilioError(ErrorCode.DOMAIN_UNVERIFIED, f"Domain {domain.domain_name} is not verified: {problem}")
     now = utcnow()
     try:
         return repo.update(domain.sid, lambda d: d if d.verified else replace(d, date_verified=now, date_updated=now))
     except DomainGone:
-        raise errors.not_found(f"Domain {domain.sid}") from None
+        raise TwilioError.not_found(f"Domain {domain.sid}") from None
 
 
 def dns_target(domain: Domain, default_target: str | None) -> str | None:
@@ -307,26 +301,26 @@ def shortening_domain_status(
     domain = repo.get(owner[1]) if owner is not None and owner[0] == account_sid else None
     if domain is None or domain.account_sid != account_sid or domain.config is None:
         raise TwilioError(
-            DOMAIN_NOT_SET_UP,
+            ErrorCode.DOMAIN_NOT_SET_UP,
             f"Messaging service {service_sid} has no link-shortening domain: attach it with "
             "POST /v1/LinkShortening/Domains/{DN}/MessagingServices/{MG}.",
         )
     if not domain.verified:
         raise TwilioError(
-            DOMAIN_UNVERIFIED,
+            ErrorCode.DOMAIN_UNVERIFIED,
             f"Domain {domain.domain_name} is not verified: publish TXT {domain.verification_record_name} "
             f"and call POST {DOMAIN_PATH}/{domain.sid}/Verify.",
         )
     installed = domain.certificate.installed if domain.certificate else None
     if installed is None:
         raise TwilioError(
-            NO_CERTIFICATE,
+            ErrorCode.NO_CERTIFICATE,
             f"Domain {domain.domain_name} has no installed certificate: "
             f"upload one to {DOMAIN_PATH}/{domain.sid}/Certificate.",
         )
     if installed.expired or installed.not_after <= (now or utcnow()):
         raise TwilioError(
-            CERTIFICATE_EXPIRED,
+            ErrorCode.CERTIFICATE_EXPIRED,
             f"The certificate of {domain.domain_name} expired on {iso8601(installed.not_after)}: upload a renewed one.",
         )
     config = domain.config

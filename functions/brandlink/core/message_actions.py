@@ -11,11 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from brandlink.core import scheduling, sids
+from brandlink.core import scheduling
 from brandlink.core.accounts import MIN_RETENTION_DAYS, Account
-from brandlink.core.dates import parse_date_or_datetime
-from brandlink.core.errors import TwilioError, invalid_parameter, not_found
-from brandlink.core.forms import Form
+from brandlink.core.common import sids
+from brandlink.core.common.dates import parse_date_or_datetime
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import PageRequest, PageSigner
 from brandlink.core.message_callbacks import callback_job
 from brandlink.core.message_params import SendRequest, parse_send_request
 from brandlink.core.messages import (
@@ -30,7 +32,6 @@ from brandlink.core.messages import (
     MessageRepository,
     ScheduledCapReached,
 )
-from brandlink.core.paging import PageRequest, PageSigner
 from brandlink.core.scheduling import MessageScheduler, OneTimeSchedule, ScheduleWindow
 from brandlink.core.segments import count_segments
 from brandlink.core.send_queue import DispatchRequest, SendQueue
@@ -41,11 +42,6 @@ from brandlink.core.status_callbacks import CallbackQueue
 
 logger = logging.getLogger(__name__)
 
-FROM_NOT_A_SENDER = 21606
-SERVICE_NOT_FOUND = 21701
-CANNOT_CANCEL = 30409
-INVALID_UPDATE = 30400
-DELETE_IN_PROGRESS = 20009
 _SCHEDULED_ONLY = frozenset({SCHEDULED})
 
 
@@ -102,7 +98,9 @@ def _service_of(ports: MessagePorts, account_sid: str, service_sid: str | None) 
         return None
     service = ports.services.get(account_sid, service_sid)
     if service is None:
-        raise TwilioError(SERVICE_NOT_FOUND, f"Messaging Service {service_sid} does not exist in this account.")
+        raise TwilioError(
+            ErrorCode.SERVICE_NOT_FOUND, f"Messaging Service {service_sid} does not exist in this account."
+        )
     return service
 
 
@@ -110,13 +108,13 @@ def _check_sender(ports: MessagePorts, account_sid: str, request: SendRequest) -
     assert request.from_ is not None
     if not ports.senders.find_by_address(account_sid, request.from_):
         raise TwilioError(
-            FROM_NOT_A_SENDER,
+            ErrorCode.FROM_NOT_A_SENDER,
             f"From {request.from_} is not a sender of this account: register it (IncomingPhoneNumbers) or use "
             "a MessagingServiceSid.",
         )
     if request.to.startswith(WHATSAPP_PREFIX) != request.from_.startswith(WHATSAPP_PREFIX):
         raise TwilioError(
-            FROM_NOT_A_SENDER,
+            ErrorCode.FROM_NOT_A_SENDER,
             "To and From must use the same channel: both whatsapp:+E164 addresses, or both SMS senders.",
         )
 
@@ -157,7 +155,7 @@ def _schedule(ports: MessagePorts, message: Message, cap: int) -> None:
         ports.messages.add(message, scheduled_cap=cap)
     except ScheduledCapReached:
         raise TwilioError(
-            scheduling.SCHEDULED_CAP_REACHED,
+            ErrorCode.SCHEDULED_CAP_REACHED,
             f"This account already has {cap} scheduled messages: wait for some to be sent, or cancel some.",
         ) from None
     schedule = OneTimeSchedule(
@@ -179,7 +177,7 @@ def message_sid_ok(sid: str) -> bool:
 def get_message(ports: MessagePorts, account_sid: str, sid: str) -> Message:
     message = ports.messages.get(account_sid, sid) if message_sid_ok(sid) else None
     if message is None:
-        raise not_found(f"Message {sid}")
+        raise TwilioError.not_found(f"Message {sid}")
     return message
 
 
@@ -188,24 +186,27 @@ def update_message(ports: MessagePorts, account_sid: str, sid: str, form: Form, 
     message = get_message(ports, account_sid, sid)
     status, body = form.get("Status"), form.get("Body")
     if status is not None and body is not None:
-        raise TwilioError(INVALID_UPDATE, "Give either Status=canceled or an empty Body (redaction), not both.")
+        raise TwilioError(
+            ErrorCode.INVALID_UPDATE, "Give either Status=canceled or an empty Body (redaction), not both."
+        )
     if status is not None:
         if status.strip().lower() != CANCELED:
-            raise TwilioError(INVALID_UPDATE, f"Status can only be set to 'canceled', got {status!r}.")
+            raise TwilioError(ErrorCode.INVALID_UPDATE, f"Status can only be set to 'canceled', got {status!r}.")
         return _cancel(ports, message, now)
     if body is not None:
         if body != "":
             raise TwilioError(
-                INVALID_UPDATE, "To redact a message, send Body with an empty value; it cannot be edited."
+                ErrorCode.INVALID_UPDATE, "To redact a message, send Body with an empty value; it cannot be edited."
             )
         return _redact(ports, message, now)
-    raise TwilioError(INVALID_UPDATE, "Nothing to update: send Status=canceled or an empty Body.")
+    raise TwilioError(ErrorCode.INVALID_UPDATE, "Nothing to update: send Status=canceled or an empty Body.")
 
 
 def _cancel(ports: MessagePorts, message: Message, now: datetime) -> Message:
     def cannot() -> TwilioError:
         return TwilioError(
-            CANNOT_CANCEL, f"Only a scheduled message can be canceled; message {message.sid} is {message.status}."
+            ErrorCode.CANNOT_CANCEL,
+            f"Only a scheduled message can be canceled; message {message.sid} is {message.status}.",
         )
 
     if message.status != SCHEDULED:
@@ -235,27 +236,27 @@ def _service_or_none(ports: MessagePorts, message: Message) -> MessagingService 
 def _redact(ports: MessagePorts, message: Message, now: datetime) -> Message:
     if message.status not in FINAL_STATUSES:
         raise TwilioError(
-            INVALID_UPDATE,
+            ErrorCode.INVALID_UPDATE,
             f"Message {message.sid} is {message.status}: only a finished message can be redacted "
             "(cancel a scheduled one first).",
         )
     redacted = replace(message, body="", date_updated=now)
     if not ports.messages.replace(redacted, expected_statuses=FINAL_STATUSES):
-        raise not_found(f"Message {message.sid}")
+        raise TwilioError.not_found(f"Message {message.sid}")
     return redacted
 
 
 def delete_message(ports: MessagePorts, account_sid: str, sid: str) -> None:
     message = get_message(ports, account_sid, sid)
     in_progress = TwilioError(
-        DELETE_IN_PROGRESS,
+        ErrorCode.DELETE_IN_PROGRESS,
         f"Message {sid} is {message.status}: delete it once it has finished (cancel a scheduled one first).",
         status=409,
     )
     if message.status not in FINAL_STATUSES:
         raise in_progress
     if not ports.messages.delete(message, expected_statuses=FINAL_STATUSES, release_scheduled_slot=False):
-        raise not_found(f"Message {sid}")
+        raise TwilioError.not_found(f"Message {sid}")
 
 
 def _day_start(value: datetime) -> datetime:
@@ -290,7 +291,7 @@ def parse_query(form: Form) -> tuple[MessageQuery, dict[str, str]]:
         try:
             values[name] = parse_date_or_datetime(raw)
         except ValueError:
-            raise invalid_parameter(
+            raise TwilioError.invalid_parameter(
                 name, f"expected a date (2024-01-31) or an ISO-8601 date-time, got {raw!r}."
             ) from None
         extra[name] = raw.strip()

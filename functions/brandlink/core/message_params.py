@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from brandlink.core import scheduling
-from brandlink.core.errors import TwilioError, invalid_parameter
-from brandlink.core.forms import Form
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.urls import validate_callback_url
 from brandlink.core.messages import MessageOptions
 from brandlink.core.sender_selection import WHATSAPP_PREFIX, parse_destination
 from brandlink.core.services import canonical_service_sid
-from brandlink.core.urls import validate_callback_url
 
 MAX_BODY_CHARS = 1600
 MAX_MEDIA = 10
@@ -21,17 +21,6 @@ MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 10, 128, 256
 # Ten keys and values at their longest, each character \uXXXX-escaped, plus quotes and separators.
 MAX_TAGS_CHARS = MAX_TAGS * (MAX_TAG_KEY + MAX_TAG_VALUE) * 6 + 64
 MAX_PERSISTENT_ACTIONS, MAX_PERSISTENT_ACTION_CHARS = 10, 2048
-
-TO_REQUIRED = 21604
-INVALID_TO = 21211
-SENDER_REQUIRED = 21603
-BODY_REQUIRED = 21602
-BODY_TOO_LONG = 21617
-BODY_OR_MEDIA_REQUIRED = 21619
-INVALID_MEDIA_URL = 21620
-TOO_MANY_MEDIA = 21623
-INVALID_STATUS_CALLBACK = 21609
-INVALID_SERVICE_SID = 21705
 
 
 @dataclass(frozen=True)
@@ -68,12 +57,14 @@ def _optional_address(form: Form, name: str) -> str | None:
 def _to(form: Form) -> str:
     to = _optional_address(form, "To")
     if to is None:
-        raise TwilioError(TO_REQUIRED, "A 'To' phone number is required: give it in E.164 form, e.g. +14155552671.")
+        raise TwilioError(
+            ErrorCode.TO_REQUIRED, "A 'To' phone number is required: give it in E.164 form, e.g. +14155552671."
+        )
     try:
         parse_destination(to)
     except ValueError:
         raise TwilioError(
-            INVALID_TO,
+            ErrorCode.INVALID_TO,
             f"The 'To' number {to} is not a valid phone number: use E.164 (+14155552671) or whatsapp:+14155552671.",
         ) from None
     return to
@@ -86,7 +77,8 @@ def _service_sid(form: Form) -> str | None:
     canonical = canonical_service_sid(raw)
     if canonical is None:
         raise TwilioError(
-            INVALID_SERVICE_SID, f"MessagingServiceSid {raw!r} is not valid: it is MG followed by 32 hex characters."
+            ErrorCode.INVALID_SERVICE_SID,
+            f"MessagingServiceSid {raw!r} is not valid: it is MG followed by 32 hex characters.",
         )
     return canonical
 
@@ -95,16 +87,22 @@ def _body_and_media(form: Form, *, allow_private: bool) -> tuple[str, tuple[str,
     body = form.get("Body")
     media = [value.strip() for value in form.get_list("MediaUrl")]
     if body is None and not media:
-        raise TwilioError(BODY_OR_MEDIA_REQUIRED, "A text message Body or at least one MediaUrl is required.")
+        raise TwilioError(ErrorCode.BODY_OR_MEDIA_REQUIRED, "A text message Body or at least one MediaUrl is required.")
     if body is not None and body.strip() == "" and not media:
-        raise TwilioError(BODY_REQUIRED, "The message Body is empty: give a text, or a MediaUrl to send media only.")
+        raise TwilioError(
+            ErrorCode.BODY_REQUIRED, "The message Body is empty: give a text, or a MediaUrl to send media only."
+        )
     text = body or ""
     if len(text) > MAX_BODY_CHARS:
-        raise TwilioError(BODY_TOO_LONG, f"The Body is {len(text)} characters; the maximum is {MAX_BODY_CHARS}.")
+        raise TwilioError(
+            ErrorCode.BODY_TOO_LONG, f"The Body is {len(text)} characters; the maximum is {MAX_BODY_CHARS}."
+        )
     if len(media) > MAX_MEDIA:
-        raise TwilioError(TOO_MANY_MEDIA, f"{len(media)} MediaUrl values given; at most {MAX_MEDIA} are allowed.")
+        raise TwilioError(
+            ErrorCode.TOO_MANY_MEDIA, f"{len(media)} MediaUrl values given; at most {MAX_MEDIA} are allowed."
+        )
     checked = tuple(
-        validate_callback_url(url, allow_private=allow_private, code=INVALID_MEDIA_URL, parameter="MediaUrl")
+        validate_callback_url(url, allow_private=allow_private, code=ErrorCode.INVALID_MEDIA_URL, parameter="MediaUrl")
         for url in media
     )
     return text, checked
@@ -152,24 +150,30 @@ def _tags(form: Form) -> dict[str, str]:
         return {}
     why = f'must be a JSON object of strings, e.g. {{"campaign": "spring", "variant": "B"}}; got {raw[:80]!r}.'
     if len(raw) > MAX_TAGS_CHARS:
-        raise invalid_parameter("Tags", f"is {len(raw)} characters long; at most {MAX_TAGS_CHARS} are accepted.")
+        raise TwilioError.invalid_parameter(
+            "Tags", f"is {len(raw)} characters long; at most {MAX_TAGS_CHARS} are accepted."
+        )
     if _nesting_exceeds(raw, 1):
-        raise invalid_parameter("Tags", why)
+        raise TwilioError.invalid_parameter("Tags", why)
     try:
         tags = json.loads(raw)
     except ValueError:
-        raise invalid_parameter("Tags", why) from None
+        raise TwilioError.invalid_parameter("Tags", why) from None
     if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-        raise invalid_parameter("Tags", why)
+        raise TwilioError.invalid_parameter("Tags", why)
     if len(tags) > MAX_TAGS:
-        raise invalid_parameter("Tags", f"has {len(tags)} keys; at most {MAX_TAGS} are allowed.")
+        raise TwilioError.invalid_parameter("Tags", f"has {len(tags)} keys; at most {MAX_TAGS} are allowed.")
     for key, value in tags.items():
         if not (_encodable(key) and _encodable(value)):
-            raise invalid_parameter("Tags", "contains a lone UTF-16 surrogate escape (\\ud800-\\udfff); send text.")
+            raise TwilioError.invalid_parameter(
+                "Tags", "contains a lone UTF-16 surrogate escape (\\ud800-\\udfff); send text."
+            )
         if not key or len(key) > MAX_TAG_KEY:
-            raise invalid_parameter("Tags", f"keys must be 1 to {MAX_TAG_KEY} characters, got {key[:40]!r}.")
+            raise TwilioError.invalid_parameter(
+                "Tags", f"keys must be 1 to {MAX_TAG_KEY} characters, got {key[:40]!r}."
+            )
         if len(value) > MAX_TAG_VALUE:
-            raise invalid_parameter("Tags", f"the value of {key!r} is over {MAX_TAG_VALUE} characters.")
+            raise TwilioError.invalid_parameter("Tags", f"the value of {key!r} is over {MAX_TAG_VALUE} characters.")
     return tags
 
 
@@ -178,18 +182,18 @@ def _choice(form: Form, name: str, allowed: tuple[str, ...]) -> str | None:
     if value is None:
         return None
     if value.lower() not in allowed:
-        raise invalid_parameter(name, f"must be one of {', '.join(allowed)}, got {value!r}.")
+        raise TwilioError.invalid_parameter(name, f"must be one of {', '.join(allowed)}, got {value!r}.")
     return value.lower()
 
 
 def _persistent_actions(form: Form) -> tuple[str, ...]:
     actions = tuple(value.strip() for value in form.get_list("PersistentAction") if value.strip())
     if len(actions) > MAX_PERSISTENT_ACTIONS:
-        raise invalid_parameter("PersistentAction", f"at most {MAX_PERSISTENT_ACTIONS} values are allowed.")
+        raise TwilioError.invalid_parameter("PersistentAction", f"at most {MAX_PERSISTENT_ACTIONS} values are allowed.")
     for action in actions:
         scheme, colon, _rest = action.partition(":")
         if not colon or not scheme.isalpha() or len(action) > MAX_PERSISTENT_ACTION_CHARS:
-            raise invalid_parameter(
+            raise TwilioError.invalid_parameter(
                 "PersistentAction",
                 f"each value is a URI such as geo:37.78,-122.39 or mailto:a@example.com, got {action!r}.",
             )
@@ -217,18 +221,20 @@ def parse_send_request(
     from_ = _optional_address(form, "From")
     service_sid = _service_sid(form)
     if from_ is None and service_sid is None:
-        raise TwilioError(SENDER_REQUIRED, "A 'From' number or a MessagingServiceSid is required: give one of them.")
+        raise TwilioError(
+            ErrorCode.SENDER_REQUIRED, "A 'From' number or a MessagingServiceSid is required: give one of them."
+        )
     body, media = _body_and_media(form, allow_private=allow_private)
     callback = _optional(form, "StatusCallback")
     if callback is not None:
         callback = validate_callback_url(
-            callback, allow_private=allow_private, code=INVALID_STATUS_CALLBACK, parameter="StatusCallback"
+            callback, allow_private=allow_private, code=ErrorCode.INVALID_STATUS_CALLBACK, parameter="StatusCallback"
         )
     validity = form.get_int("ValidityPeriod", minimum=MIN_VALIDITY_PERIOD, maximum=MAX_VALIDITY_PERIOD)
     smart_encoded = form.get_bool("SmartEncoded")
     shorten_urls = bool(form.get_bool("ShortenUrls", False))
     if shorten_urls and service_sid is None:
-        raise invalid_parameter(
+        raise TwilioError.invalid_parameter(
             "ShortenUrls", "link shortening needs a MessagingServiceSid whose service has a shortening domain."
         )
     send_at = scheduling.parse_send_at(

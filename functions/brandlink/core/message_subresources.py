@@ -18,11 +18,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from brandlink.core.dates import rfc2822
-from brandlink.core.errors import invalid_parameter, not_found
-from brandlink.core.forms import Form
+from brandlink.core.common.dates import rfc2822
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import Cursor, PageRequest, invalid_token
 from brandlink.core.messages import Message, MessageFeedback, MessageRepository, message_base
-from brandlink.core.paging import Cursor, PageRequest, invalid_token
 
 if TYPE_CHECKING:
     from mimetypes import MimeTypes
@@ -65,7 +65,7 @@ def find_media(message: Message, sid: str) -> Media:
     for media in media_of(message):
         if media.sid == sid.strip():
             return media
-    raise not_found(f"Media {sid} of message {message.sid}")
+    raise TwilioError.not_found(f"Media {sid} of message {message.sid}")
 
 
 def media_resource(media: Media) -> dict[str, Any]:
@@ -112,7 +112,7 @@ def feedback_outcome(form: Form) -> str:
         return DEFAULT_OUTCOME
     outcome = raw.strip().lower()
     if outcome not in OUTCOMES:
-        raise invalid_parameter("Outcome", f"must be confirmed or unconfirmed, got {raw[:40]!r}.")
+        raise TwilioError.invalid_parameter("Outcome", f"must be confirmed or unconfirmed, got {raw[:40]!r}.")
     return outcome
 
 
@@ -123,7 +123,7 @@ def record_feedback(
     previous = message.feedback
     feedback = MessageFeedback(outcome, previous.date_created if previous else now, now)
     if not repo.record_feedback(message, feedback):
-        raise not_found(f"Message {message.sid}")
+        raise TwilioError.not_found(f"Message {message.sid}")
     return feedback, previous is None
 
 

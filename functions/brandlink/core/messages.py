@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from brandlink.core.dates import rfc2822
-from brandlink.core.paging import PageRequest
+from brandlink.core.common.dates import rfc2822
+from brandlink.core.common.paging import PageRequest
 from brandlink.core.services import Page
 
 API_VERSION = "2010-04-01"

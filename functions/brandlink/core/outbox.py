@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from brandlink.core.dates import iso8601
-from brandlink.core.paging import PageRequest
+from brandlink.core.common.dates import iso8601
+from brandlink.core.common.paging import PageRequest
 from brandlink.core.services import Page
 
 

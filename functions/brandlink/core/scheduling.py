@@ -11,16 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from brandlink.core.dates import parse_datetime
-from brandlink.core.errors import TwilioError
+from brandlink.core.common.dates import parse_datetime
+from brandlink.core.common.errors import ErrorCode, TwilioError
 
 SCHEDULE_TYPE_FIXED = "fixed"
-
-SEND_AT_MISSING = 35111
-SEND_AT_OUT_OF_WINDOW = 35114
-SERVICE_REQUIRED = 35118
-SCHEDULE_TYPE_MISSING = 35119
-SCHEDULED_CAP_REACHED = 35125
 
 
 @dataclass(frozen=True)
@@ -60,26 +54,32 @@ def parse_send_at(
     if not has_type and not has_send_at:
         return None
     if has_type and schedule_type.strip().lower() != SCHEDULE_TYPE_FIXED:  # type: ignore[union-attr]
-        raise TwilioError(20001, f"Invalid parameter ScheduleType: the only value is 'fixed', got {schedule_type!r}.")
+        raise TwilioError(
+            ErrorCode.INVALID_PARAMETER,
+            f"Invalid parameter ScheduleType: the only value is 'fixed', got {schedule_type!r}.",
+        )
     if not has_send_at:
-        raise TwilioError(SEND_AT_MISSING, "SendAt is required with ScheduleType=fixed: give an ISO-8601 UTC time.")
+        raise TwilioError(
+            ErrorCode.SEND_AT_MISSING, "SendAt is required with ScheduleType=fixed: give an ISO-8601 UTC time."
+        )
     if not has_type:
         raise TwilioError(
-            SCHEDULE_TYPE_MISSING, "SendAt needs ScheduleType=fixed: add it, or leave SendAt out to send now."
+            ErrorCode.SCHEDULE_TYPE_MISSING, "SendAt needs ScheduleType=fixed: add it, or leave SendAt out to send now."
         )
     if not messaging_service_sid:
-        raise TwilioError(SERVICE_REQUIRED, "Scheduling a message needs a MessagingServiceSid: add one.")
+        raise TwilioError(ErrorCode.SERVICE_REQUIRED, "Scheduling a message needs a MessagingServiceSid: add one.")
     try:
         when = parse_datetime(send_at)  # type: ignore[arg-type]
     except ValueError:
         raise TwilioError(
-            SEND_AT_OUT_OF_WINDOW, f"SendAt must be an ISO-8601 time such as 2030-01-31T09:00:00Z, got {send_at!r}."
+            ErrorCode.SEND_AT_OUT_OF_WINDOW,
+            f"SendAt must be an ISO-8601 time such as 2030-01-31T09:00:00Z, got {send_at!r}.",
         ) from None
     when = _ceil_to_second(when)
     lead = (when - now).total_seconds()
     if lead <= window.min_seconds or lead > window.max_seconds:
         raise TwilioError(
-            SEND_AT_OUT_OF_WINDOW,
+            ErrorCode.SEND_AT_OUT_OF_WINDOW,
             f"SendAt must be more than {window.min_seconds} seconds and at most {window.max_seconds} seconds "
             f"({window.max_seconds // 86400} days) after the request; it is {int(lead)} seconds away.",
         )

@@ -13,12 +13,13 @@ from typing import Any
 
 import phonenumbers
 
-from brandlink.core import errors, sids
-from brandlink.core.dates import iso8601, rfc2822, utcnow
-from brandlink.core.forms import Form
+from brandlink.core.common import sids
+from brandlink.core.common.dates import iso8601, rfc2822, utcnow
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.urls import validate_callback_url
 from brandlink.core.services import (
     HTTP_METHODS,
-    INVALID_STATUS_CALLBACK,
     AddressTaken,
     AlreadyInPool,
     MessagingService,
@@ -27,12 +28,6 @@ from brandlink.core.services import (
     SenderRepository,
     ServiceGone,
 )
-from brandlink.core.urls import validate_callback_url
-
-INVALID_PHONE_NUMBER = 21421
-ADDRESS_ALREADY_REGISTERED = 21422
-INVALID_ALPHA_SENDER = 21707
-ALREADY_IN_A_SERVICE = 21710
 
 WHATSAPP_PREFIX = "whatsapp:"
 MMS_REGIONS = ("US", "CA")
@@ -51,8 +46,10 @@ _NUMBER_TYPES = {
 
 
 def _parse_e164(value: str, param: str) -> phonenumbers.PhoneNumber:
-    bad = errors.invalid_parameter(
-        param, f"{value!r} is not a valid phone number; use E.164, such as +14155552671.", INVALID_PHONE_NUMBER
+    bad = TwilioError.invalid_parameter(
+        param,
+        f"{value!r} is not a valid phone number; use E.164, such as +14155552671.",
+        ErrorCode.INVALID_PHONE_NUMBER,
     )
     digits = "".join(ch for ch in value if ch not in _NUMBER_PUNCTUATION)
     if not _E164.match(digits):
@@ -71,7 +68,9 @@ def parse_phone_sender(
 ) -> tuple[SenderKind, str, phonenumbers.PhoneNumber]:
     """``(kind, address, parsed)`` for ``+E164`` or ``whatsapp:+E164``; anything else is 21421."""
     if value is None or not value.strip():
-        raise errors.invalid_parameter(param, "is required, in E.164 form such as +14155552671.", INVALID_PHONE_NUMBER)
+        raise TwilioError.invalid_parameter(
+            param, "is required, in E.164 form such as +14155552671.", ErrorCode.INVALID_PHONE_NUMBER
+        )
     text = value.strip()
     is_whatsapp = text.lower().startswith(WHATSAPP_PREFIX)
     number = _parse_e164(text[len(WHATSAPP_PREFIX) :].strip() if is_whatsapp else text, param)
@@ -83,25 +82,27 @@ def parse_phone_sender(
 
 def parse_short_code(value: str | None, param: str = "ShortCode") -> str:
     if value is None or not _SHORT_CODE.match(value.strip()):
-        raise errors.invalid_parameter(param, f"must be 3 to 8 digits, such as 12345; got {value!r}.")
+        raise TwilioError.invalid_parameter(param, f"must be 3 to 8 digits, such as 12345; got {value!r}.")
     return value.strip()
 
 
 def parse_country_code(value: str | None, param: str = "CountryCode") -> str:
     region = (value or "").strip().upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise errors.invalid_parameter(param, f"must be an ISO 3166-1 alpha-2 country code such as US; got {value!r}.")
+        raise TwilioError.invalid_parameter(
+            param, f"must be an ISO 3166-1 alpha-2 country code such as US; got {value!r}."
+        )
     return region
 
 
 def parse_alpha_sender(value: str | None) -> str:
     text = (value or "").strip()
     if not _ALPHA_SENDER.match(text) or not any(ch.isalpha() for ch in text):
-        raise errors.invalid_parameter(
+        raise TwilioError.invalid_parameter(
             "AlphaSender",
             f"{value!r} is not a valid alphanumeric sender ID: use 1 to 11 letters, digits or spaces, "
             "with at least one letter.",
-            INVALID_ALPHA_SENDER,
+            ErrorCode.INVALID_ALPHA_SENDER,
         )
     return text
 
@@ -112,7 +113,7 @@ def _friendly_name(form: Form) -> str | None:
         return None
     name = value.strip()
     if len(name) > MAX_FRIENDLY_NAME:
-        raise errors.invalid_parameter("FriendlyName", f"must be at most {MAX_FRIENDLY_NAME} characters.")
+        raise TwilioError.invalid_parameter("FriendlyName", f"must be at most {MAX_FRIENDLY_NAME} characters.")
     return name or None
 
 
@@ -128,7 +129,7 @@ def _webhook_changes(form: Form, *, allow_private: bool, with_status_callback: b
         if param not in form:
             continue
         value = (form.get(param) or "").strip()
-        code = INVALID_STATUS_CALLBACK if param == "StatusCallback" else 20001
+        code = ErrorCode.INVALID_STATUS_CALLBACK if param == "StatusCallback" else 20001
         changes[field_name] = (
             validate_callback_url(value, allow_private=allow_private, code=code, parameter=param) if value else None
         )
@@ -137,7 +138,7 @@ def _webhook_changes(form: Form, *, allow_private: bool, with_status_callback: b
         if not value:
             continue
         if value not in HTTP_METHODS:
-            raise errors.invalid_parameter(param, f"must be GET or POST, got {form.get(param)!r}.")
+            raise TwilioError.invalid_parameter(param, f"must be GET or POST, got {form.get(param)!r}.")
         changes[field_name] = value
     return changes
 
@@ -145,7 +146,9 @@ def _webhook_changes(form: Form, *, allow_private: bool, with_status_callback: b
 def _refuse_transfer(form: Form, account_sid: str) -> None:
     target = form.get("AccountSid")
     if target and target != account_sid:
-        raise errors.invalid_parameter("AccountSid", "senders cannot move to another account; delete and re-register.")
+        raise TwilioError.invalid_parameter(
+            "AccountSid", "senders cannot move to another account; delete and re-register."
+        )
 
 
 # ---- account-owned senders ----------------------------------------------------------------------
@@ -188,8 +191,8 @@ def _register(repo: SenderRepository, sender: Sender) -> Sender:
     try:
         repo.register(sender)
     except AddressTaken as taken:
-        raise errors.TwilioError(
-            ADDRESS_ALREADY_REGISTERED,
+        raise TwilioError(
+            ErrorCode.ADDRESS_ALREADY_REGISTERED,
             f"{sender.address} is already registered to this account as {taken.sender_sid}; "
             "update that one or delete it first.",
         ) from None
@@ -223,7 +226,7 @@ def update_owned(repo: SenderRepository, sender: Sender, form: Form, *, allow_pr
         changes["friendly_name"] = name
     updated = replace(sender, date_updated=utcnow(), **changes)
     if not repo.save_owned(updated):
-        raise errors.not_found(f"The sender {sender.sid}")
+        raise TwilioError.not_found(f"The sender {sender.sid}")
     return updated
 
 
@@ -231,7 +234,7 @@ def owned_sender(repo: SenderRepository, account_sid: str, sid: str, prefix: str
     """The account's ``PN``/``SC`` sender ``sid``; malformed, missing or another account's is 20404."""
     sender = repo.get_owned(account_sid, sid) if sids.is_sid(sid, prefix) else None
     if sender is None:
-        raise errors.not_found(f"The sender {sid}")
+        raise TwilioError.not_found(f"The sender {sid}")
     return sender
 
 
@@ -242,11 +245,11 @@ def _join_pool(repo: SenderRepository, service: MessagingService, sender: Sender
     try:
         return repo.add_to_pool(service, replace(sender, date_created=utcnow(), date_updated=utcnow()))
     except ServiceGone:
-        raise errors.not_found(f"Messaging Service {service.sid}") from None
+        raise TwilioError.not_found(f"Messaging Service {service.sid}") from None
     except AlreadyInPool as conflict:
         where = "this" if conflict.service_sid == service.sid else f"another ({conflict.service_sid})"
-        raise errors.TwilioError(
-            ALREADY_IN_A_SERVICE,
+        raise TwilioError(
+            ErrorCode.ALREADY_IN_A_SERVICE,
             f"{sender.address} ({sender.sid}) is already in the sender pool of {where} Messaging Service; "
             "a sender belongs to one service at a time: remove it there first.",
         ) from None
@@ -271,7 +274,7 @@ def _join_pool_by_address(repo: SenderRepository, service: MessagingService, can
     sender, is_new = _register_or_reuse(repo, candidate)
     try:
         return _join_pool(repo, service, sender)
-    except errors.TwilioError:
+    except TwilioError:
         if is_new:  # nothing half-done: the registration made for this request goes too
             repo.delete_owned(sender.account_sid, sender.sid)
         raise
@@ -282,14 +285,14 @@ def add_phone_number(repo: SenderRepository, service: MessagingService, form: Fo
     sid = form.get("PhoneNumberSid")
     if sid:
         if not sids.is_sid(sid, "PN"):
-            raise errors.invalid_parameter(
+            raise TwilioError.invalid_parameter(
                 "PhoneNumberSid", f"{sid!r} is not a phone number SID (PN followed by 32 hex)."
             )
         return _join_pool(repo, service, owned_sender(repo, service.account_sid, sid, "PN"))
     if form.get_address("PhoneNumber"):
         kind, address, number = parse_phone_sender(form.get_address("PhoneNumber"))
         return _join_pool_by_address(repo, service, _phone_sender(service.account_sid, kind, address, number))
-    raise errors.invalid_parameter("PhoneNumberSid", "is required: the PN SID of one of this account's numbers.")
+    raise TwilioError.invalid_parameter("PhoneNumberSid", "is required: the PN SID of one of this account's numbers.")
 
 
 def add_short_code(repo: SenderRepository, service: MessagingService, form: Form) -> Sender:
@@ -297,13 +300,15 @@ def add_short_code(repo: SenderRepository, service: MessagingService, form: Form
     sid = form.get("ShortCodeSid")
     if sid:
         if not sids.is_sid(sid, "SC"):
-            raise errors.invalid_parameter("ShortCodeSid", f"{sid!r} is not a short code SID (SC followed by 32 hex).")
+            raise TwilioError.invalid_parameter(
+                "ShortCodeSid", f"{sid!r} is not a short code SID (SC followed by 32 hex)."
+            )
         return _join_pool(repo, service, owned_sender(repo, service.account_sid, sid, "SC"))
     if form.get("ShortCode"):
         short_code = parse_short_code(form.get("ShortCode"))
         candidate = _short_code_sender(service.account_sid, short_code, parse_country_code(form.get("CountryCode")))
         return _join_pool_by_address(repo, service, candidate)
-    raise errors.invalid_parameter("ShortCodeSid", "is required: the SC SID of one of this account's short codes.")
+    raise TwilioError.invalid_parameter("ShortCodeSid", "is required: the SC SID of one of this account's short codes.")
 
 
 def add_alpha_sender(repo: SenderRepository, service: MessagingService, form: Form) -> Sender:
@@ -324,10 +329,10 @@ def add_alpha_sender(repo: SenderRepository, service: MessagingService, form: Fo
     try:
         repo.add_alpha_sender(service, sender)
     except ServiceGone:
-        raise errors.not_found(f"Messaging Service {service.sid}") from None
+        raise TwilioError.not_found(f"Messaging Service {service.sid}") from None
     except AlreadyInPool:
-        raise errors.TwilioError(
-            ALREADY_IN_A_SERVICE,
+        raise TwilioError(
+            ErrorCode.ALREADY_IN_A_SERVICE,
             "This Messaging Service already has an alphanumeric sender ID; a service has at most one: delete it first.",
         ) from None
     return sender
@@ -336,7 +341,7 @@ def add_alpha_sender(repo: SenderRepository, service: MessagingService, form: Fo
 def pool_entry(repo: SenderRepository, service: MessagingService, sid: str, prefix: str) -> Sender:
     entry = repo.pool_entry(service.sid, sid) if sids.is_sid(sid, prefix) else None
     if entry is None:
-        raise errors.not_found(f"The sender {sid} in Messaging Service {service.sid}")
+        raise TwilioError.not_found(f"The sender {sid} in Messaging Service {service.sid}")
     return entry
 
 

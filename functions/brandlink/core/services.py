@@ -17,11 +17,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
-from brandlink.core import errors, sids
-from brandlink.core.dates import iso8601, utcnow
-from brandlink.core.forms import Form
-from brandlink.core.paging import PageRequest
-from brandlink.core.urls import validate_callback_url
+from brandlink.core.common import sids
+from brandlink.core.common.dates import iso8601, utcnow
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import PageRequest
+from brandlink.core.common.urls import validate_callback_url
 
 SenderKind = Literal["phone_number", "whatsapp", "short_code", "alpha_sender"]
 
@@ -31,8 +32,6 @@ USECASES = ("notifications", "marketing", "verification", "discussion", "poll", 
 MAX_FRIENDLY_NAME = 64
 MIN_VALIDITY_PERIOD = 1
 MAX_VALIDITY_PERIOD = 36_000
-
-INVALID_STATUS_CALLBACK = 21609
 
 
 @dataclass(frozen=True)
@@ -205,17 +204,17 @@ ServiceDeletionHook = Callable[[str, str], None]
 def _friendly_name(value: str | None, *, required: bool) -> str | None:
     if value is None:
         if required:
-            raise errors.invalid_parameter("FriendlyName", "is required; give the service a name.")
+            raise TwilioError.invalid_parameter("FriendlyName", "is required; give the service a name.")
         return None
     name = value.strip()
     if not name:
-        raise errors.invalid_parameter("FriendlyName", "must not be empty.")
+        raise TwilioError.invalid_parameter("FriendlyName", "must not be empty.")
     if len(name) > MAX_FRIENDLY_NAME:
-        raise errors.invalid_parameter("FriendlyName", f"must be at most {MAX_FRIENDLY_NAME} characters.")
+        raise TwilioError.invalid_parameter("FriendlyName", f"must be at most {MAX_FRIENDLY_NAME} characters.")
     return name
 
 
-def _url(form: Form, name: str, *, allow_private: bool, code: int = 20001) -> str | None:
+def _url(form: Form, name: str, *, allow_private: bool, code: ErrorCode = ErrorCode.INVALID_PARAMETER) -> str | None:
     """``None`` when absent; an empty value clears the URL (stored as ``None``)."""
     value = form.get(name)
     if value is None or value.strip() == "":
@@ -230,7 +229,7 @@ def _choice(form: Form, name: str, allowed: Iterable[str], *, upper: bool) -> st
     normalized = value.strip().upper() if upper else value.strip().lower()
     options = tuple(allowed)
     if normalized not in options:
-        raise errors.invalid_parameter(name, f"must be one of {', '.join(options)}, got {value!r}.")
+        raise TwilioError.invalid_parameter(name, f"must be one of {', '.join(options)}, got {value!r}.")
     return normalized
 
 
@@ -261,7 +260,9 @@ def settings_from_form(form: Form, *, allow_private: bool) -> dict[str, Any]:
         if param in form:
             changes[field_name] = _url(form, param, allow_private=allow_private)
     if "StatusCallback" in form:
-        changes["status_callback"] = _url(form, "StatusCallback", allow_private=allow_private, code=21609)
+        changes["status_callback"] = _url(
+            form, "StatusCallback", allow_private=allow_private, code=ErrorCode.INVALID_STATUS_CALLBACK
+        )
     for param, field_name in _METHOD_SETTINGS.items():
         method = _choice(form, param, HTTP_METHODS, upper=True)
         if method is not None:
@@ -301,7 +302,7 @@ def update_service(
     try:
         repo.save(updated)
     except ServiceGone:
-        raise errors.not_found(f"Messaging Service {service.sid}") from None
+        raise TwilioError.not_found(f"Messaging Service {service.sid}") from None
     return updated
 
 
@@ -315,7 +316,7 @@ def owned_service(repo: ServiceRepository, account_sid: str, sid: str) -> Messag
     canonical = canonical_service_sid(sid)
     service = repo.get(account_sid, canonical) if canonical else None
     if service is None:
-        raise errors.not_found(f"Messaging Service {sid}")
+        raise TwilioError.not_found(f"Messaging Service {sid}")
     return service
 
 
@@ -328,7 +329,7 @@ def delete_service(
     """
     canonical = canonical_service_sid(sid)
     if canonical is None or not repo.begin_delete(account_sid, canonical):
-        raise errors.not_found(f"Messaging Service {sid}")
+        raise TwilioError.not_found(f"Messaging Service {sid}")
     for hook in hooks:
         hook(account_sid, canonical)
     repo.finish_delete(account_sid, canonical)

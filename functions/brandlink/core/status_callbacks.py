@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from brandlink.core.signing import sign_form
+from brandlink.core.common.signing import sign_form
 
 
 @dataclass(frozen=True)

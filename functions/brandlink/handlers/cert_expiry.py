@@ -17,14 +17,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from brandlink.config import settings
 from brandlink.core import cert_expiry
-from brandlink.core.dates import utcnow
-from brandlink.core.domains import CERTIFICATE_EXPIRED, DomainRepository
+from brandlink.core.common.dates import utcnow
+from brandlink.core.common.errors import ErrorCode
+from brandlink.core.domains import DomainRepository
 from brandlink.observability import logger, metrics, tracer
 
-METRIC_NAMES = {cert_expiry.EXPIRES_SOON: "CertificateExpiringSoon", CERTIFICATE_EXPIRED: "CertificateExpired"}
+METRIC_NAMES = {
+    ErrorCode.CERTIFICATE_EXPIRES_SOON: "CertificateExpiringSoon",
+    ErrorCode.CERTIFICATE_EXPIRED: "CertificateExpired",
+}
 SUBJECTS = {
-    cert_expiry.EXPIRES_SOON: "Brandlink warning 30131: certificate of {domain} expires soon",
-    CERTIFICATE_EXPIRED: "Brandlink error 30102: certificate of {domain} expired",
+    ErrorCode.CERTIFICATE_EXPIRES_SOON: "Brandlink warning 30131: certificate of {domain} expires soon",
+    ErrorCode.CERTIFICATE_EXPIRED: "Brandlink error 30102: certificate of {domain} expired",
 }
 
 
@@ -46,7 +50,7 @@ def check_certificates() -> list[cert_expiry.ExpiryFinding]:
     current = settings()
     findings = cert_expiry.find_expiring(_domains().all(), utcnow(), current.cert_expiry_window_days)
     for finding in findings:
-        if finding.code == CERTIFICATE_EXPIRED:
+        if finding.code == ErrorCode.CERTIFICATE_EXPIRED:
             cert_expiry.mark_expired(_domains(), finding)
         details = {k: v for k, v in finding.as_dict().items() if k not in ("code", "message")}
         logger.warning(finding.sentence(), extra={"error_code": finding.code, **details})
@@ -66,6 +70,6 @@ def check_certificates() -> list[cert_expiry.ExpiryFinding]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     findings = check_certificates()
     return {
-        "expiring": sum(1 for f in findings if f.code == cert_expiry.EXPIRES_SOON),
-        "expired": sum(1 for f in findings if f.code == CERTIFICATE_EXPIRED),
+        "expiring": sum(1 for f in findings if f.code == ErrorCode.CERTIFICATE_EXPIRES_SOON),
+        "expired": sum(1 for f in findings if f.code == ErrorCode.CERTIFICATE_EXPIRED),
     }

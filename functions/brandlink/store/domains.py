@@ -28,6 +28,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
+from brandlink.core.common.paging import PageRequest
 from brandlink.core.domains import (
     CertificateRecord,
     CertificateUpload,
@@ -41,7 +42,6 @@ from brandlink.core.domains import (
     ServiceInOtherDomain,
     ServiceUnavailable,
 )
-from brandlink.core.paging import PageRequest
 from brandlink.store.base import StoreModel, meta
 from brandlink.store.conditions import condition_held, transaction_connection
 from brandlink.store.paging import query_page

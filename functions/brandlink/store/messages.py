@@ -28,9 +28,9 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
-from brandlink.core.dates import utcnow
+from brandlink.core.common.dates import utcnow
+from brandlink.core.common.paging import PageRequest
 from brandlink.core.messages import Message, MessageFeedback, MessageOptions, MessageQuery, ScheduledCapReached
-from brandlink.core.paging import PageRequest
 from brandlink.core.services import Page
 from brandlink.store.base import StoreModel, meta
 from brandlink.store.conditions import condition_held, failed_conditions, transaction_connection

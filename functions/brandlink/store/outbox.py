@@ -18,9 +18,9 @@ from pynamodb.attributes import (
 )
 from pynamodb.expressions.condition import Condition
 
-from brandlink.core.dates import utcnow
+from brandlink.core.common.dates import utcnow
+from brandlink.core.common.paging import PageRequest
 from brandlink.core.outbox import OutboxEntry
-from brandlink.core.paging import PageRequest
 from brandlink.core.services import Page
 from brandlink.store.base import StoreModel, meta
 from brandlink.store.paging import query_page

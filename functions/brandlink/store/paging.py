@@ -1,6 +1,6 @@
 """One page of a DynamoDB partition, of a table or of a global secondary index, for ``PA``/``PB`` tokens.
 
-A page's cursors are the DynamoDB keys of its boundary items (see brandlink.core.paging). For a
+A page's cursors are the DynamoDB keys of its boundary items (see brandlink.core.common.paging). For a
 table that is the table's key; for an index it is the table's key plus the index's key, which is
 what DynamoDB wants as ``ExclusiveStartKey`` on an index.
 """
@@ -19,8 +19,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import Index
 from pynamodb.models import Model
 
-from brandlink.core.errors import TwilioError
-from brandlink.core.paging import PageRequest
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.paging import PageRequest
 
 M = TypeVar("M", bound=Model)
 Cursor = dict[str, Any]
@@ -117,7 +117,9 @@ def query_page(
     schema = _key_schema(source)
     cursor = request.cursor
     if cursor is not None and not schema.belongs(cursor, hash_value, range_prefix):
-        raise TwilioError(20001, "Invalid PageToken: it belongs to another list; use the list's own page URLs.")
+        raise TwilioError(
+            ErrorCode.INVALID_PARAMETER, "Invalid PageToken: it belongs to another list; use the list's own page URLs."
+        )
     range_attribute = schema.range_attribute
     results: Iterator[M] = source.query(
         hash_value,

@@ -32,7 +32,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
-from brandlink.core.paging import PageRequest
+from brandlink.core.common.paging import PageRequest
 from brandlink.core.services import (
     AddressTaken,
     AlreadyInPool,

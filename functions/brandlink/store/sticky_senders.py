@@ -11,7 +11,7 @@ from datetime import datetime
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
-from brandlink.core.dates import utcnow
+from brandlink.core.common.dates import utcnow
 from brandlink.store.base import StoreModel, meta
 
 

@@ -18,7 +18,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
 )
 
-from brandlink.core import delivery
+from brandlink.core.common.errors import ErrorCode
 from brandlink.core.delivery import DeliveryError
 
 NO_SDK_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=10)
@@ -33,22 +33,22 @@ ClientErrorMapper = Callable[[str, str, str], DeliveryError | None]
 
 def delivery_error(exc: Exception, provider: str, specific: ClientErrorMapper) -> DeliveryError:
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError) and not isinstance(exc, ConnectionClosedError):
-        return DeliveryError(delivery.UNKNOWN_ERROR, f"{provider} could not be reached: {exc}", retryable=True)
+        return DeliveryError(ErrorCode.UNKNOWN_ERROR, f"{provider} could not be reached: {exc}", retryable=True)
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code, message = str(error.get("Code", "")), str(error.get("Message", ""))
         reason = str(exc.response.get("Reason") or error.get("Reason") or "")
         if code in THROTTLING_CODES:
             return DeliveryError(
-                delivery.QUEUE_OVERFLOW, f"{provider} throttled the message: {message}", retryable=True
+                ErrorCode.QUEUE_OVERFLOW, f"{provider} throttled the message: {message}", retryable=True
             )
         mapped = specific(code, reason, message)
         if mapped is not None:
             return mapped
-        return DeliveryError(delivery.UNKNOWN_ERROR, f"{provider} refused the message ({code}): {message}")
+        return DeliveryError(ErrorCode.UNKNOWN_ERROR, f"{provider} refused the message ({code}): {message}")
     if isinstance(exc, BotoCoreError):
         # Read timeouts and closed connections: the request may have been acted upon.
         return DeliveryError(
-            delivery.UNKNOWN_ERROR, f"{provider} did not answer; the message may have been sent: {exc}"
+            ErrorCode.UNKNOWN_ERROR, f"{provider} did not answer; the message may have been sent: {exc}"
         )
-    return DeliveryError(delivery.UNKNOWN_ERROR, f"{provider} failed: {exc}")
+    return DeliveryError(ErrorCode.UNKNOWN_ERROR, f"{provider} failed: {exc}")

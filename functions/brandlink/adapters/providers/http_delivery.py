@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from brandlink.adapters.http import HttpResponse, NoAnswer, NotSent
-from brandlink.core import delivery
+from brandlink.core.common.errors import ErrorCode
 from brandlink.core.delivery import DeliveryError
 
 RETRY_LATER_STATUSES = frozenset({429, 503})
@@ -49,9 +49,9 @@ def post(transport: Transport, provider: str, url: str, **options: Any) -> Reply
     try:
         response = transport("POST", url, **options)
     except NotSent as exc:
-        raise DeliveryError(delivery.UNKNOWN_ERROR, f"{provider} could not be reached: {exc}", retryable=True) from exc
+        raise DeliveryError(ErrorCode.UNKNOWN_ERROR, f"{provider} could not be reached: {exc}", retryable=True) from exc
     except NoAnswer as exc:
         raise DeliveryError(
-            delivery.UNKNOWN_ERROR, f"{provider} did not answer; the message may have been sent: {exc}"
+            ErrorCode.UNKNOWN_ERROR, f"{provider} did not answer; the message may have been sent: {exc}"
         ) from exc
     return Reply(response.status, _json_object(response.body))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from brandlink.core.dates import utcnow
+from brandlink.core.common.dates import utcnow
 from brandlink.core.delivery import OutgoingMessage, Receipt
 from brandlink.core.outbox import OutboxEntry, OutboxRepository
 

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from brandlink.adapters.providers.aws_errors import NO_SDK_RETRIES, delivery_error
-from brandlink.core import delivery
+from brandlink.core.common.errors import ErrorCode
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
 from brandlink.core.sender_selection import WHATSAPP_PREFIX
 
@@ -28,11 +28,11 @@ _UNKNOWN_HANDSET_REASONS = frozenset({"CANNOT_PARSE", "DESTINATION_PHONE_NUMBER_
 
 def _specific(code: str, reason: str, message: str) -> DeliveryError | None:
     if reason == "DESTINATION_PHONE_NUMBER_OPTED_OUT":
-        return DeliveryError(delivery.OPTED_OUT, "The recipient has opted out of messages from this sender.")
+        return DeliveryError(ErrorCode.OPTED_OUT, "The recipient has opted out of messages from this sender.")
     if reason in _FILTERED_REASONS:
-        return DeliveryError(delivery.CARRIER_FILTERED, f"End User Messaging blocked the destination: {message}")
+        return DeliveryError(ErrorCode.CARRIER_FILTERED, f"End User Messaging blocked the destination: {message}")
     if reason in _UNKNOWN_HANDSET_REASONS:
-        return DeliveryError(delivery.UNKNOWN_HANDSET, f"End User Messaging cannot deliver to this number: {message}")
+        return DeliveryError(ErrorCode.UNKNOWN_HANDSET, f"End User Messaging cannot deliver to this number: {message}")
     return None
 
 
@@ -55,7 +55,7 @@ class EndUserMessagingSmsProvider:
 
     def send(self, message: OutgoingMessage) -> Receipt:
         if message.to.startswith(WHATSAPP_PREFIX):
-            raise DeliveryError(delivery.NO_SENDER_FOR_CHANNEL, "The sms provider cannot deliver WhatsApp messages.")
+            raise DeliveryError(ErrorCode.NO_SENDER_FOR_CHANNEL, "The sms provider cannot deliver WhatsApp messages.")
         request: dict[str, Any] = {
             "DestinationPhoneNumber": message.to,
             "OriginationIdentity": message.from_,

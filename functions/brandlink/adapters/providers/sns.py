@@ -11,14 +11,14 @@ from functools import cached_property
 from typing import Any
 
 from brandlink.adapters.providers.aws_errors import NO_SDK_RETRIES, delivery_error
-from brandlink.core import delivery
+from brandlink.core.common.errors import ErrorCode
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
 from brandlink.core.sender_selection import WHATSAPP_PREFIX
 
 
 def _specific(code: str, reason: str, message: str) -> DeliveryError | None:
     if code in ("InvalidParameter", "InvalidParameterValue", "InvalidParameterException"):
-        return DeliveryError(delivery.UNKNOWN_HANDSET, f"SNS refused the destination or sender: {message}")
+        return DeliveryError(ErrorCode.UNKNOWN_HANDSET, f"SNS refused the destination or sender: {message}")
     return None
 
 
@@ -43,7 +43,7 @@ class SnsSmsProvider:
 
     def send(self, message: OutgoingMessage) -> Receipt:
         if message.to.startswith(WHATSAPP_PREFIX):
-            raise DeliveryError(delivery.NO_SENDER_FOR_CHANNEL, "The sns provider cannot deliver WhatsApp messages.")
+            raise DeliveryError(ErrorCode.NO_SENDER_FOR_CHANNEL, "The sns provider cannot deliver WhatsApp messages.")
         sender_attribute = (
             "AWS.MM.SMS.OriginationNumber" if message.from_[:1] in "+0123456789" else "AWS.SNS.SMS.SenderID"
         )

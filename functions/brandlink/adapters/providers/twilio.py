@@ -16,20 +16,20 @@ from urllib.parse import urlencode
 
 from brandlink.adapters.http import request
 from brandlink.adapters.providers.http_delivery import Reply, Transport, post
-from brandlink.core import delivery
+from brandlink.core.common.errors import ErrorCode
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
 
 DEFAULT_BASE_URL = "https://api.twilio.com"
 # Twilio error codes about the destination, passed on as the delivery code they amount to.
 _TWILIO_CODE_MAP = {
-    21610: delivery.OPTED_OUT,
-    21211: delivery.UNKNOWN_HANDSET,
-    21614: delivery.UNKNOWN_HANDSET,
-    21612: delivery.UNREACHABLE_HANDSET,
-    21408: delivery.CARRIER_FILTERED,
-    30003: delivery.UNREACHABLE_HANDSET,
-    30005: delivery.UNKNOWN_HANDSET,
-    30007: delivery.CARRIER_FILTERED,
+    ErrorCode.OPTED_OUT: ErrorCode.OPTED_OUT,
+    ErrorCode.INVALID_TO: ErrorCode.UNKNOWN_HANDSET,
+    ErrorCode.NOT_A_MOBILE_NUMBER: ErrorCode.UNKNOWN_HANDSET,
+    ErrorCode.NO_SENDER_FOR_CHANNEL: ErrorCode.UNREACHABLE_HANDSET,
+    ErrorCode.REGION_NOT_ENABLED: ErrorCode.CARRIER_FILTERED,
+    ErrorCode.UNREACHABLE_HANDSET: ErrorCode.UNREACHABLE_HANDSET,
+    ErrorCode.UNKNOWN_HANDSET: ErrorCode.UNKNOWN_HANDSET,
+    ErrorCode.CARRIER_FILTERED: ErrorCode.CARRIER_FILTERED,
 }
 
 
@@ -84,11 +84,11 @@ def _receipt(reply: Reply) -> Receipt:
         return Receipt(provider_message_id=reply.payload.get("sid"))
     detail = reply.payload.get("message") or f"HTTP {reply.status}"
     if reply.retry_later:
-        raise DeliveryError(delivery.QUEUE_OVERFLOW, f"Twilio is busy: {detail}", retryable=True)
+        raise DeliveryError(ErrorCode.QUEUE_OVERFLOW, f"Twilio is busy: {detail}", retryable=True)
     twilio_code = reply.payload.get("code")
     code = (
-        _TWILIO_CODE_MAP.get(twilio_code, delivery.UNKNOWN_ERROR)
+        _TWILIO_CODE_MAP.get(twilio_code, ErrorCode.UNKNOWN_ERROR)
         if isinstance(twilio_code, int)
-        else delivery.UNKNOWN_ERROR
+        else ErrorCode.UNKNOWN_ERROR
     )
     raise DeliveryError(code, f"Twilio refused the message ({twilio_code or reply.status}): {detail}")

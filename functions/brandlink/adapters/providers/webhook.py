@@ -18,11 +18,11 @@ from typing import Any
 
 from brandlink.adapters.http import request
 from brandlink.adapters.providers.http_delivery import Reply, Transport, post
-from brandlink.core import delivery
+from brandlink.core.common.errors import ErrorCode
 from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
 
 _REJECTION_CODES = frozenset(
-    {delivery.UNREACHABLE_HANDSET, delivery.UNKNOWN_HANDSET, delivery.CARRIER_FILTERED, delivery.OPTED_OUT}
+    {ErrorCode.UNREACHABLE_HANDSET, ErrorCode.UNKNOWN_HANDSET, ErrorCode.CARRIER_FILTERED, ErrorCode.OPTED_OUT}
 )
 
 
@@ -93,8 +93,8 @@ def _receipt(reply: Reply) -> Receipt:
         return Receipt(provider_message_id=str(provider_id) if provider_id is not None else None)
     if reply.retry_later:
         raise DeliveryError(
-            delivery.QUEUE_OVERFLOW, f"The webhook asked to retry (HTTP {reply.status}).", retryable=True
+            ErrorCode.QUEUE_OVERFLOW, f"The webhook asked to retry (HTTP {reply.status}).", retryable=True
         )
-    code = reply.payload.get("code")
-    code = code if code in _REJECTION_CODES else delivery.UNKNOWN_ERROR
+    given = reply.payload.get("code")
+    code = ErrorCode(given) if given in _REJECTION_CODES else ErrorCode.UNKNOWN_ERROR
     raise DeliveryError(code, f"The webhook rejected the message (HTTP {reply.status}).")

@@ -7,8 +7,9 @@ from aws_lambda_powertools.event_handler import Response
 from brandlink.api import deps
 from brandlink.api.context import current_account, form, json_response, owned_account, page_request, query
 from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum
-from brandlink.core import accounts, errors
-from brandlink.core.paging import PageResult, envelope_2010
+from brandlink.core import accounts
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.paging import PageResult, envelope_2010
 
 router = DocumentedRouter()
 
@@ -38,7 +39,7 @@ def list_accounts() -> Response:
     request = page_request(router, params)
     name, status = params.get("FriendlyName"), params.get("Status")
     if status is not None and status not in accounts.ACCOUNT_STATUSES:
-        raise errors.invalid_parameter("Status", f"must be one of {', '.join(accounts.ACCOUNT_STATUSES)}.")
+        raise TwilioError.invalid_parameter("Status", f"must be one of {', '.join(accounts.ACCOUNT_STATUSES)}.")
     matches = request.page == 0 and name in (None, account.friendly_name) and status in (None, account.status)
     items = [accounts.account_resource(account)] if matches else []
     extra = {key: value for key, value in (("FriendlyName", name), ("Status", status)) if value is not None}
@@ -71,8 +72,8 @@ def update_account(sid: str) -> Response:
     account = owned_account(router, sid)
     body = form(router)
     if "Status" in body and body.get("Status") != account.status:
-        raise errors.TwilioError(
-            20001,
+        raise TwilioError(
+            ErrorCode.INVALID_PARAMETER,
             "An account cannot change its own Status over the API; an operator does it with `brandlink set-status`.",
         )
     updated = accounts.update_account(account, body.get("FriendlyName"), None)

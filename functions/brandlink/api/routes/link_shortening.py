@@ -18,11 +18,12 @@ from brandlink.api.spec import (
     string_list,
 )
 from brandlink.config import settings
-from brandlink.core import certificate_install, domain_config, domains, errors
+from brandlink.core import certificate_install, domain_config, domains
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.paging import PageResult, envelope_v1
+from brandlink.core.common.urls import MAX_URL_LENGTH
 from brandlink.core.dns_check import check_routing
 from brandlink.core.domain_names import MAX_NAME_LENGTH, is_local_name
-from brandlink.core.paging import PageResult, envelope_v1
-from brandlink.core.urls import MAX_URL_LENGTH
 
 router = DocumentedRouter()
 
@@ -116,7 +117,7 @@ def delete_domain(domain_sid: str) -> Response:
     domain = _owned(domain_sid)
     deleted = deps.domains().delete(domain.sid)
     if deleted is None:
-        raise errors.not_found(f"Domain {domain.sid}")
+        raise TwilioError.not_found(f"Domain {domain.sid}")
     for job in certificate_install.removal_jobs(deleted):
         deps.certificate_jobs().send(certificate_install.job_body(job))
     return no_content()
@@ -285,7 +286,7 @@ def attach_service(domain_sid: str, messaging_service_sid: str) -> Response:
     domain = _owned(domain_sid)
     sid = domain_config.canonical_service_sid(messaging_service_sid)
     if not _service_exists(domain.account_sid, sid):
-        raise errors.not_found(f"Messaging Service {sid}")
+        raise TwilioError.not_found(f"Messaging Service {sid}")
     domain_config.attach_service(deps.domains(), domain, sid)
     return json_response(domain_config.association_resource(domain.sid, sid, _association_url(domain.sid, sid)), 201)
 
@@ -313,7 +314,7 @@ def _domain_of_service(raw_service_sid: str) -> tuple[str, domains.Domain]:
     owner = deps.domains().domain_sid_of_service(sid)
     domain = deps.domains().get(owner[1]) if owner is not None and owner[0] == account.sid else None
     if domain is None or domain.account_sid != account.sid:
-        raise errors.not_found(f"A link-shortening domain for Messaging Service {sid}")
+        raise TwilioError.not_found(f"A link-shortening domain for Messaging Service {sid}")
     return sid, domain
 
 

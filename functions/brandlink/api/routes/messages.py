@@ -19,10 +19,10 @@ from brandlink.api.spec import (
     string_list,
 )
 from brandlink.core import message_actions, message_subresources
-from brandlink.core.dates import utcnow
+from brandlink.core.common.dates import utcnow
+from brandlink.core.common.paging import PageResult, envelope_2010
 from brandlink.core.message_params import MAX_BODY_CHARS, MAX_MEDIA, MAX_TAGS_CHARS
 from brandlink.core.messages import API_VERSION, message_base, message_resource
-from brandlink.core.paging import PageResult, envelope_2010
 
 router = DocumentedRouter()
 

@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler import Response
 from brandlink.api import deps
 from brandlink.api.context import base_url, current_account, json_response, page_request, query
 from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param
+from brandlink.core.common.paging import PageResult, envelope_v1
 from brandlink.core.outbox import outbox_resource
-from brandlink.core.paging import PageResult, envelope_v1
 
 router = DocumentedRouter()
 

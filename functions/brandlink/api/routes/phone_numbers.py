@@ -16,9 +16,10 @@ from brandlink.api import deps
 from brandlink.api.context import form, json_response, no_content, owned_account, page_request, query
 from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum
 from brandlink.config import settings
-from brandlink.core import errors, senders
-from brandlink.core.forms import Form
-from brandlink.core.paging import PageResult, envelope_2010
+from brandlink.core import senders
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import PageResult, envelope_2010
 from brandlink.core.services import Sender
 
 router = DocumentedRouter()
@@ -224,7 +225,7 @@ def _register_routes(collection: OwnedCollection) -> None:
         account = owned_account(router, account_sid)
         sender = senders.owned_sender(deps.senders(), account.sid, sid, collection.sid_prefix)
         if not deps.senders().delete_owned(account.sid, sender.sid):
-            raise errors.not_found(f"The sender {sid}")
+            raise TwilioError.not_found(f"The sender {sid}")
         return no_content()
 
 

@@ -11,9 +11,10 @@ from brandlink.api import deps
 from brandlink.api.context import base_url, current_account, form, json_response, no_content, page_request
 from brandlink.api.spec import BOOLEAN, PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum, sid_schema
 from brandlink.config import settings
-from brandlink.core import errors, senders, services
-from brandlink.core.forms import Form
-from brandlink.core.paging import PageResult, envelope_v1
+from brandlink.core import senders, services
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import PageResult, envelope_v1
 from brandlink.core.services import MessagingService, Sender, SenderRepository
 
 router = DocumentedRouter()
@@ -265,7 +266,7 @@ def _register_pool_routes(collection: PoolCollection) -> None:
         service = _service(service_sid)
         entry = senders.pool_entry(deps.senders(), service, sid, collection.sid_prefix)
         if not deps.senders().remove_from_pool(service.sid, entry.sid):
-            raise errors.not_found(f"The sender {sid} in Messaging Service {service.sid}")
+            raise TwilioError.not_found(f"The sender {sid} in Messaging Service {service.sid}")
         return no_content()
 
 

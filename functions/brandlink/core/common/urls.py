@@ -14,7 +14,7 @@ import re
 import socket
 from urllib.parse import urlsplit
 
-from brandlink.core.errors import invalid_parameter
+from brandlink.core.common.errors import ErrorCode, TwilioError
 
 MAX_URL_LENGTH = 2048
 _LOCAL_NAMES = ("localhost", "localhost.localdomain")
@@ -53,14 +53,16 @@ def _is_valid_hostname(host: str) -> bool:
     return len(host) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
 
 
-def validate_callback_url(value: str, *, allow_private: bool, code: int = 20001, parameter: str = "Url") -> str:
+def validate_callback_url(
+    value: str, *, allow_private: bool, code: ErrorCode = ErrorCode.INVALID_PARAMETER, parameter: str = "Url"
+) -> str:
     """Return ``value`` stripped when it is an http(s) URL Brandlink may call, else raise ``code``.
 
     ``allow_private`` is local mode: loopback and private addresses are then accepted.
     """
 
     def bad(why: str) -> Exception:
-        return invalid_parameter(parameter, why, code)
+        return TwilioError.invalid_parameter(parameter, why, code)
 
     url = value.strip()
     if len(url) > MAX_URL_LENGTH:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from brandlink.core.errors import TwilioError
-from brandlink.core.forms import Form
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.forms import Form
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -31,7 +31,10 @@ Cursor = dict[str, Any]
 
 
 def invalid_token() -> TwilioError:
-    return TwilioError(20001, "Invalid PageToken: use the next_page_uri or previous_page_uri of a list response as is.")
+    return TwilioError(
+        ErrorCode.INVALID_PARAMETER,
+        "Invalid PageToken: use the next_page_uri or previous_page_uri of a list response as is.",
+    )
 
 
 def _b64(raw: bytes) -> str:
@@ -111,7 +114,10 @@ class PageRequest:
         page = form.get_int("Page", 0, minimum=0)
         token = form.get("PageToken") or None
         if page and token is None:
-            raise TwilioError(20001, "Page greater than 0 needs the PageToken from the previous page's next_page_uri.")
+            raise TwilioError(
+                ErrorCode.INVALID_PARAMETER,
+                "Page greater than 0 needs the PageToken from the previous page's next_page_uri.",
+            )
         direction, cursor = signer.decode(token) if token is not None else ("PA", None)
         return cls(
             page=page or 0,

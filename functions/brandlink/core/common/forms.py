@@ -12,7 +12,7 @@ import binascii
 from collections.abc import Mapping
 from urllib.parse import unquote_to_bytes
 
-from brandlink.core.errors import TwilioError, invalid_parameter
+from brandlink.core.common.errors import ErrorCode, TwilioError
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -26,7 +26,7 @@ def _decode(raw: str, what: str, source: str) -> str:
         return unquote_to_bytes(raw.replace("+", " ")).decode("utf-8")
     except UnicodeDecodeError:
         raise TwilioError(
-            20001,
+            ErrorCode.INVALID_PARAMETER,
             f"The {source} has invalid UTF-8 in {what}: percent-encode the text's UTF-8 bytes (é is %C3%A9).",
         ) from None
 
@@ -35,7 +35,10 @@ def parse_pairs(text: str, source: str = "request body") -> list[tuple[str, str]
     """``name=value&...`` into pairs, like ``parse_qsl(keep_blank_values=True)`` but strict UTF-8."""
     fields = [field for field in text.split("&") if field]
     if len(fields) > MAX_FIELDS:
-        raise TwilioError(20001, f"The {source} has {len(fields)} parameters; at most {MAX_FIELDS} are accepted.")
+        raise TwilioError(
+            ErrorCode.INVALID_PARAMETER,
+            f"The {source} has {len(fields)} parameters; at most {MAX_FIELDS} are accepted.",
+        )
     pairs: list[tuple[str, str]] = []
     for field in fields:
         raw_name, _sep, raw_value = field.partition("=")
@@ -63,11 +66,11 @@ class Form:
             try:
                 raw = base64.b64decode(raw, validate=False)
             except (binascii.Error, ValueError) as exc:
-                raise TwilioError(20001, f"The {source} is not valid base64.") from exc
+                raise TwilioError(ErrorCode.INVALID_PARAMETER, f"The {source} is not valid base64.") from exc
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise TwilioError(20001, f"The {source} must be UTF-8 form-encoded text.") from exc
+            raise TwilioError(ErrorCode.INVALID_PARAMETER, f"The {source} must be UTF-8 form-encoded text.") from exc
         return cls(parse_pairs(text, source))
 
     @classmethod
@@ -97,7 +100,7 @@ class Form:
         if not values:
             return default
         if len(values) > 1:
-            raise invalid_parameter(name[:40], f"give it once; it was given {len(values)} times.")
+            raise TwilioError.invalid_parameter(name[:40], f"give it once; it was given {len(values)} times.")
         return values[0]
 
     def get_address(self, name: str) -> str | None:
@@ -126,7 +129,7 @@ class Form:
             return True
         if lowered in _FALSE:
             return False
-        raise invalid_parameter(name, f"expected true or false, got {value!r}.")
+        raise TwilioError.invalid_parameter(name, f"expected true or false, got {value!r}.")
 
     def get_int(
         self,
@@ -135,7 +138,7 @@ class Form:
         *,
         minimum: int | None = None,
         maximum: int | None = None,
-        code: int = 20001,
+        code: ErrorCode = ErrorCode.INVALID_PARAMETER,
     ) -> int | None:
         value = self.get(name)
         if value is None or value == "":
@@ -143,8 +146,8 @@ class Form:
         try:
             number = int(value.strip())
         except ValueError:
-            raise invalid_parameter(name, f"expected a whole number, got {value!r}.", code) from None
+            raise TwilioError.invalid_parameter(name, f"expected a whole number, got {value!r}.", code) from None
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-            raise invalid_parameter(name, f"must be {bounds}, got {number}.", code)
+            raise TwilioError.invalid_parameter(name, f"must be {bounds}, got {number}.", code)
         return number

@@ -77,11 +77,13 @@ def _scenarios(service_sid: str) -> list[tuple[str, dict[str, str]]]:
 
 
 def run_faked(calls: int) -> None:
-    from brandlink.adapters import token_key
+    from brandlink.adapters.accounts import token_key
     from brandlink.api import deps
-    from brandlink.core.accounts import Account, create_account
-    from brandlink.core.message_actions import MessagePorts
-    from brandlink.core.services import MessagingService, Sender
+    from brandlink.core.accounts.actions import create_account
+    from brandlink.core.accounts.model import Account
+    from brandlink.core.messaging.actions import MessagePorts
+    from brandlink.core.senders.model import Sender
+    from brandlink.core.services.model import MessagingService
     from brandlink.handlers.api import handler
     from tests.unit.messaging_fakes import (
         InMemoryMessages,
@@ -136,8 +138,8 @@ def run_moto(calls: int) -> None:
         from local.provision import provision
 
         provision()
-        from brandlink.adapters.token_key import token_master_key
-        from brandlink.core.accounts import create_account
+        from brandlink.adapters.accounts.token_key import token_master_key
+        from brandlink.core.accounts.actions import create_account
         from brandlink.handlers.api import handler
         from brandlink.store.accounts import DynamoAccountRepository
 

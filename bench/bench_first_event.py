@@ -45,9 +45,9 @@ from local.events import http_event, sqs_event
 from local.provision import provision
 
 env = provision()
-from brandlink.adapters.token_key import token_master_key
+from brandlink.adapters.accounts.token_key import token_master_key
 from brandlink.config import settings
-from brandlink.core.accounts import create_account
+from brandlink.core.accounts.actions import create_account
 from brandlink.handlers.api import handler as api
 from brandlink.store.accounts import DynamoAccountRepository
 from local.lambda_runtime import context_for

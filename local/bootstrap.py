@@ -22,8 +22,8 @@ class SeedResult:
 def create_local_account() -> tuple[str, str]:
     """A fresh account in the (empty, in-memory) accounts table; returns its sid and auth token."""
     # Imported here: the store binds its table name at import, after provisioning set it.
-    from brandlink.adapters.token_key import token_master_key
-    from brandlink.core.accounts import create_account
+    from brandlink.adapters.accounts.token_key import token_master_key
+    from brandlink.core.accounts.actions import create_account
     from brandlink.store.accounts import DynamoAccountRepository
 
     account, token = create_account(DynamoAccountRepository(), token_master_key(), LOCAL_ACCOUNT_NAME)

@@ -102,12 +102,12 @@ def provision(region: str | None = None) -> dict[str, str]:
     env["BRANDLINK_REDIRECT_API_ID"] = redirect_api["ApiId"]
 
     # The auth-token master key: random per local run (state is in memory anyway).
-    from brandlink.core.tokens import new_master_key
+    from brandlink.core.accounts.tokens import new_master_key
 
     env["BRANDLINK_TOKEN_KEY"] = os.environ.get("BRANDLINK_TOKEN_KEY") or new_master_key()
 
     os.environ.update(env)
-    from brandlink.adapters.token_key import token_master_key
+    from brandlink.adapters.accounts.token_key import token_master_key
     from brandlink.config import settings
 
     settings.cache_clear()

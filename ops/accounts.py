@@ -19,8 +19,8 @@ def _repository() -> Any:
 
 
 def create_account(name: str | None, retention_days: int | None) -> dict[str, Any]:
-    from brandlink.adapters.token_key import token_master_key
-    from brandlink.core import accounts
+    from brandlink.adapters.accounts.token_key import token_master_key
+    from brandlink.core.accounts import actions as accounts
 
     try:
         account, token = accounts.create_account(_repository(), token_master_key(), name, retention_days)
@@ -30,8 +30,8 @@ def create_account(name: str | None, retention_days: int | None) -> dict[str, An
 
 
 def rotate_token(account_sid: str) -> dict[str, Any]:
-    from brandlink.adapters.token_key import token_master_key
-    from brandlink.core import accounts
+    from brandlink.adapters.accounts.token_key import token_master_key
+    from brandlink.core.accounts import actions as accounts
     from brandlink.core.common.errors import TwilioError
 
     try:
@@ -42,7 +42,7 @@ def rotate_token(account_sid: str) -> dict[str, Any]:
 
 
 def set_status(account_sid: str, status: str) -> dict[str, Any]:
-    from brandlink.core import accounts
+    from brandlink.core.accounts import actions as accounts
 
     repository = _repository()
     account = repository.get(account_sid)

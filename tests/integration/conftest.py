@@ -73,8 +73,8 @@ def lambda_context() -> LocalLambdaContext:
 
 @pytest.fixture
 def new_account(aws: dict[str, str]) -> Callable[[], ApiClient]:
-    from brandlink.adapters.token_key import token_master_key
-    from brandlink.core.accounts import create_account
+    from brandlink.adapters.accounts.token_key import token_master_key
+    from brandlink.core.accounts.actions import create_account
     from brandlink.store.accounts import DynamoAccountRepository
 
     def make() -> ApiClient:

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from brandlink.config import settings
-from brandlink.core.dns_check import DnsLookupFailed
+from brandlink.core.domains.dns_check import DnsLookupFailed
 from local.events import sqs_event
 from tests import certs
 from tests.integration.conftest import ApiClient, lambda_context

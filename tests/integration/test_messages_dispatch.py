@@ -145,7 +145,7 @@ def test_validity_period_expiry_fails_without_sending(
 
 
 def test_sender_pool_geomatch_and_sticky_sender(api: ApiClient) -> None:
-    from brandlink.store.sticky_senders import DynamoStickySenders
+    from brandlink.store.messaging.sticky_senders import DynamoStickySenders
 
     service = service_with_numbers(api, "+12125550199", "+14155550123")
     first = send(api, To=RECIPIENT, MessagingServiceSid=service, Body="one")
@@ -160,7 +160,7 @@ def test_sender_pool_geomatch_and_sticky_sender(api: ApiClient) -> None:
 
 
 def first_expiry(sid: str) -> Any:
-    from brandlink.store.messages import MessageItem
+    from brandlink.store.messaging.messages import MessageItem
 
     return MessageItem.get(sid).expires_at
 

@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from brandlink.core.common.paging import PageRequest
-from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
-from brandlink.core.dispatch import DispatchRequest
-from brandlink.core.messages import Message, MessageFeedback, MessageQuery, ScheduledCapReached
-from brandlink.core.scheduling import OneTimeSchedule
-from brandlink.core.services import MessagingService, Page, Sender
-from brandlink.core.status_callbacks import StatusCallbackJob
+from brandlink.core.common.paging import Page, PageRequest
+from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage, Receipt
+from brandlink.core.messaging.dispatch import DispatchRequest
+from brandlink.core.messaging.model import Message, MessageFeedback, MessageQuery
+from brandlink.core.messaging.repository import ScheduledCapReached
+from brandlink.core.messaging.scheduling import OneTimeSchedule
+from brandlink.core.messaging.status_callbacks import StatusCallbackJob
+from brandlink.core.senders.model import Sender
+from brandlink.core.services.model import MessagingService
 
 ACCOUNT = "AC" + "a" * 32
 

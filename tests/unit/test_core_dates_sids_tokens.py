@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from brandlink.core import tokens
+from brandlink.core.accounts import tokens
 from brandlink.core.common import dates, sids
 
 

@@ -62,7 +62,10 @@ def test_tracer_patches_botocore_alone(module: str) -> None:
 def test_the_api_loads_certificate_parsing_dns_and_the_dispatcher_only_when_a_route_needs_them() -> None:
     probe = cold_import("brandlink.handlers.api")
 
-    assert loaded(probe, "cryptography", "dns", "brandlink.core.certificates", "brandlink.core.dispatch") == []
+    assert (
+        loaded(probe, "cryptography", "dns", "brandlink.core.domains.certificates", "brandlink.core.messaging.dispatch")
+        == []
+    )
 
 
 def test_the_status_callback_function_does_not_load_the_message_model() -> None:

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from brandlink.adapters.http import HttpResponse, NoAnswer, NotSent
-from brandlink.adapters.providers.twilio import TwilioProvider
-from brandlink.adapters.providers.webhook import WebhookProvider
+from brandlink.adapters.common.http import HttpResponse, NoAnswer, NotSent
+from brandlink.adapters.messaging.providers.twilio import TwilioProvider
+from brandlink.adapters.messaging.providers.webhook import WebhookProvider
 from brandlink.core.common.errors import ErrorCode
-from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
+from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage, Receipt
 
 MESSAGE = OutgoingMessage(
     message_sid="SM" + "1" * 32, account_sid="AC" + "2" * 32, to="+14155550100", from_="+14155552671", body="Hi"

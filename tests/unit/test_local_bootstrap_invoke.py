@@ -27,7 +27,7 @@ def provisioned() -> Iterator[dict[str, str]]:
 
 
 def test_the_local_account_authenticates_with_its_token(provisioned: dict[str, str]) -> None:
-    from brandlink.core.accounts import authenticate
+    from brandlink.core.accounts.actions import authenticate
     from brandlink.store.accounts import DynamoAccountRepository
 
     sid, token = create_local_account()

@@ -22,7 +22,7 @@ from brandlink.api.auth import basic_auth, parse_basic
 from brandlink.api.context import json_response
 from brandlink.api.routes import accounts, link_shortening, messages, openapi, outbox, phone_numbers, services
 from brandlink.api.spec import DocumentedRouter
-from brandlink.core.accounts import authenticate
+from brandlink.core.accounts.actions import authenticate
 from brandlink.core.common.errors import TwilioError
 from brandlink.observability import logger
 

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolv
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from brandlink.api import deps
-from brandlink.core import accounts
+from brandlink.core.accounts import actions as accounts
 
 
 def parse_basic(header: str | None) -> tuple[str | None, str | None]:

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from brandlink.config import settings
-from brandlink.core.accounts import Account
+from brandlink.core.accounts.model import Account
 from brandlink.core.common.errors import TwilioError
 from brandlink.core.common.forms import Form
 from brandlink.core.common.paging import PageRequest, PageSigner

@@ -5,15 +5,16 @@ from __future__ import annotations
 from functools import lru_cache, partial
 
 from brandlink.config import settings
-from brandlink.core.accounts import AccountRepository
-from brandlink.core.certificate_install import CertificateJobQueue, KeySealer
-from brandlink.core.dns_check import DnsResolver
-from brandlink.core.domains import DomainRepository
-from brandlink.core.message_actions import MessageLimits, MessagePorts
-from brandlink.core.messages import MessageRepository
-from brandlink.core.outbox import OutboxRepository
-from brandlink.core.scheduling import ScheduleWindow
-from brandlink.core.services import SenderRepository, ServiceDeletionHook, ServiceRepository
+from brandlink.core.accounts.repository import AccountRepository
+from brandlink.core.domains.certificate_install import CertificateJobQueue, KeySealer
+from brandlink.core.domains.dns_check import DnsResolver
+from brandlink.core.domains.repository import DomainRepository
+from brandlink.core.messaging.actions import MessageLimits, MessagePorts
+from brandlink.core.messaging.outbox import OutboxRepository
+from brandlink.core.messaging.repository import MessageRepository
+from brandlink.core.messaging.scheduling import ScheduleWindow
+from brandlink.core.senders.repository import SenderRepository
+from brandlink.core.services.repository import ServiceDeletionHook, ServiceRepository
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +44,7 @@ def service_deletion_hooks() -> tuple[ServiceDeletionHook, ...]:
     The domains feature adds the hook that removes the service's ``service_domains`` row and its SID
     from the domain config's ``messaging_service_sids``.
     """
-    from brandlink.core.domain_config import service_deletion_hook
+    from brandlink.core.domains.config import service_deletion_hook
 
     return (service_deletion_hook(domains()),)
 
@@ -57,7 +58,7 @@ def domains() -> DomainRepository:
 
 @lru_cache(maxsize=1)
 def dns_resolver() -> DnsResolver:
-    from brandlink.adapters.dns import DnspythonResolver
+    from brandlink.adapters.domains.dns import DnspythonResolver
 
     return DnspythonResolver()
 
@@ -76,28 +77,28 @@ def certificate_jobs() -> CertificateJobQueue:
 # Keyed on the configuration, so a changed environment (a test, a local restart) gets fresh clients.
 @lru_cache(maxsize=4)
 def _kms_sealer(key_arn: str, region: str) -> KeySealer:
-    from brandlink.adapters.kms import KmsKeySealer
+    from brandlink.adapters.domains.kms import KmsKeySealer
 
     return KmsKeySealer(key_arn, region)
 
 
 @lru_cache(maxsize=4)
 def _certificate_queue(queue_url: str, region: str) -> CertificateJobQueue:
-    from brandlink.adapters.certificate_queue import SqsCertificateJobs
+    from brandlink.adapters.domains.certificate_queue import SqsCertificateJobs
 
     return SqsCertificateJobs(queue_url, region)
 
 
 @lru_cache(maxsize=1)
 def messages() -> MessageRepository:
-    from brandlink.store.messages import DynamoMessageRepository
+    from brandlink.store.messaging.messages import DynamoMessageRepository
 
     return DynamoMessageRepository()
 
 
 @lru_cache(maxsize=1)
 def outbox() -> OutboxRepository:
-    from brandlink.store.outbox import DynamoOutboxRepository
+    from brandlink.store.messaging.outbox import DynamoOutboxRepository
 
     return DynamoOutboxRepository()
 
@@ -135,9 +136,9 @@ def _message_ports(
     send_dlq_arn: str | None,
     region: str,
 ) -> MessagePorts:
-    from brandlink.adapters.queues import SqsCallbackQueue, SqsSendQueue
-    from brandlink.adapters.scheduler import EventBridgeMessageScheduler
-    from brandlink.core.domains import shortening_domain_status
+    from brandlink.adapters.messaging.queues import SqsCallbackQueue, SqsSendQueue
+    from brandlink.adapters.messaging.scheduler import EventBridgeMessageScheduler
+    from brandlink.core.domains.shortening import shortening_domain_status
 
     return MessagePorts(
         messages=messages(),

@@ -16,10 +16,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from brandlink.config import settings
-from brandlink.core import cert_expiry
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.errors import ErrorCode
-from brandlink.core.domains import DomainRepository
+from brandlink.core.domains import expiry as cert_expiry
+from brandlink.core.domains.repository import DomainRepository
 from brandlink.observability import logger, metrics, tracer
 
 METRIC_NAMES = {
@@ -41,7 +41,7 @@ def _domains() -> DomainRepository:
 
 @lru_cache(maxsize=4)
 def _alerts(topic_arn: str, region: str) -> Any:
-    from brandlink.adapters.sns import SnsAlerts
+    from brandlink.adapters.common.sns import SnsAlerts
 
     return SnsAlerts(topic_arn, region)
 

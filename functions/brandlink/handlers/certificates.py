@@ -14,9 +14,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from brandlink import resources
 from brandlink.config import settings
-from brandlink.core import certificate_install
-from brandlink.core.certificate_install import CertificateAuthorityStore, CustomDomains, InstallJob, KeySealer
-from brandlink.core.domains import DomainRepository
+from brandlink.core.domains import certificate_install
+from brandlink.core.domains.certificate_install import CertificateAuthorityStore, CustomDomains, InstallJob, KeySealer
+from brandlink.core.domains.repository import DomainRepository
 from brandlink.observability import logger, metrics, tracer
 
 # A failed whole batch is reported like a partial one (every id listed), not raised, so the log shows
@@ -33,21 +33,21 @@ def _domains() -> DomainRepository:
 
 @lru_cache(maxsize=4)
 def _sealer(key_arn: str, region: str) -> KeySealer:
-    from brandlink.adapters.kms import KmsKeySealer
+    from brandlink.adapters.domains.kms import KmsKeySealer
 
     return KmsKeySealer(key_arn, region)
 
 
 @lru_cache(maxsize=4)
 def _acm(region: str) -> CertificateAuthorityStore:
-    from brandlink.adapters.acm import AcmCertificateStore
+    from brandlink.adapters.domains.acm import AcmCertificateStore
 
     return AcmCertificateStore(region)
 
 
 @lru_cache(maxsize=4)
 def _custom_domains(redirect_api_id: str, region: str) -> CustomDomains:
-    from brandlink.adapters.apigateway import ApiGatewayCustomDomains
+    from brandlink.adapters.domains.apigateway import ApiGatewayCustomDomains
 
     return ApiGatewayCustomDomains(redirect_api_id, region)
 

@@ -16,9 +16,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from brandlink.config import settings
-from brandlink.core.delivery import RetryPolicy
-from brandlink.core.dispatch import Dispatcher, DispatchRequest
-from brandlink.core.sender_selection import ALPHA_SENDER_COUNTRIES
+from brandlink.core.messaging.delivery import RetryPolicy
+from brandlink.core.messaging.dispatch import Dispatcher, DispatchRequest
+from brandlink.core.senders.selection import ALPHA_SENDER_COUNTRIES
 from brandlink.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -52,13 +52,13 @@ def _dispatcher(
     alpha_sender_countries: tuple[str, ...] | None,
     region: str,
 ) -> Dispatcher:
-    from brandlink.adapters.providers import build_provider
-    from brandlink.adapters.queues import SqsCallbackQueue, SqsSendQueue
-    from brandlink.core.domains import shortening_domain_status
+    from brandlink.adapters.messaging.providers import build_provider
+    from brandlink.adapters.messaging.queues import SqsCallbackQueue, SqsSendQueue
+    from brandlink.core.domains.shortening import shortening_domain_status
     from brandlink.store.domains import DynamoDomainRepository
-    from brandlink.store.messages import DynamoMessageRepository
+    from brandlink.store.messaging.messages import DynamoMessageRepository
+    from brandlink.store.messaging.sticky_senders import DynamoStickySenders
     from brandlink.store.services import DynamoSenderRepository, DynamoServiceRepository
-    from brandlink.store.sticky_senders import DynamoStickySenders
 
     return Dispatcher(
         messages=DynamoMessageRepository(),

@@ -20,11 +20,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from brandlink.adapters.http import UrllibFormPoster
-from brandlink.adapters.token_key import token_master_key
+from brandlink.adapters.accounts.token_key import token_master_key
+from brandlink.adapters.common.http import UrllibFormPoster
 from brandlink.config import settings
-from brandlink.core.accounts import AccountRepository, signing_token
-from brandlink.core.status_callbacks import CallbackRejected, StatusCallbackJob, deliver
+from brandlink.core.accounts.actions import signing_token
+from brandlink.core.accounts.repository import AccountRepository
+from brandlink.core.messaging.status_callbacks import CallbackRejected, StatusCallbackJob, deliver
 from brandlink.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

@@ -7,7 +7,9 @@ from aws_lambda_powertools.event_handler import Response
 from brandlink.api import deps
 from brandlink.api.context import current_account, form, json_response, owned_account, page_request, query
 from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum
-from brandlink.core import accounts
+from brandlink.core.accounts import actions as accounts_actions
+from brandlink.core.accounts import model as accounts
+from brandlink.core.accounts import render as accounts_render
 from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.common.paging import PageResult, envelope_2010
 
@@ -41,7 +43,7 @@ def list_accounts() -> Response:
     if status is not None and status not in accounts.ACCOUNT_STATUSES:
         raise TwilioError.invalid_parameter("Status", f"must be one of {', '.join(accounts.ACCOUNT_STATUSES)}.")
     matches = request.page == 0 and name in (None, account.friendly_name) and status in (None, account.status)
-    items = [accounts.account_resource(account)] if matches else []
+    items = [accounts_render.account_resource(account)] if matches else []
     extra = {key: value for key, value in (("FriendlyName", name), ("Status", status)) if value is not None}
     return json_response(envelope_2010(ACCOUNTS, "accounts", request, PageResult(items, extra_query=extra)))
 
@@ -50,7 +52,7 @@ def list_accounts() -> Response:
     Operation("GET", ACCOUNT, "FetchAccount", "Fetch the caller's account.", TAG, {200: "api.v2010.account"}, ("AC",))
 )
 def fetch_account(sid: str) -> Response:
-    return json_response(accounts.account_resource(owned_account(router, sid)))
+    return json_response(accounts_render.account_resource(owned_account(router, sid)))
 
 
 @router.operation(
@@ -76,6 +78,6 @@ def update_account(sid: str) -> Response:
             ErrorCode.INVALID_PARAMETER,
             "An account cannot change its own Status over the API; an operator does it with `brandlink set-status`.",
         )
-    updated = accounts.update_account(account, body.get("FriendlyName"), None)
+    updated = accounts_actions.update_account(account, body.get("FriendlyName"), None)
     deps.accounts().save(updated)
-    return json_response(accounts.account_resource(updated))
+    return json_response(accounts_render.account_resource(updated))

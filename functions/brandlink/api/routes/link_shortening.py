@@ -18,12 +18,18 @@ from brandlink.api.spec import (
     string_list,
 )
 from brandlink.config import settings
-from brandlink.core import certificate_install, domain_config, domains
 from brandlink.core.common.errors import TwilioError
-from brandlink.core.common.paging import PageResult, envelope_v1
+from brandlink.core.common.paging import PageResult, checked_page, envelope_v1
 from brandlink.core.common.urls import MAX_URL_LENGTH
-from brandlink.core.dns_check import check_routing
-from brandlink.core.domain_names import MAX_NAME_LENGTH, is_local_name
+from brandlink.core.domains import actions as domains_actions
+from brandlink.core.domains import certificate_install
+from brandlink.core.domains import config as domain_config
+from brandlink.core.domains import model as domains
+from brandlink.core.domains import render as certificate_install_render
+from brandlink.core.domains import render as domain_config_render
+from brandlink.core.domains import render as domains_render
+from brandlink.core.domains.dns_check import check_routing
+from brandlink.core.domains.names import MAX_NAME_LENGTH, is_local_name
 
 router = DocumentedRouter()
 
@@ -39,11 +45,11 @@ ASSOCIATION = "messaging.v1.linkshortening_messaging_service"
 
 
 def _owned(domain_sid: str) -> domains.Domain:
-    return domains.owned_domain(deps.domains(), current_account(router).sid, domain_sid)
+    return domains_actions.owned_domain(deps.domains(), current_account(router).sid, domain_sid)
 
 
 def _domain_json(domain: domains.Domain) -> dict[str, object]:
-    return domains.domain_resource(domain, base_url(router), settings().redirect_target)
+    return domains_render.domain_resource(domain, base_url(router), settings().redirect_target)
 
 
 @router.operation(
@@ -67,7 +73,7 @@ def _domain_json(domain: domains.Domain) -> dict[str, object]:
 )
 def create_domain() -> Response:
     account = current_account(router)
-    domain = domains.register_domain(
+    domain = domains_actions.register_domain(
         deps.domains(), account.sid, form(router).get("DomainName"), local_mode=settings().is_local
     )
     return json_response(_domain_json(domain), 201)
@@ -88,7 +94,7 @@ def create_domain() -> Response:
 def list_domains() -> Response:
     account = current_account(router)
     request = page_request(router)
-    page = deps.domains().page(account.sid, request)
+    page = checked_page(lambda: deps.domains().page(account.sid, request))
     result = PageResult([_domain_json(d) for d in page.items], page.next_cursor, page.previous_cursor)
     return json_response(envelope_v1(base_url(router), DOMAINS, "domains", request, result))
 
@@ -135,7 +141,7 @@ def delete_domain(domain_sid: str) -> Response:
     )
 )
 def verify_domain(domain_sid: str) -> Response:
-    domain = domains.verify_domain(deps.domains(), _owned(domain_sid), deps.dns_resolver())
+    domain = domains_actions.verify_domain(deps.domains(), _owned(domain_sid), deps.dns_resolver())
     return json_response(_domain_json(domain))
 
 
@@ -164,7 +170,7 @@ def validate_dns(domain_sid: str) -> Response:
             "domain_sid": domain.sid,
             "is_valid": is_valid,
             "reason": reason,
-            "url": f"{domains.domain_url(base_url(router), domain.sid)}/ValidateDns",
+            "url": f"{domains_render.domain_url(base_url(router), domain.sid)}/ValidateDns",
         }
     )
 
@@ -178,7 +184,7 @@ def validate_dns(domain_sid: str) -> Response:
     )
 )
 def fetch_certificate(domain_sid: str) -> Response:
-    return json_response(certificate_install.certificate_resource(_owned(domain_sid), base_url(router)))
+    return json_response(certificate_install_render.certificate_resource(_owned(domain_sid), base_url(router)))
 
 
 @router.operation(
@@ -203,7 +209,7 @@ def upload_certificate(domain_sid: str) -> Response:
     domain = _owned(domain_sid)
     tls_cert = form(router).get("TlsCert")
     if not domain.verified:
-        domain = domains.verify_domain(deps.domains(), domain, deps.dns_resolver())
+        domain = domains_actions.verify_domain(deps.domains(), domain, deps.dns_resolver())
     stored, first = certificate_install.upload_certificate(
         deps.domains(),
         deps.certificate_sealer(),
@@ -212,7 +218,9 @@ def upload_certificate(domain_sid: str) -> Response:
         tls_cert,
         allow_self_signed=settings().is_local,
     )
-    return json_response(certificate_install.certificate_resource(stored, base_url(router)), 201 if first else 200)
+    return json_response(
+        certificate_install_render.certificate_resource(stored, base_url(router)), 201 if first else 200
+    )
 
 
 @router.operation(
@@ -234,7 +242,7 @@ def _service_exists(account_sid: str, service_sid: str) -> bool:
     Operation("GET", DOMAIN + "/Config", "FetchDomainConfig", "Fetch the domain's config.", CONFIG_TAG, {200: CONFIG})
 )
 def fetch_config(domain_sid: str) -> Response:
-    return json_response(domain_config.config_resource(_owned(domain_sid), base_url(router)))
+    return json_response(domain_config_render.config_resource(_owned(domain_sid), base_url(router)))
 
 
 @router.operation(
@@ -265,11 +273,11 @@ def update_config(domain_sid: str) -> Response:
         form(router), domain.account_sid, _service_exists, allow_private=settings().is_local
     )
     stored, created = domain_config.save_change(deps.domains(), domain, change)
-    return json_response(domain_config.config_resource(stored, base_url(router)), 201 if created else 200)
+    return json_response(domain_config_render.config_resource(stored, base_url(router)), 201 if created else 200)
 
 
 def _association_url(domain_sid: str, service_sid: str) -> str:
-    return f"{domains.domain_url(base_url(router), domain_sid)}/MessagingServices/{service_sid}"
+    return f"{domains_render.domain_url(base_url(router), domain_sid)}/MessagingServices/{service_sid}"
 
 
 @router.operation(
@@ -284,11 +292,13 @@ def _association_url(domain_sid: str, service_sid: str) -> str:
 )
 def attach_service(domain_sid: str, messaging_service_sid: str) -> Response:
     domain = _owned(domain_sid)
-    sid = domain_config.canonical_service_sid(messaging_service_sid)
+    sid = domain_config.parse_service_sid(messaging_service_sid)
     if not _service_exists(domain.account_sid, sid):
         raise TwilioError.not_found(f"Messaging Service {sid}")
     domain_config.attach_service(deps.domains(), domain, sid)
-    return json_response(domain_config.association_resource(domain.sid, sid, _association_url(domain.sid, sid)), 201)
+    return json_response(
+        domain_config_render.association_resource(domain.sid, sid, _association_url(domain.sid, sid)), 201
+    )
 
 
 @router.operation(
@@ -303,13 +313,13 @@ def attach_service(domain_sid: str, messaging_service_sid: str) -> Response:
 )
 def detach_service(domain_sid: str, messaging_service_sid: str) -> Response:
     domain = _owned(domain_sid)
-    domain_config.detach_service(deps.domains(), domain, domain_config.canonical_service_sid(messaging_service_sid))
+    domain_config.detach_service(deps.domains(), domain, domain_config.parse_service_sid(messaging_service_sid))
     return no_content()
 
 
 def _domain_of_service(raw_service_sid: str) -> tuple[str, domains.Domain]:
     """The caller's service and the domain whose config it belongs to, else 20404."""
-    sid = domain_config.canonical_service_sid(raw_service_sid)
+    sid = domain_config.parse_service_sid(raw_service_sid)
     account = current_account(router)
     owner = deps.domains().domain_sid_of_service(sid)
     domain = deps.domains().get(owner[1]) if owner is not None and owner[0] == account.sid else None
@@ -330,7 +340,7 @@ def _domain_of_service(raw_service_sid: str) -> tuple[str, domains.Domain]:
 )
 def fetch_service_domain_config(messaging_service_sid: str) -> Response:
     sid, domain = _domain_of_service(messaging_service_sid)
-    return json_response(domain_config.service_config_resource(domain, sid, base_url(router)))
+    return json_response(domain_config_render.service_config_resource(domain, sid, base_url(router)))
 
 
 @router.operation(
@@ -346,4 +356,4 @@ def fetch_service_domain_config(messaging_service_sid: str) -> Response:
 def fetch_service_domain(messaging_service_sid: str) -> Response:
     sid, domain = _domain_of_service(messaging_service_sid)
     url = f"{base_url(router)}/v1/LinkShortening/MessagingServices/{sid}/Domain"
-    return json_response(domain_config.association_resource(domain.sid, sid, url))
+    return json_response(domain_config_render.association_resource(domain.sid, sid, url))

@@ -18,11 +18,13 @@ from brandlink.api.spec import (
     sid_schema,
     string_list,
 )
-from brandlink.core import message_actions, message_subresources
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.paging import PageResult, envelope_2010
-from brandlink.core.message_params import MAX_BODY_CHARS, MAX_MEDIA, MAX_TAGS_CHARS
-from brandlink.core.messages import API_VERSION, message_base, message_resource
+from brandlink.core.messaging import actions as message_actions
+from brandlink.core.messaging import subresources as message_subresources
+from brandlink.core.messaging.model import API_VERSION
+from brandlink.core.messaging.params import MAX_BODY_CHARS, MAX_MEDIA, MAX_TAGS_CHARS
+from brandlink.core.messaging.render import message_base, message_resource
 
 router = DocumentedRouter()
 

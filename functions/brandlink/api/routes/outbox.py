@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler import Response
 from brandlink.api import deps
 from brandlink.api.context import base_url, current_account, json_response, page_request, query
 from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param
-from brandlink.core.common.paging import PageResult, envelope_v1
-from brandlink.core.outbox import outbox_resource
+from brandlink.core.common.paging import PageResult, checked_page, envelope_v1
+from brandlink.core.messaging.outbox import outbox_resource
 
 router = DocumentedRouter()
 
@@ -38,7 +38,7 @@ def list_outbox() -> Response:
     request = page_request(router, params)
     to = (params.get("To") or "").strip() or None
     message_sid = (params.get("MessageSid") or "").strip() or None
-    page = deps.outbox().page(account.sid, request, to=to, message_sid=message_sid)
+    page = checked_page(lambda: deps.outbox().page(account.sid, request, to=to, message_sid=message_sid))
     extra = {name: value for name, value in (("To", to), ("MessageSid", message_sid)) if value}
     base = base_url(router)
     result = PageResult([outbox_resource(e, base) for e in page.items], page.next_cursor, page.previous_cursor, extra)

@@ -16,17 +16,21 @@ from brandlink.api import deps
 from brandlink.api.context import form, json_response, no_content, owned_account, page_request, query
 from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum
 from brandlink.config import settings
-from brandlink.core import senders
+from brandlink.core.common import forms as senders_forms
 from brandlink.core.common.errors import TwilioError
 from brandlink.core.common.forms import Form
-from brandlink.core.common.paging import PageResult, envelope_2010
-from brandlink.core.services import Sender
+from brandlink.core.common.paging import PageResult, checked_page, envelope_2010
+from brandlink.core.senders import actions as senders
+from brandlink.core.senders import render as senders_render
+from brandlink.core.senders.model import Sender
 
 router = DocumentedRouter()
 
 _METHOD = enum("GET", "POST")
 _URL = {"type": "string", "maxLength": 2048}
-_FRIENDLY_NAME = Param("FriendlyName", {"type": "string", "maxLength": senders.MAX_FRIENDLY_NAME}, "A name for it.")
+_FRIENDLY_NAME = Param(
+    "FriendlyName", {"type": "string", "maxLength": senders_forms.MAX_FRIENDLY_NAME}, "A name for it."
+)
 _SMS_WEBHOOKS = (
     Param("SmsUrl", _URL, "Where incoming messages are POSTed (empty clears it)."),
     Param("SmsMethod", _METHOD, "The method for SmsUrl."),
@@ -65,7 +69,7 @@ OWNED_COLLECTIONS = (
         "PN",
         "incoming_phone_numbers",
         senders.register_phone_number,
-        senders.incoming_phone_number_resource,
+        senders_render.incoming_phone_number_resource,
         "PhoneNumber",
         "Api20100401IncomingPhoneNumber",
         "api.v2010.account.incoming_phone_number",
@@ -80,7 +84,7 @@ OWNED_COLLECTIONS = (
         "SC",
         "short_codes",
         senders.register_short_code,
-        senders.short_code_resource,
+        senders_render.short_code_resource,
         "ShortCode",
         "Api20100401ShortCode",
         "api.v2010.account.short_code",
@@ -168,8 +172,10 @@ def _register_routes(collection: OwnedCollection) -> None:
         params = query(router)
         request = page_request(router, params)
         echoed, address, name = _filters(params, collection.address_filter)
-        page = deps.senders().page_owned(
-            account.sid, collection.sid_prefix, request, address_contains=address, friendly_name=name
+        page = checked_page(
+            lambda: deps.senders().page_owned(
+                account.sid, collection.sid_prefix, request, address_contains=address, friendly_name=name
+            )
         )
         result = PageResult([collection.render(s) for s in page.items], page.next_cursor, page.previous_cursor, echoed)
         path = f"/2010-04-01/Accounts/{account.sid}/{collection.path}.json"

@@ -11,11 +11,18 @@ from brandlink.api import deps
 from brandlink.api.context import base_url, current_account, form, json_response, no_content, page_request
 from brandlink.api.spec import BOOLEAN, PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum, sid_schema
 from brandlink.config import settings
-from brandlink.core import senders, services
+from brandlink.core.common import forms as services_forms
 from brandlink.core.common.errors import TwilioError
 from brandlink.core.common.forms import Form
-from brandlink.core.common.paging import PageResult, envelope_v1
-from brandlink.core.services import MessagingService, Sender, SenderRepository
+from brandlink.core.common.paging import PageResult, checked_page, envelope_v1
+from brandlink.core.senders import actions as senders
+from brandlink.core.senders import render as senders_render
+from brandlink.core.senders.model import Sender
+from brandlink.core.senders.repository import SenderRepository
+from brandlink.core.services import actions as services
+from brandlink.core.services import model as services_model
+from brandlink.core.services import render as services_render
+from brandlink.core.services.model import MessagingService
 
 router = DocumentedRouter()
 
@@ -31,7 +38,7 @@ def _settings(*, name_required: bool) -> tuple[Param, ...]:
     return (
         Param(
             "FriendlyName",
-            {"type": "string", "maxLength": services.MAX_FRIENDLY_NAME},
+            {"type": "string", "maxLength": services_forms.MAX_FRIENDLY_NAME},
             "A name for the service.",
             required=name_required,
         ),
@@ -48,11 +55,15 @@ def _settings(*, name_required: bool) -> tuple[Param, ...]:
         Param("AreaCodeGeomatch", BOOLEAN, "Prefer a sender with the recipient's area code."),
         Param(
             "ValidityPeriod",
-            {"type": "integer", "minimum": services.MIN_VALIDITY_PERIOD, "maximum": services.MAX_VALIDITY_PERIOD},
+            {
+                "type": "integer",
+                "minimum": services_model.MIN_VALIDITY_PERIOD,
+                "maximum": services_model.MAX_VALIDITY_PERIOD,
+            },
             "Seconds a message may wait before it fails.",
         ),
         Param("SynchronousValidation", BOOLEAN, "Recorded."),
-        Param("Usecase", enum(*services.USECASES), "The service's use case."),
+        Param("Usecase", enum(*services_model.USECASES), "The service's use case."),
         Param("UseInboundWebhookOnNumber", BOOLEAN, "Use the number's own webhooks for incoming messages."),
     )
 
@@ -75,7 +86,7 @@ def _service(sid: str) -> MessagingService:
 def create_service() -> Response:
     account = current_account(router)
     service = services.create_service(deps.services(), account.sid, form(router), allow_private=settings().is_local)
-    return json_response(services.service_resource(service, base_url(router)), 201)
+    return json_response(services_render.service_resource(service, base_url(router)), 201)
 
 
 @router.operation(
@@ -92,10 +103,10 @@ def create_service() -> Response:
 def list_services() -> Response:
     account = current_account(router)
     request = page_request(router)
-    page = deps.services().page(account.sid, request)
+    page = checked_page(lambda: deps.services().page(account.sid, request))
     base = base_url(router)
     result = PageResult(
-        [services.service_resource(s, base) for s in page.items], page.next_cursor, page.previous_cursor
+        [services_render.service_resource(s, base) for s in page.items], page.next_cursor, page.previous_cursor
     )
     return json_response(envelope_v1(base, "/v1/Services", "services", request, result))
 
@@ -104,7 +115,7 @@ def list_services() -> Response:
     Operation("GET", SERVICE, "FetchService", "Fetch a messaging service.", TAG, {200: "messaging.v1.service"}, ("MG",))
 )
 def fetch_service(sid: str) -> Response:
-    return json_response(services.service_resource(_service(sid), base_url(router)))
+    return json_response(services_render.service_resource(_service(sid), base_url(router)))
 
 
 @router.operation(
@@ -122,7 +133,7 @@ def fetch_service(sid: str) -> Response:
 def update_service(sid: str) -> Response:
     service = _service(sid)
     updated = services.update_service(deps.services(), service, form(router), allow_private=settings().is_local)
-    return json_response(services.service_resource(updated, base_url(router)))
+    return json_response(services_render.service_resource(updated, base_url(router)))
 
 
 @router.operation(
@@ -217,7 +228,7 @@ def _register_pool_routes(collection: PoolCollection) -> None:
     def add_entry(service_sid: str) -> Response:
         service = _service(service_sid)
         entry = collection.add(deps.senders(), service, form(router))
-        return json_response(senders.pool_resource(entry, base_url(router)), 201)
+        return json_response(senders_render.pool_resource(entry, base_url(router)), 201)
 
     @router.operation(
         Operation(
@@ -233,10 +244,10 @@ def _register_pool_routes(collection: PoolCollection) -> None:
     def list_entries(service_sid: str) -> Response:
         service = _service(service_sid)
         request = page_request(router)
-        page = deps.senders().page_pool(service.sid, collection.sid_prefix, request)
+        page = checked_page(lambda: deps.senders().page_pool(service.sid, collection.sid_prefix, request))
         base = base_url(router)
         result = PageResult(
-            [senders.pool_resource(entry, base) for entry in page.items], page.next_cursor, page.previous_cursor
+            [senders_render.pool_resource(entry, base) for entry in page.items], page.next_cursor, page.previous_cursor
         )
         path = f"/v1/Services/{service.sid}/{collection.path}"
         return json_response(envelope_v1(base, path, collection.list_key, request, result))
@@ -249,7 +260,7 @@ def _register_pool_routes(collection: PoolCollection) -> None:
     def fetch_entry(service_sid: str, sid: str) -> Response:
         service = _service(service_sid)
         entry = senders.pool_entry(deps.senders(), service, sid, collection.sid_prefix)
-        return json_response(senders.pool_resource(entry, base_url(router)))
+        return json_response(senders_render.pool_resource(entry, base_url(router)))
 
     @router.operation(
         Operation(

@@ -53,7 +53,3 @@ def parse_date_or_datetime(text: str) -> datetime:
         day = date.fromisoformat(cleaned)
         return datetime(day.year, day.month, day.day, tzinfo=UTC)
     return parse_datetime(cleaned)
-
-
-def to_epoch(value: datetime) -> int:
-    return int(_as_utc(value).timestamp())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Iterable
 from urllib.parse import unquote_to_bytes
 
 from brandlink.core.common.errors import ErrorCode, TwilioError
@@ -19,6 +19,8 @@ _FALSE = {"false", "0", "no"}
 
 MAX_FIELDS = 1000
 """More name=value pairs than any Brandlink request needs (lists included); a bound on parse work."""
+MAX_FRIENDLY_NAME = 64
+"""Twilio's limit for every resource's ``FriendlyName``."""
 
 
 def _decode(raw: str, what: str, source: str) -> str:
@@ -72,17 +74,6 @@ class Form:
         except UnicodeDecodeError as exc:
             raise TwilioError(ErrorCode.INVALID_PARAMETER, f"The {source} must be UTF-8 form-encoded text.") from exc
         return cls(parse_pairs(text, source))
-
-    @classmethod
-    def from_query(cls, params: Mapping[str, str] | None, multi: Mapping[str, list[str]] | None = None) -> Form:
-        """Build from API Gateway query parameters (v2 joins repeated keys with commas)."""
-        pairs: list[tuple[str, str]] = []
-        if multi:
-            for key, values in multi.items():
-                pairs.extend((key, value) for value in values)
-        elif params:
-            pairs.extend(params.items())
-        return cls(pairs)
 
     def __contains__(self, name: str) -> bool:
         return name in self._values
@@ -151,3 +142,30 @@ class Form:
             bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
             raise TwilioError.invalid_parameter(name, f"must be {bounds}, got {number}.", code)
         return number
+
+    def get_choice(self, name: str, allowed: Iterable[str], *, upper: bool = False) -> str | None:
+        """One of ``allowed`` (compared after stripping, in lower case or ``upper`` case); None when
+        absent or blank; any other value is a 400 that lists the choices."""
+        value = self.get(name)
+        if value is None or value.strip() == "":
+            return None
+        normalized = value.strip().upper() if upper else value.strip().lower()
+        options = tuple(allowed)
+        if normalized not in options:
+            raise TwilioError.invalid_parameter(name, f"must be one of {', '.join(options)}, got {value!r}.")
+        return normalized
+
+    def get_friendly_name(self, *, blank_ok: bool) -> str | None:
+        """``FriendlyName`` stripped: None when absent (or blank, when ``blank_ok``); a blank one
+        otherwise, or one over ``MAX_FRIENDLY_NAME`` characters, is a 400."""
+        value = self.get("FriendlyName")
+        if value is None:
+            return None
+        name = value.strip()
+        if not name:
+            if blank_ok:
+                return None
+            raise TwilioError.invalid_parameter("FriendlyName", "must not be empty.")
+        if len(name) > MAX_FRIENDLY_NAME:
+            raise TwilioError.invalid_parameter("FriendlyName", f"must be at most {MAX_FRIENDLY_NAME} characters.")
+        return name

@@ -1,10 +1,14 @@
-"""List envelopes (2010-04-01 and messaging v1) and signed, opaque page tokens.
+"""Lists: one page of domain objects, signed page tokens, and the two list envelopes.
+
+``Page`` is what a repository's ``page`` returns; ``PageRequest`` what a list call asked for;
+``envelope_2010`` and ``envelope_v1`` the two JSON shapes of the contract.
 
 A page token is ``PA`` (the page after) or ``PB`` (the page before), the base64url JSON of the
 DynamoDB key of the boundary item, ``.`` and a truncated HMAC-SHA256 of what precedes it. The key
 is derived per account from a secret only the deployment holds (see ``PageSigner``), so a token
 that was not issued to this account fails with 20001 before anything is parsed or read; the store
-still checks the key's types and that it belongs to the caller's partition (brandlink.store.paging).
+still checks the key's types and that it belongs to the caller's partition (brandlink.store.common.paging)
+and raises ``ForeignCursor`` when it does not, which ``checked_page`` turns into the same 20001.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from brandlink.core.common.errors import ErrorCode, TwilioError
@@ -28,6 +33,31 @@ _MAC_BYTES = 16
 _DIRECTIONS = ("PA", "PB")
 
 Cursor = dict[str, Any]
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of domain objects with the DynamoDB keys that bound it (for PA/PB tokens)."""
+
+    items: list[T]
+    next_cursor: Cursor | None = None
+    previous_cursor: Cursor | None = None
+
+
+class ForeignCursor(Exception):
+    """Raised by a store's page read when the request's cursor is not a key of the list it reads."""
+
+
+def checked_page(read: Callable[[], R]) -> R:
+    """Run a store's page read; a cursor of another list (``ForeignCursor``) is a 20001."""
+    try:
+        return read()
+    except ForeignCursor:
+        raise TwilioError(
+            ErrorCode.INVALID_PARAMETER, "Invalid PageToken: it belongs to another list; use the list's own page URLs."
+        ) from None
 
 
 def invalid_token() -> TwilioError:

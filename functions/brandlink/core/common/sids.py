@@ -5,20 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 
-PREFIXES = {
-    "account": "AC",
-    "messaging_service": "MG",
-    "domain": "DN",
-    "domain_certificate": "CW",
-    "domain_config": "ZK",
-    "message": "SM",
-    "media_message": "MM",
-    "phone_number": "PN",
-    "short_code": "SC",
-    "alpha_sender": "AI",
-    "api_key": "SK",
-}
-
 _SID_RE = re.compile(r"^[A-Z]{2}[0-9a-f]{32}$")
 
 
@@ -39,3 +25,11 @@ def is_sid(value: str | None, prefix: str, *, case_insensitive: bool = False) ->
         return False
     body = value[2:].lower() if case_insensitive else value[2:]
     return bool(_SID_RE.match(prefix + body))
+
+
+def canonical(value: str, prefix: str) -> str | None:
+    """``prefix`` + lower-case hex for a well-formed SID whose hex is in either case, else ``None``.
+
+    Twilio's path and parameter patterns accept ``^MG[0-9a-fA-F]{32}$``; Brandlink stores lower case.
+    """
+    return prefix + value[2:].lower() if is_sid(value, prefix, case_insensitive=True) else None

@@ -26,7 +26,7 @@ from brandlink.core.messaging.smart_encoding import smart_encode
 from brandlink.core.senders.model import Sender
 from brandlink.core.senders.selection import SelectionPolicy, candidate_from_sender, parse_destination, select_sender
 from brandlink.core.services.model import MessagingService
-from tests.unit.messaging_fakes import (
+from testkit.messaging_fakes import (
     ACCOUNT,
     FakeClock,
     InMemoryMessages,

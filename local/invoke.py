@@ -64,8 +64,8 @@ def invoke(function_name: str, state_file: Path, event_source: str | None) -> An
     environment: dict[str, str] = state["environment"]
     from local.lambda_runtime import HandlerNotBuilt, LambdaFunction, service_name
 
-    # Before the handler is imported: its stores bind table names, and Powertools reads its service
-    # name, at import time. This process is the function's container, as in Lambda.
+    # Before the handler is imported: Powertools reads its service name at import time, and the
+    # settings are read once. This process is the function's container, as in Lambda.
     os.environ.update(environment)
     os.environ["POWERTOOLS_SERVICE_NAME"] = service_name(spec.logical)
     from brandlink.config import settings

@@ -107,9 +107,7 @@ def provision(region: str | None = None) -> dict[str, str]:
     env["BRANDLINK_TOKEN_KEY"] = os.environ.get("BRANDLINK_TOKEN_KEY") or new_master_key()
 
     os.environ.update(env)
-    from brandlink.adapters.accounts.token_key import token_master_key
     from brandlink.config import settings
 
     settings.cache_clear()
-    token_master_key.cache_clear()
     return env

@@ -46,10 +46,10 @@ class FakeResolver:
 
 @pytest.fixture(name="resolver")
 def resolver_fixture(monkeypatch: pytest.MonkeyPatch) -> FakeResolver:
-    from brandlink.api import deps
+    from brandlink import wiring
 
     fake = FakeResolver()
-    monkeypatch.setattr(deps, "dns_resolver", lambda: fake)
+    monkeypatch.setattr(wiring, "dns_resolver", lambda: fake)
     return fake
 
 

@@ -280,14 +280,14 @@ def test_cancel_and_redact_rules(api: ApiClient, sender: str) -> None:
 def test_retention_sets_expiry_and_expired_messages_are_gone(
     new_account: Callable[[], ApiClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from brandlink.api import deps
+    from brandlink import wiring
     from brandlink.core.accounts.model import Account
     from brandlink.store.messaging.messages import MessageItem
 
     api = new_account()
-    account = deps.accounts().get(api.sid)
+    account = wiring.accounts().get(api.sid)
     assert isinstance(account, Account)
-    deps.accounts().save(account.__class__(**{**account.__dict__, "retention_days": 7}))
+    wiring.accounts().save(account.__class__(**{**account.__dict__, "retention_days": 7}))
     register_number(api)
     sid = send(api, To=RECIPIENT, From=SENDER, Body="Hi")["sid"]
     item = MessageItem.get(sid)

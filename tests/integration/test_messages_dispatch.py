@@ -128,13 +128,11 @@ def test_validity_period_expiry_fails_without_sending(
 ) -> None:
     register_number(api)
     created = send(api, To=RECIPIENT, From=SENDER, Body="Hi", ValidityPeriod="1", StatusCallback=receiver.url())
-    from brandlink.handlers import dispatch as dispatch_handler
+    from brandlink import wiring
 
     # The dispatcher's clock runs 2 s ahead: the 1 s validity has passed, without waiting for it.
-    real = dispatch_handler.dispatcher
-    monkeypatch.setattr(
-        dispatch_handler, "dispatcher", lambda: replace(real(), clock=lambda: utcnow() + timedelta(seconds=2))
-    )
+    real = wiring.dispatcher
+    monkeypatch.setattr(wiring, "dispatcher", lambda: replace(real(), clock=lambda: utcnow() + timedelta(seconds=2)))
     run_dispatch()
     message = fetch(api, created["sid"])
     assert (message["status"], message["error_code"], message["date_sent"]) == ("failed", 30001, None)

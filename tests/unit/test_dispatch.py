@@ -18,7 +18,7 @@ from brandlink.core.messaging.model import Message
 from brandlink.core.messaging.scheduling import ScheduleWindow
 from brandlink.core.senders.model import Sender
 from brandlink.core.services.model import MessagingService
-from tests.unit.messaging_fakes import (
+from testkit.messaging_fakes import (
     ACCOUNT,
     FakeClock,
     InMemoryMessages,

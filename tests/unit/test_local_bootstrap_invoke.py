@@ -16,7 +16,8 @@ from local.bootstrap import create_local_account, run_seeders
 from local.events import http_event
 from local.invoke import InvokeError, default_event, invoke, main
 from local.provision import provision
-from local.seed import SEEDERS, SeedContext
+from local.seed import SEEDERS
+from local.seeding import SeedContext
 from local.state import LocalState, write_state
 
 

@@ -17,10 +17,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from brandlink.api import deps
+from brandlink import wiring
 from brandlink.api.auth import basic_auth, parse_basic
 from brandlink.api.context import json_response
-from brandlink.api.routes import accounts, link_shortening, messages, openapi, outbox, phone_numbers, services
+from brandlink.api.routes import accounts, domains, messages, openapi, outbox, senders, services
 from brandlink.api.spec import DocumentedRouter
 from brandlink.core.accounts.actions import authenticate
 from brandlink.core.common.errors import TwilioError
@@ -29,8 +29,8 @@ from brandlink.observability import logger
 ROUTERS: tuple[DocumentedRouter, ...] = (
     accounts.router,
     services.router,
-    phone_numbers.router,
-    link_shortening.router,
+    senders.router,
+    domains.router,
     messages.router,
     outbox.router,
     openapi.router,
@@ -95,7 +95,7 @@ def build_app() -> ManagementResolver:
         # Authenticate before saying anything about the path, so unknown paths do not bypass 20003.
         try:
             headers = app.current_event.headers or {}
-            authenticate(deps.accounts(), *parse_basic(headers.get("authorization")))
+            authenticate(wiring.accounts(), *parse_basic(headers.get("authorization")))
         except TwilioError as exc:
             return json_response(exc.body(), exc.status)
         path, method = app.current_event.path, app.current_event.http_method.upper()

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from brandlink.api import deps
+from brandlink import wiring
 from brandlink.core.accounts import actions as accounts
 
 
@@ -27,6 +27,6 @@ def parse_basic(header: str | None) -> tuple[str | None, str | None]:
 def basic_auth(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
     headers = app.current_event.headers or {}
     sid, token = parse_basic(headers.get("authorization"))
-    account = accounts.authenticate(deps.accounts(), sid, token)
+    account = accounts.authenticate(wiring.accounts(), sid, token)
     app.append_context(account=account)
     return next_middleware(app)

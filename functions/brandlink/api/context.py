@@ -1,4 +1,8 @@
-"""Per-request helpers for route functions: the caller's account, the parsed form, URLs."""
+"""Per-request helpers for route functions: the caller's account, the form and query, the policy, URLs.
+
+The body and the query string are decoded when a core action first reads them (``Form.parse(...,
+lazy=True)``), after the look-ups that may answer 404, so a route can hand them to core unread.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from brandlink.config import settings
+from brandlink import wiring
 from brandlink.core.accounts.model import Account
 from brandlink.core.common.errors import TwilioError
 from brandlink.core.common.forms import Form
-from brandlink.core.common.paging import PageRequest, PageSigner
+from brandlink.core.common.paging import PageSigner
+from brandlink.core.policy import ApiPolicy
 
 
 def current_account(router: Router) -> Account:
@@ -30,11 +35,16 @@ def owned_account(router: Router, path_account_sid: str) -> Account:
     return account
 
 
+def policy() -> ApiPolicy:
+    """What the deployment's settings decide for this request (``brandlink.wiring.api_policy``)."""
+    return wiring.api_policy()
+
+
 def form(router: Router) -> Form:
     cached = router.context.get("form")
     if cached is None:
         event = router.current_event
-        cached = Form.parse(event.body, is_base64=bool(event.is_base64_encoded))
+        cached = Form.parse(event.body, is_base64=bool(event.is_base64_encoded), lazy=True)
         router.append_context(form=cached)
     return cached
 
@@ -43,7 +53,7 @@ def query(router: Router) -> Form:
     cached = router.context.get("query")
     if cached is None:
         raw = router.current_event.raw_event.get("rawQueryString") or ""
-        cached = Form.parse(raw, source="query string")
+        cached = Form.parse(raw, source="query string", lazy=True)
         router.append_context(query=cached)
     return cached
 
@@ -59,14 +69,9 @@ def page_signer(router: Router) -> PageSigner:
     return PageSigner.derive(f"{account.token_salt}:{account.token_hash}", account.sid)
 
 
-def page_request(router: Router, params: Form | None = None) -> PageRequest:
-    """``PageSize``/``Page``/``PageToken`` of this list call (``params``: the query string by default)."""
-    return PageRequest.from_form(query(router) if params is None else params, page_signer(router))
-
-
 def base_url(router: Router) -> str:
     """Absolute base of this API (no trailing slash), for v1 ``url`` fields."""
-    configured = settings().public_api_url
+    configured = policy().public_api_url
     if configured:
         return configured.rstrip("/")
     headers = router.current_event.headers or {}

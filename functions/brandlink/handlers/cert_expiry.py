@@ -8,18 +8,17 @@ flagged, so the send path fails their messages with 30102, and reported the same
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from brandlink import wiring
 from brandlink.config import settings
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.errors import ErrorCode
-from brandlink.core.domains import expiry as cert_expiry
-from brandlink.core.domains.repository import DomainRepository
+from brandlink.core.domains import expiry
 from brandlink.observability import logger, metrics, tracer
 
 METRIC_NAMES = {
@@ -32,32 +31,17 @@ SUBJECTS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _domains() -> DomainRepository:
-    from brandlink.store.domains import DynamoDomainRepository
-
-    return DynamoDomainRepository()
-
-
-@lru_cache(maxsize=4)
-def _alerts(topic_arn: str, region: str) -> Any:
-    from brandlink.adapters.common.sns import SnsAlerts
-
-    return SnsAlerts(topic_arn, region)
-
-
-def check_certificates() -> list[cert_expiry.ExpiryFinding]:
-    current = settings()
-    findings = cert_expiry.find_expiring(_domains().all(), utcnow(), current.cert_expiry_window_days)
+def check_certificates() -> list[expiry.ExpiryFinding]:
+    domains = wiring.domains()
+    findings = expiry.find_expiring(domains.all(), utcnow(), settings().cert_expiry_window_days)
     for finding in findings:
         if finding.code == ErrorCode.CERTIFICATE_EXPIRED:
-            cert_expiry.mark_expired(_domains(), finding)
+            expiry.mark_expired(domains, finding)
         details = {k: v for k, v in finding.as_dict().items() if k not in ("code", "message")}
         logger.warning(finding.sentence(), extra={"error_code": finding.code, **details})
-        if current.alerts_topic_arn:
-            _alerts(current.alerts_topic_arn, current.region).publish(
-                SUBJECTS[finding.code].format(domain=finding.domain_name), finding.as_dict()
-            )
+        alerts = wiring.alerts()  # built on the first finding: a quiet day creates no SNS client
+        if alerts is not None:
+            alerts.publish(SUBJECTS[finding.code].format(domain=finding.domain_name), finding.as_dict())
     for code, name in METRIC_NAMES.items():
         count = sum(1 for f in findings if f.code == code)
         with single_metric(name=name, unit=MetricUnit.Count, value=count, namespace=metrics.namespace) as metric:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from brandlink.api import deps
-from brandlink.api.context import form, json_response, no_content, owned_account, page_request, page_signer, query
+from brandlink import wiring
+from brandlink.api.context import form, json_response, no_content, owned_account, page_signer, policy, query
 from brandlink.api.spec import (
     BOOLEAN,
     PAGE_PARAMS,
@@ -19,12 +19,13 @@ from brandlink.api.spec import (
     string_list,
 )
 from brandlink.core.common.dates import utcnow
-from brandlink.core.common.paging import PageResult, envelope_2010
+from brandlink.core.common.paging import envelope_2010
 from brandlink.core.messaging import actions as message_actions
 from brandlink.core.messaging import subresources as message_subresources
 from brandlink.core.messaging.model import API_VERSION
 from brandlink.core.messaging.params import MAX_BODY_CHARS, MAX_MEDIA, MAX_TAGS_CHARS
 from brandlink.core.messaging.render import message_base, message_resource
+from brandlink.core.messaging.subresources import feedback_resource, media_resource
 
 router = DocumentedRouter()
 
@@ -91,9 +92,7 @@ _LIST_QUERY = (
 )
 def create_message(account_sid: str) -> Response:
     account = owned_account(router, account_sid)
-    message = message_actions.create_message(
-        deps.message_ports(), account, form(router), deps.message_limits(), utcnow()
-    )
+    message = message_actions.create_message(wiring.message_ports(), account, form(router), policy().messages, utcnow())
     return json_response(message_resource(message), 201)
 
 
@@ -110,12 +109,11 @@ def create_message(account_sid: str) -> Response:
 )
 def list_messages(account_sid: str) -> Response:
     account = owned_account(router, account_sid)
-    page, request, extra = message_actions.list_messages(
-        deps.message_ports(), account.sid, query(router), page_signer(router), utcnow()
+    listing = message_actions.list_messages(
+        wiring.message_ports(), account.sid, query(router), page_signer(router), utcnow()
     )
-    result = PageResult([message_resource(m) for m in page.items], page.next_cursor, page.previous_cursor, extra)
     path = f"/{API_VERSION}/Accounts/{account.sid}/Messages.json"
-    return json_response(envelope_2010(path, "messages", request, result))
+    return json_response(envelope_2010(path, "messages", listing.request, listing.rendered(message_resource)))
 
 
 @router.operation(
@@ -123,7 +121,7 @@ def list_messages(account_sid: str) -> Response:
 )
 def fetch_message(account_sid: str, sid: str) -> Response:
     account = owned_account(router, account_sid)
-    return json_response(message_resource(message_actions.get_message(deps.message_ports(), account.sid, sid)))
+    return json_response(message_resource(message_actions.get_message(wiring.message_ports(), account.sid, sid)))
 
 
 @router.operation(
@@ -143,7 +141,7 @@ def fetch_message(account_sid: str, sid: str) -> Response:
 )
 def update_message(account_sid: str, sid: str) -> Response:
     account = owned_account(router, account_sid)
-    message = message_actions.update_message(deps.message_ports(), account.sid, sid, form(router), utcnow())
+    message = message_actions.update_message(wiring.message_ports(), account.sid, sid, form(router), utcnow())
     return json_response(message_resource(message))
 
 
@@ -154,7 +152,7 @@ def update_message(account_sid: str, sid: str) -> Response:
 )
 def delete_message(account_sid: str, sid: str) -> Response:
     account = owned_account(router, account_sid)
-    message_actions.delete_message(deps.message_ports(), account.sid, sid)
+    message_actions.delete_message(wiring.message_ports(), account.sid, sid)
     return no_content()
 
 
@@ -174,12 +172,12 @@ def delete_message(account_sid: str, sid: str) -> Response:
 )
 def list_media(account_sid: str, message_sid: str) -> Response:
     account = owned_account(router, account_sid)
-    message = message_actions.get_message(deps.message_ports(), account.sid, message_sid)
-    request = page_request(router)
-    items, next_cursor, previous_cursor = message_subresources.media_page(message, request)
-    result = PageResult([message_subresources.media_resource(m) for m in items], next_cursor, previous_cursor)
+    message, listing = message_subresources.list_media(
+        wiring.message_ports(), account.sid, message_sid, query(router), page_signer(router)
+    )
+    result = listing.rendered(media_resource)
     return json_response(
-        envelope_2010(f"{message_base(account.sid, message.sid)}/Media.json", "media_list", request, result)
+        envelope_2010(f"{message_base(account.sid, message.sid)}/Media.json", "media_list", listing.request, result)
     )
 
 
@@ -196,8 +194,9 @@ def list_media(account_sid: str, message_sid: str) -> Response:
 )
 def fetch_media(account_sid: str, message_sid: str, sid: str) -> Response:
     account = owned_account(router, account_sid)
-    message = message_actions.get_message(deps.message_ports(), account.sid, message_sid)
-    return json_response(message_subresources.media_resource(message_subresources.find_media(message, sid)))
+    return json_response(
+        media_resource(message_subresources.get_media(wiring.message_ports(), account.sid, message_sid, sid))
+    )
 
 
 @router.operation(
@@ -213,8 +212,7 @@ def fetch_media(account_sid: str, message_sid: str, sid: str) -> Response:
 )
 def create_feedback(account_sid: str, message_sid: str) -> Response:
     account = owned_account(router, account_sid)
-    ports = deps.message_ports()
-    message = message_actions.get_message(ports, account.sid, message_sid)
-    outcome = message_subresources.feedback_outcome(form(router))
-    feedback, first = message_subresources.record_feedback(ports.messages, message, outcome, utcnow())
-    return json_response(message_subresources.feedback_resource(message, feedback), 201 if first else 200)
+    message, feedback, first = message_subresources.give_feedback(
+        wiring.message_ports(), account.sid, message_sid, form(router), utcnow()
+    )
+    return json_response(feedback_resource(message, feedback), 201 if first else 200)

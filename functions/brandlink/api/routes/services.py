@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from aws_lambda_powertools.event_handler import Response
 
-from brandlink.api import deps
-from brandlink.api.context import base_url, current_account, form, json_response, no_content, page_request
+from brandlink import wiring
+from brandlink.api.context import base_url, current_account, form, json_response, no_content, page_signer, policy, query
 from brandlink.api.spec import BOOLEAN, PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum, sid_schema
-from brandlink.config import settings
-from brandlink.core.common import forms as services_forms
-from brandlink.core.common.errors import TwilioError
-from brandlink.core.common.forms import Form
-from brandlink.core.common.paging import PageResult, checked_page, envelope_v1
+from brandlink.core.common.forms import MAX_FRIENDLY_NAME
+from brandlink.core.common.paging import envelope_v1
 from brandlink.core.senders import actions as senders
-from brandlink.core.senders import render as senders_render
-from brandlink.core.senders.model import Sender
-from brandlink.core.senders.repository import SenderRepository
+from brandlink.core.senders.render import pool_resource
 from brandlink.core.services import actions as services
-from brandlink.core.services import model as services_model
-from brandlink.core.services import render as services_render
-from brandlink.core.services.model import MessagingService
+from brandlink.core.services.model import MAX_VALIDITY_PERIOD, MIN_VALIDITY_PERIOD, USECASES
+from brandlink.core.services.render import service_resource
 
 router = DocumentedRouter()
 
@@ -38,7 +32,7 @@ def _settings(*, name_required: bool) -> tuple[Param, ...]:
     return (
         Param(
             "FriendlyName",
-            {"type": "string", "maxLength": services_forms.MAX_FRIENDLY_NAME},
+            {"type": "string", "maxLength": MAX_FRIENDLY_NAME},
             "A name for the service.",
             required=name_required,
         ),
@@ -57,19 +51,15 @@ def _settings(*, name_required: bool) -> tuple[Param, ...]:
             "ValidityPeriod",
             {
                 "type": "integer",
-                "minimum": services_model.MIN_VALIDITY_PERIOD,
-                "maximum": services_model.MAX_VALIDITY_PERIOD,
+                "minimum": MIN_VALIDITY_PERIOD,
+                "maximum": MAX_VALIDITY_PERIOD,
             },
             "Seconds a message may wait before it fails.",
         ),
         Param("SynchronousValidation", BOOLEAN, "Recorded."),
-        Param("Usecase", enum(*services_model.USECASES), "The service's use case."),
+        Param("Usecase", enum(*USECASES), "The service's use case."),
         Param("UseInboundWebhookOnNumber", BOOLEAN, "Use the number's own webhooks for incoming messages."),
     )
-
-
-def _service(sid: str) -> MessagingService:
-    return services.owned_service(deps.services(), current_account(router).sid, sid)
 
 
 @router.operation(
@@ -85,8 +75,10 @@ def _service(sid: str) -> MessagingService:
 )
 def create_service() -> Response:
     account = current_account(router)
-    service = services.create_service(deps.services(), account.sid, form(router), allow_private=settings().is_local)
-    return json_response(services_render.service_resource(service, base_url(router)), 201)
+    service = services.create_service(
+        wiring.services(), account.sid, form(router), allow_private=policy().allow_private_urls
+    )
+    return json_response(service_resource(service, base_url(router)), 201)
 
 
 @router.operation(
@@ -101,21 +93,18 @@ def create_service() -> Response:
     )
 )
 def list_services() -> Response:
-    account = current_account(router)
-    request = page_request(router)
-    page = checked_page(lambda: deps.services().page(account.sid, request))
+    listing = services.list_services(wiring.services(), current_account(router).sid, query(router), page_signer(router))
     base = base_url(router)
-    result = PageResult(
-        [services_render.service_resource(s, base) for s in page.items], page.next_cursor, page.previous_cursor
-    )
-    return json_response(envelope_v1(base, "/v1/Services", "services", request, result))
+    result = listing.rendered(partial(service_resource, base_url=base))
+    return json_response(envelope_v1(base, SERVICES, "services", listing.request, result))
 
 
 @router.operation(
     Operation("GET", SERVICE, "FetchService", "Fetch a messaging service.", TAG, {200: "messaging.v1.service"}, ("MG",))
 )
 def fetch_service(sid: str) -> Response:
-    return json_response(services_render.service_resource(_service(sid), base_url(router)))
+    service = services.owned_service(wiring.services(), current_account(router).sid, sid)
+    return json_response(service_resource(service, base_url(router)))
 
 
 @router.operation(
@@ -131,9 +120,10 @@ def fetch_service(sid: str) -> Response:
     )
 )
 def update_service(sid: str) -> Response:
-    service = _service(sid)
-    updated = services.update_service(deps.services(), service, form(router), allow_private=settings().is_local)
-    return json_response(services_render.service_resource(updated, base_url(router)))
+    updated = services.update_owned_service(
+        wiring.services(), current_account(router).sid, sid, form(router), allow_private=policy().allow_private_urls
+    )
+    return json_response(service_resource(updated, base_url(router)))
 
 
 @router.operation(
@@ -148,19 +138,17 @@ def update_service(sid: str) -> Response:
     )
 )
 def delete_service(sid: str) -> Response:
-    account = current_account(router)
-    services.delete_service(deps.services(), account.sid, sid, deps.service_deletion_hooks())
+    services.delete_service(wiring.services(), current_account(router).sid, sid, wiring.service_deletion_hooks())
     return no_content()
 
 
 @dataclass(frozen=True)
 class PoolCollection:
-    """One kind of pool sub-resource: its path, SID prefix, list key, how an entry is added and named."""
+    """One kind of pool sub-resource: its path, SID prefix, list key and how it is named."""
 
     path: str
-    sid_prefix: str
+    sid_prefix: str  # also says which sender kind the pool action adds (senders.add_to_pool)
     list_key: str
-    add: Callable[[SenderRepository, MessagingService, Form], Sender]
     noun: str  # Twilio's operationId noun
     schema: str
     list_schema: str
@@ -172,7 +160,6 @@ POOL_COLLECTIONS = (
         "PhoneNumbers",
         "PN",
         "phone_numbers",
-        senders.add_phone_number,
         "PhoneNumber",
         "messaging.v1.service.phone_number",
         "ListPhoneNumberResponse",
@@ -185,7 +172,6 @@ POOL_COLLECTIONS = (
         "ShortCodes",
         "SC",
         "short_codes",
-        senders.add_short_code,
         "ShortCode",
         "messaging.v1.service.short_code",
         "ListServiceShortCodeResponse",
@@ -199,7 +185,6 @@ POOL_COLLECTIONS = (
         "AlphaSenders",
         "AI",
         "alpha_senders",
-        senders.add_alpha_sender,
         "AlphaSender",
         "messaging.v1.service.alpha_sender",
         "ListAlphaSenderResponse",
@@ -226,9 +211,15 @@ def _register_pool_routes(collection: PoolCollection) -> None:
         )
     )
     def add_entry(service_sid: str) -> Response:
-        service = _service(service_sid)
-        entry = collection.add(deps.senders(), service, form(router))
-        return json_response(senders_render.pool_resource(entry, base_url(router)), 201)
+        entry = senders.add_to_pool(
+            wiring.services(),
+            wiring.senders(),
+            current_account(router).sid,
+            service_sid,
+            collection.sid_prefix,
+            form(router),
+        )
+        return json_response(pool_resource(entry, base_url(router)), 201)
 
     @router.operation(
         Operation(
@@ -242,15 +233,19 @@ def _register_pool_routes(collection: PoolCollection) -> None:
         )
     )
     def list_entries(service_sid: str) -> Response:
-        service = _service(service_sid)
-        request = page_request(router)
-        page = checked_page(lambda: deps.senders().page_pool(service.sid, collection.sid_prefix, request))
-        base = base_url(router)
-        result = PageResult(
-            [senders_render.pool_resource(entry, base) for entry in page.items], page.next_cursor, page.previous_cursor
+        service, listing = senders.list_pool(
+            wiring.services(),
+            wiring.senders(),
+            current_account(router).sid,
+            service_sid,
+            collection.sid_prefix,
+            query(router),
+            page_signer(router),
         )
+        base = base_url(router)
+        result = listing.rendered(partial(pool_resource, base_url=base))
         path = f"/v1/Services/{service.sid}/{collection.path}"
-        return json_response(envelope_v1(base, path, collection.list_key, request, result))
+        return json_response(envelope_v1(base, path, collection.list_key, listing.request, result))
 
     @router.operation(
         Operation(
@@ -258,9 +253,10 @@ def _register_pool_routes(collection: PoolCollection) -> None:
         )
     )
     def fetch_entry(service_sid: str, sid: str) -> Response:
-        service = _service(service_sid)
-        entry = senders.pool_entry(deps.senders(), service, sid, collection.sid_prefix)
-        return json_response(senders_render.pool_resource(entry, base_url(router)))
+        entry = senders.get_pool_entry(
+            wiring.services(), wiring.senders(), current_account(router).sid, service_sid, sid, collection.sid_prefix
+        )
+        return json_response(pool_resource(entry, base_url(router)))
 
     @router.operation(
         Operation(
@@ -274,10 +270,9 @@ def _register_pool_routes(collection: PoolCollection) -> None:
         )
     )
     def remove_entry(service_sid: str, sid: str) -> Response:
-        service = _service(service_sid)
-        entry = senders.pool_entry(deps.senders(), service, sid, collection.sid_prefix)
-        if not deps.senders().remove_from_pool(service.sid, entry.sid):
-            raise TwilioError.not_found(f"The sender {sid} in Messaging Service {service.sid}")
+        senders.remove_pool_entry(
+            wiring.services(), wiring.senders(), current_account(router).sid, service_sid, sid, collection.sid_prefix
+        )
         return no_content()
 
 

@@ -10,8 +10,9 @@ from brandlink.core.accounts.model import ACCOUNT_STATUSES, MIN_RETENTION_DAYS, 
 from brandlink.core.accounts.repository import AccountRepository
 from brandlink.core.common import sids
 from brandlink.core.common.dates import utcnow
-from brandlink.core.common.errors import TwilioError
-from brandlink.core.common.forms import MAX_FRIENDLY_NAME
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.forms import MAX_FRIENDLY_NAME, Form
+from brandlink.core.common.paging import Listing, Page, PageRequest, PageSigner
 
 
 def create_account(
@@ -88,3 +89,37 @@ def update_account(account: Account, friendly_name: str | None, status: str | No
         status=account.status if status is None else status,
         date_updated=utcnow(),
     )
+
+
+def list_accounts(account: Account, params: Form, signer: PageSigner) -> Listing[Account]:
+    """``GET Accounts.json``: the credentials see one account, their own; ``FriendlyName`` and
+    ``Status`` filter it (a status that does not exist is a 400)."""
+    request = PageRequest.from_form(params, signer)
+    name, status = params.get("FriendlyName"), params.get("Status")
+    if status is not None and status not in ACCOUNT_STATUSES:
+        raise TwilioError.invalid_parameter("Status", f"must be one of {', '.join(ACCOUNT_STATUSES)}.")
+    matches = request.page == 0 and name in (None, account.friendly_name) and status in (None, account.status)
+    extra = {key: value for key, value in (("FriendlyName", name), ("Status", status)) if value is not None}
+    return Listing(Page([account] if matches else []), request, extra)
+
+
+def rename_account(repo: AccountRepository, account: Account, form: Form) -> Account:
+    """``POST Accounts/{AC}.json``: a new ``FriendlyName``; the status is the operator's (``set_status``)."""
+    if "Status" in form and form.get("Status") != account.status:
+        raise TwilioError(
+            ErrorCode.INVALID_PARAMETER,
+            "An account cannot change its own Status over the API; an operator does it with `brandlink set-status`.",
+        )
+    updated = update_account(account, form.get("FriendlyName"), None)
+    repo.save(updated)
+    return updated
+
+
+def set_status(repo: AccountRepository, sid: str, status: str) -> Account | None:
+    """The operator's status change; None when there is no such account."""
+    account = repo.get(sid)
+    if account is None:
+        return None
+    updated = update_account(account, None, status)
+    repo.save(updated)
+    return updated

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import unquote_to_bytes
 
 from brandlink.core.common.errors import ErrorCode, TwilioError
@@ -49,31 +49,58 @@ def parse_pairs(text: str, source: str = "request body") -> list[tuple[str, str]
     return pairs
 
 
+def _pairs_of(body: str | bytes | None, is_base64: bool, source: str) -> list[tuple[str, str]]:
+    if body is None or body == "":
+        return []
+    # surrogatepass: a lone surrogate in a str body fails the strict decode below, with a 400.
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    if is_base64:
+        try:
+            raw = base64.b64decode(raw, validate=False)
+        except (binascii.Error, ValueError) as exc:
+            raise TwilioError(ErrorCode.INVALID_PARAMETER, f"The {source} is not valid base64.") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TwilioError(ErrorCode.INVALID_PARAMETER, f"The {source} must be UTF-8 form-encoded text.") from exc
+    return parse_pairs(text, source)
+
+
 class Form:
     """Read-only view of a form body (or query string) with typed accessors."""
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        self._values: dict[str, list[str]] = {}
+        self._pending: Callable[[], list[tuple[str, str]]] | None = None
+        self._by_name = self._group(pairs)
+
+    @staticmethod
+    def _group(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
         for key, value in pairs:
-            self._values.setdefault(key, []).append(value)
+            grouped.setdefault(key, []).append(value)
+        return grouped
 
     @classmethod
-    def parse(cls, body: str | bytes | None, *, is_base64: bool = False, source: str = "request body") -> Form:
-        """Parse a form body (``source`` names it in error messages, e.g. ``"query string"``)."""
-        if body is None or body == "":
-            return cls([])
-        # surrogatepass: a lone surrogate in a str body fails the strict decode below, with a 400.
-        raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
-        if is_base64:
-            try:
-                raw = base64.b64decode(raw, validate=False)
-            except (binascii.Error, ValueError) as exc:
-                raise TwilioError(ErrorCode.INVALID_PARAMETER, f"The {source} is not valid base64.") from exc
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise TwilioError(ErrorCode.INVALID_PARAMETER, f"The {source} must be UTF-8 form-encoded text.") from exc
-        return cls(parse_pairs(text, source))
+    def parse(
+        cls, body: str | bytes | None, *, is_base64: bool = False, source: str = "request body", lazy: bool = False
+    ) -> Form:
+        """Parse a form body (``source`` names it in error messages, e.g. ``"query string"``).
+
+        ``lazy`` decodes it when it is first read instead: an action that looks the resource up
+        first answers 404 for a missing one before it reads (and maybe refuses) the body.
+        """
+        if not lazy:
+            return cls(_pairs_of(body, is_base64, source))
+        form = cls([])
+        form._pending = lambda: _pairs_of(body, is_base64, source)
+        return form
+
+    @property
+    def _values(self) -> dict[str, list[str]]:
+        if self._pending is not None:
+            self._by_name = self._group(self._pending())
+            self._pending = None
+        return self._by_name
 
     def __contains__(self, name: str) -> bool:
         return name in self._values

@@ -164,6 +164,30 @@ class PageRequest:
         return self.signer.encode(direction, cursor)
 
 
+@dataclass(frozen=True)
+class Listing(Generic[T]):
+    """A list action's answer before rendering: the page, the request it answers, the filters to repeat."""
+
+    page: Page[T]
+    request: PageRequest
+    extra_query: dict[str, str] = field(default_factory=dict)
+
+    def rendered(self, render: Callable[[T], dict[str, Any]]) -> PageResult:
+        """The page's items rendered, with the cursors and filters the envelope's links need."""
+        return PageResult(
+            [render(item) for item in self.page.items],
+            self.page.next_cursor,
+            self.page.previous_cursor,
+            dict(self.extra_query),
+        )
+
+
+def list_page(read: Callable[[PageRequest], Page[T]], params: Form, signer: PageSigner) -> Listing[T]:
+    """Parse the paging parameters of ``params`` and read that page (``checked_page``)."""
+    request = PageRequest.from_form(params, signer)
+    return Listing(checked_page(lambda: read(request)), request)
+
+
 @dataclass
 class PageResult:
     items: list[dict[str, Any]]

@@ -12,6 +12,7 @@ records the result — unless a newer upload superseded this one meanwhile.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
@@ -323,3 +324,27 @@ def _clean_up_orphan(
 def remove_installed(acm: CertificateAuthorityStore, custom_domains: CustomDomains, job: RemoveJob) -> None:
     custom_domains.remove(job.domain_name, job.acm_arn)
     acm.delete_certificate(job.acm_arn)
+
+
+@dataclass(frozen=True)
+class CertificateWorker:
+    """What the certificates queue's consumer does with one job; the AWS pieces are built on first use
+    (``brandlink.wiring.certificate_worker()``), so a missing setting fails the job, not the import."""
+
+    domains: DomainRepository
+    sealer: Callable[[], KeySealer]
+    acm: Callable[[], CertificateAuthorityStore]
+    custom_domains: Callable[[], CustomDomains]
+    default_target: str | None
+
+    def install(self, job: InstallJob) -> InstallOutcome:
+        return install_certificate(
+            self.domains, self.sealer(), self.acm(), self.custom_domains(), job, default_target=self.default_target
+        )
+
+    def remove(self, job: RemoveJob) -> None:
+        custom_domains = self.custom_domains()
+        remove_installed(self.acm(), custom_domains, job)
+
+    def give_up(self, job: InstallJob) -> None:
+        give_up_install(self.domains, job)

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from brandlink.core.common.dates import iso8601
 from brandlink.core.common.errors import ErrorCode
 from brandlink.core.domains.model import Domain
 from brandlink.core.domains.repository import DomainGone, DomainRepository
+
+
+class Alerts(Protocol):
+    """The operators' alerts topic."""
+
+    def publish(self, subject: str, message: dict[str, Any]) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 from brandlink.core.common.dates import iso8601
 from brandlink.core.common.errors import TwilioError
 from brandlink.core.domains.certificate_install import no_certificate
+from brandlink.core.domains.dns_check import RoutingCheck
 from brandlink.core.domains.model import DOMAIN_PATH, Domain, dns_target
 
 
@@ -94,4 +95,13 @@ def certificate_resource(domain: Domain, base_url: str) -> dict[str, Any]:
         "date_expires": iso8601(record.installed.not_after) if record.installed else None,
         "url": f"{base_url}{DOMAIN_PATH}/{domain.sid}/Certificate",
         "cert_in_validation": in_validation,
+    }
+
+
+def dns_validation_resource(domain: Domain, check: RoutingCheck, base_url: str) -> dict[str, Any]:
+    return {
+        "domain_sid": domain.sid,
+        "is_valid": check.is_valid,
+        "reason": check.reason,
+        "url": f"{domain_url(base_url, domain.sid)}/ValidateDns",
     }

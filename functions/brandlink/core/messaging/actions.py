@@ -16,7 +16,7 @@ from brandlink.core.common import sids
 from brandlink.core.common.dates import parse_date_or_datetime
 from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.common.forms import Form
-from brandlink.core.common.paging import Page, PageRequest, PageSigner, checked_page
+from brandlink.core.common.paging import Listing, PageRequest, PageSigner, checked_page
 from brandlink.core.messaging import scheduling
 from brandlink.core.messaging.callback_jobs import callback_job
 from brandlink.core.messaging.model import (
@@ -320,7 +320,7 @@ def parse_query(form: Form) -> tuple[MessageQuery, dict[str, str]]:
 
 def list_messages(
     ports: MessagePorts, account_sid: str, form: Form, signer: PageSigner, now: datetime
-) -> tuple[Page[Message], PageRequest, dict[str, str]]:
+) -> Listing[Message]:
     request = PageRequest.from_form(form, signer)
     query, extra = parse_query(form)
-    return checked_page(lambda: ports.messages.page(account_sid, request, query, now)), request, extra
+    return Listing(checked_page(lambda: ports.messages.page(account_sid, request, query, now)), request, extra)

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from brandlink.core.common.dates import iso8601
-from brandlink.core.common.paging import Page, PageRequest
+from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import Listing, Page, PageRequest, PageSigner, checked_page
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,13 @@ def outbox_resource(entry: OutboxEntry, base_url: str) -> dict[str, Any]:
         "date_sent": iso8601(entry.date_sent),
         "url": f"{base_url}/v1/Outbox?MessageSid={entry.message_sid}",
     }
+
+
+def list_outbox(repo: OutboxRepository, account_sid: str, params: Form, signer: PageSigner) -> Listing[OutboxEntry]:
+    """``GET /v1/Outbox``: newest first, filtered by ``To`` and ``MessageSid``."""
+    request = PageRequest.from_form(params, signer)
+    to = (params.get("To") or "").strip() or None
+    message_sid = (params.get("MessageSid") or "").strip() or None
+    page = checked_page(lambda: repo.page(account_sid, request, to=to, message_sid=message_sid))
+    extra = {name: value for name, value in (("To", to), ("MessageSid", message_sid)) if value}
+    return Listing(page, request, extra)

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 from brandlink.core.common.dates import rfc2822
 from brandlink.core.common.errors import TwilioError
 from brandlink.core.common.forms import Form
-from brandlink.core.common.paging import Cursor, PageRequest, invalid_token
+from brandlink.core.common.paging import Cursor, Listing, Page, PageRequest, PageSigner, invalid_token
+from brandlink.core.messaging.actions import MessagePorts, get_message
 from brandlink.core.messaging.model import Message, MessageFeedback
 from brandlink.core.messaging.render import message_base
 from brandlink.core.messaging.repository import MessageRepository
@@ -138,3 +139,29 @@ def feedback_resource(message: Message, feedback: MessageFeedback) -> dict[str, 
         "date_updated": rfc2822(feedback.date_updated),
         "uri": f"{message_base(message.account_sid, message.sid)}/Feedback.json",
     }
+
+
+# ---- what the routes call -----------------------------------------------------------------------
+
+
+def list_media(
+    ports: MessagePorts, account_sid: str, message_sid: str, params: Form, signer: PageSigner
+) -> tuple[Message, Listing[Media]]:
+    message = get_message(ports, account_sid, message_sid)
+    request = PageRequest.from_form(params, signer)
+    items, next_cursor, previous_cursor = media_page(message, request)
+    return message, Listing(Page(items, next_cursor, previous_cursor), request)
+
+
+def get_media(ports: MessagePorts, account_sid: str, message_sid: str, sid: str) -> Media:
+    return find_media(get_message(ports, account_sid, message_sid), sid)
+
+
+def give_feedback(
+    ports: MessagePorts, account_sid: str, message_sid: str, form: Form, now: datetime
+) -> tuple[Message, MessageFeedback, bool]:
+    """``POST …/Feedback.json``: the message, its recorded feedback and whether it is the first report."""
+    message = get_message(ports, account_sid, message_sid)
+    outcome = feedback_outcome(form)
+    feedback, first = record_feedback(ports.messages, message, outcome, now)
+    return message, feedback, first

@@ -3,6 +3,7 @@ them, and put senders into (and take them out of) a messaging service's pool."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import phonenumbers
@@ -11,6 +12,7 @@ from brandlink.core.common import sids
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import Listing, PageRequest, PageSigner, checked_page, list_page
 from brandlink.core.senders.model import Sender, SenderKind
 from brandlink.core.senders.numbers import (
     MMS_REGIONS,
@@ -20,10 +22,11 @@ from brandlink.core.senders.numbers import (
     parse_phone_sender,
     parse_short_code,
 )
-from brandlink.core.senders.params import refuse_transfer, webhook_changes
+from brandlink.core.senders.params import owned_filters, refuse_transfer, webhook_changes
 from brandlink.core.senders.repository import AddressTaken, AlreadyInPool, SenderRepository
+from brandlink.core.services.actions import owned_service
 from brandlink.core.services.model import MessagingService
-from brandlink.core.services.repository import ServiceGone
+from brandlink.core.services.repository import ServiceGone, ServiceRepository
 
 # ---- account-owned senders ----------------------------------------------------------------------
 
@@ -110,6 +113,31 @@ def owned_sender(repo: SenderRepository, account_sid: str, sid: str, prefix: str
     if sender is None:
         raise TwilioError.not_found(f"The sender {sid}")
     return sender
+
+
+def list_owned(
+    repo: SenderRepository, account_sid: str, sid_prefix: str, address_param: str, params: Form, signer: PageSigner
+) -> Listing[Sender]:
+    """The account's ``PN`` or ``SC`` senders, filtered by address fragment and exact friendly name."""
+    request = PageRequest.from_form(params, signer)
+    echoed, address, name = owned_filters(params, address_param)
+    page = checked_page(
+        lambda: repo.page_owned(account_sid, sid_prefix, request, address_contains=address, friendly_name=name)
+    )
+    return Listing(page, request, echoed)
+
+
+def update_owned_sender(
+    repo: SenderRepository, account_sid: str, sid: str, prefix: str, form: Form, *, allow_private: bool
+) -> Sender:
+    return update_owned(repo, owned_sender(repo, account_sid, sid, prefix), form, allow_private=allow_private)
+
+
+def delete_owned_sender(repo: SenderRepository, account_sid: str, sid: str, prefix: str) -> None:
+    """Delete the sender and its pool entry, if it has one; 20404 when it is not the account's."""
+    sender = owned_sender(repo, account_sid, sid, prefix)
+    if not repo.delete_owned(account_sid, sender.sid):
+        raise TwilioError.not_found(f"The sender {sid}")
 
 
 # ---- pools --------------------------------------------------------------------------------------
@@ -217,3 +245,47 @@ def pool_entry(repo: SenderRepository, service: MessagingService, sid: str, pref
     if entry is None:
         raise TwilioError.not_found(f"The sender {sid} in Messaging Service {service.sid}")
     return entry
+
+
+_POOL_ADDERS: dict[str, Callable[[SenderRepository, MessagingService, Form], Sender]] = {
+    "PN": add_phone_number,
+    "SC": add_short_code,
+    "AI": add_alpha_sender,
+}
+
+
+def add_to_pool(
+    services: ServiceRepository, repo: SenderRepository, account_sid: str, service_sid: str, sid_prefix: str, form: Form
+) -> Sender:
+    """``POST /v1/Services/{MG}/PhoneNumbers|ShortCodes|AlphaSenders`` (by the pool's SID prefix)."""
+    service = owned_service(services, account_sid, service_sid)
+    return _POOL_ADDERS[sid_prefix](repo, service, form)
+
+
+def list_pool(
+    services: ServiceRepository,
+    repo: SenderRepository,
+    account_sid: str,
+    service_sid: str,
+    sid_prefix: str,
+    params: Form,
+    signer: PageSigner,
+) -> tuple[MessagingService, Listing[Sender]]:
+    service = owned_service(services, account_sid, service_sid)
+    return service, list_page(lambda request: repo.page_pool(service.sid, sid_prefix, request), params, signer)
+
+
+def get_pool_entry(
+    services: ServiceRepository, repo: SenderRepository, account_sid: str, service_sid: str, sid: str, prefix: str
+) -> Sender:
+    return pool_entry(repo, owned_service(services, account_sid, service_sid), sid, prefix)
+
+
+def remove_pool_entry(
+    services: ServiceRepository, repo: SenderRepository, account_sid: str, service_sid: str, sid: str, prefix: str
+) -> None:
+    """Take the sender out of the pool; it stays the account's (an alphanumeric ID is gone)."""
+    service = owned_service(services, account_sid, service_sid)
+    entry = pool_entry(repo, service, sid, prefix)
+    if not repo.remove_from_pool(service.sid, entry.sid):
+        raise TwilioError.not_found(f"The sender {sid} in Messaging Service {service.sid}")

@@ -42,3 +42,16 @@ def refuse_transfer(form: Form, account_sid: str) -> None:
         raise TwilioError.invalid_parameter(
             "AccountSid", "senders cannot move to another account; delete and re-register."
         )
+
+
+def owned_filters(params: Form, address_param: str) -> tuple[dict[str, str], str | None, str | None]:
+    """``(echoed query, address fragment, exact friendly name)``; spaces and dashes in numbers are ignored."""
+    echoed: dict[str, str] = {}
+    address = params.get(address_param)
+    if address:
+        echoed[address_param] = address
+        address = "".join(ch for ch in address if ch not in " -()")
+    name = params.get("FriendlyName")
+    if name is not None:
+        echoed["FriendlyName"] = name
+    return echoed, address or None, name

@@ -9,6 +9,7 @@ from brandlink.core.common import sids
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.errors import TwilioError
 from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import Listing, PageSigner, list_page
 from brandlink.core.services.model import MessagingService
 from brandlink.core.services.params import settings_from_form
 from brandlink.core.services.repository import ServiceDeletionHook, ServiceGone, ServiceRepository
@@ -62,3 +63,16 @@ def delete_service(
     for hook in hooks:
         hook(account_sid, canonical)
     repo.finish_delete(account_sid, canonical)
+
+
+def list_services(
+    repo: ServiceRepository, account_sid: str, params: Form, signer: PageSigner
+) -> Listing[MessagingService]:
+    return list_page(lambda request: repo.page(account_sid, request), params, signer)
+
+
+def update_owned_service(
+    repo: ServiceRepository, account_sid: str, sid: str, form: Form, *, allow_private: bool
+) -> MessagingService:
+    """``POST /v1/Services/{MG}``: the account's service (else 20404) with the settings in ``form``."""
+    return update_service(repo, owned_service(repo, account_sid, sid), form, allow_private=allow_private)

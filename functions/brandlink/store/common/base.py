@@ -1,4 +1,5 @@
-"""Shared pynamodb plumbing: table binding from settings, one botocore session for every model."""
+"""Shared pynamodb plumbing: table names read from the settings when used, one botocore session for
+every model."""
 
 from __future__ import annotations
 
@@ -12,15 +13,30 @@ from brandlink.aws_session import botocore_session
 from brandlink.config import settings
 
 
-def meta(logical: str, **extra: Any) -> type:
-    """A pynamodb ``Meta`` for the table ``logical`` of ``resources.TABLES``.
+class TableMeta:
+    """A pynamodb ``Meta`` for the table ``logical`` of ``resources.TABLES`` whose name is looked up in
+    the settings each time pynamodb reads it, never when the model class is created.
 
-    ``host`` stays unset: botocore then honours ``AWS_ENDPOINT_URL`` (moto in local mode).
+    So importing a store binds nothing: the environment may be set (or changed, in a test or a
+    local restart) afterwards, and pynamodb opens a connection to the new table when the name it
+    reads differs from the one its cached connection has. The region comes from the settings when
+    the connection is made (``StoreModel._get_connection``). ``host`` stays unset: botocore then
+    honours ``AWS_ENDPOINT_URL`` (moto in local mode).
     """
-    current = settings()
-    attrs: dict[str, Any] = {"table_name": current.table_name(logical), "region": current.region}
-    attrs.update(extra)
-    return type("Meta", (), attrs)
+
+    def __init__(self, logical: str, **extra: Any) -> None:
+        self.logical = logical
+        for name, value in extra.items():
+            setattr(self, name, value)
+
+    @property
+    def table_name(self) -> str:
+        return settings().table_name(self.logical)
+
+
+def meta(logical: str, **extra: Any) -> Any:
+    """The ``Meta`` of a store model for the table ``logical`` (see ``TableMeta``)."""
+    return TableMeta(logical, **extra)
 
 
 class SharedSessionConnection(Connection):
@@ -42,9 +58,10 @@ class StoreModel(Model):
     @classmethod
     def _get_connection(cls) -> TableConnection:
         table = super()._get_connection()
-        if not isinstance(table.connection, SharedSessionConnection):
+        region = settings().region
+        if not isinstance(table.connection, SharedSessionConnection) or table.connection.region != region:
             shared = SharedSessionConnection(
-                region=cls.Meta.region,
+                region=region,
                 host=cls.Meta.host,
                 connect_timeout_seconds=cls.Meta.connect_timeout_seconds,
                 read_timeout_seconds=cls.Meta.read_timeout_seconds,

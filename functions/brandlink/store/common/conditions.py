@@ -11,9 +11,14 @@ from brandlink.config import settings
 from brandlink.store.common.base import SharedSessionConnection
 
 
-@lru_cache(maxsize=1)
 def transaction_connection() -> SharedSessionConnection:
-    return SharedSessionConnection(region=settings().region)
+    """The connection transactions go through, in the settings' region."""
+    return _transaction_connection(settings().region)
+
+
+@lru_cache(maxsize=4)
+def _transaction_connection(region: str) -> SharedSessionConnection:
+    return SharedSessionConnection(region=region)
 
 
 def is_condition_failure(exc: PutError | UpdateError | DeleteError) -> bool:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from brandlink.api import deps
-from brandlink.api.context import base_url, current_account, form, json_response, no_content, page_request
+from brandlink import wiring
+from brandlink.api.context import (
+    base_url,
+    current_account,
+    form,
+    json_response,
+    no_content,
+    page_signer,
+    policy,
+    query,
+)
 from brandlink.api.spec import (
     BOOLEAN,
     PAGE_PARAMS,
@@ -17,23 +26,24 @@ from brandlink.api.spec import (
     sid_schema,
     string_list,
 )
-from brandlink.config import settings
-from brandlink.core.common.errors import TwilioError
-from brandlink.core.common.paging import PageResult, checked_page, envelope_v1
+from brandlink.core.common.paging import envelope_v1
 from brandlink.core.common.urls import MAX_URL_LENGTH
-from brandlink.core.domains import actions as domains_actions
-from brandlink.core.domains import certificate_install
-from brandlink.core.domains import config as domain_config
-from brandlink.core.domains import model as domains
-from brandlink.core.domains import render as certificate_install_render
-from brandlink.core.domains import render as domain_config_render
-from brandlink.core.domains import render as domains_render
-from brandlink.core.domains.dns_check import check_routing
-from brandlink.core.domains.names import MAX_NAME_LENGTH, is_local_name
+from brandlink.core.domains import actions
+from brandlink.core.domains.model import DOMAIN_PATH, Domain
+from brandlink.core.domains.names import MAX_NAME_LENGTH
+from brandlink.core.domains.render import (
+    association_resource,
+    certificate_resource,
+    config_resource,
+    dns_validation_resource,
+    domain_resource,
+    domain_url,
+    service_config_resource,
+)
 
 router = DocumentedRouter()
 
-DOMAINS = domains.DOMAIN_PATH
+DOMAINS = DOMAIN_PATH
 DOMAIN = DOMAINS + "/{DomainSid}"
 DOMAIN_TAG = "BrandlinkDomain"
 CERT_TAG = "MessagingV1DomainCertV4"
@@ -44,12 +54,16 @@ CERTIFICATE = "messaging.v1.domain_cert_v4"
 ASSOCIATION = "messaging.v1.linkshortening_messaging_service"
 
 
-def _owned(domain_sid: str) -> domains.Domain:
-    return domains_actions.owned_domain(deps.domains(), current_account(router).sid, domain_sid)
+def _account_sid() -> str:
+    return current_account(router).sid
 
 
-def _domain_json(domain: domains.Domain) -> dict[str, object]:
-    return domains_render.domain_resource(domain, base_url(router), settings().redirect_target)
+def _domain_json(domain: Domain) -> dict[str, object]:
+    return domain_resource(domain, base_url(router), policy().redirect_target)
+
+
+def _association_url(domain_sid: str, service_sid: str) -> str:
+    return f"{domain_url(base_url(router), domain_sid)}/MessagingServices/{service_sid}"
 
 
 @router.operation(
@@ -72,9 +86,8 @@ def _domain_json(domain: domains.Domain) -> dict[str, object]:
     )
 )
 def create_domain() -> Response:
-    account = current_account(router)
-    domain = domains_actions.register_domain(
-        deps.domains(), account.sid, form(router).get("DomainName"), local_mode=settings().is_local
+    domain = actions.register_domain(
+        wiring.domains(), _account_sid(), form(router).get("DomainName"), local_mode=policy().local_mode
     )
     return json_response(_domain_json(domain), 201)
 
@@ -92,11 +105,9 @@ def create_domain() -> Response:
     )
 )
 def list_domains() -> Response:
-    account = current_account(router)
-    request = page_request(router)
-    page = checked_page(lambda: deps.domains().page(account.sid, request))
-    result = PageResult([_domain_json(d) for d in page.items], page.next_cursor, page.previous_cursor)
-    return json_response(envelope_v1(base_url(router), DOMAINS, "domains", request, result))
+    listing = actions.list_domains(wiring.domains(), _account_sid(), query(router), page_signer(router))
+    result = listing.rendered(_domain_json)
+    return json_response(envelope_v1(base_url(router), DOMAINS, "domains", listing.request, result))
 
 
 @router.operation(
@@ -105,7 +116,7 @@ def list_domains() -> Response:
     )
 )
 def fetch_domain(domain_sid: str) -> Response:
-    return json_response(_domain_json(_owned(domain_sid)))
+    return json_response(_domain_json(actions.owned_domain(wiring.domains(), _account_sid(), domain_sid)))
 
 
 @router.operation(
@@ -120,12 +131,7 @@ def fetch_domain(domain_sid: str) -> Response:
     )
 )
 def delete_domain(domain_sid: str) -> Response:
-    domain = _owned(domain_sid)
-    deleted = deps.domains().delete(domain.sid)
-    if deleted is None:
-        raise TwilioError.not_found(f"Domain {domain.sid}")
-    for job in certificate_install.removal_jobs(deleted):
-        deps.certificate_jobs().send(certificate_install.job_body(job))
+    actions.delete_domain(wiring.domain_ports(), _account_sid(), domain_sid)
     return no_content()
 
 
@@ -141,8 +147,7 @@ def delete_domain(domain_sid: str) -> Response:
     )
 )
 def verify_domain(domain_sid: str) -> Response:
-    domain = domains_actions.verify_domain(deps.domains(), _owned(domain_sid), deps.dns_resolver())
-    return json_response(_domain_json(domain))
+    return json_response(_domain_json(actions.verify_owned_domain(wiring.domain_ports(), _account_sid(), domain_sid)))
 
 
 @router.operation(
@@ -156,23 +161,15 @@ def verify_domain(domain_sid: str) -> Response:
     )
 )
 def validate_dns(domain_sid: str) -> Response:
-    domain = _owned(domain_sid)
-    current = settings()
-    if current.is_local and is_local_name(domain.domain_name):
-        is_valid, reason = True, None  # *.localhost is loopback: the local redirect listener serves it
-    else:
-        check = check_routing(
-            deps.dns_resolver(), domain.domain_name, domains.dns_target(domain, current.redirect_target)
-        )
-        is_valid, reason = check.is_valid, check.reason
-    return json_response(
-        {
-            "domain_sid": domain.sid,
-            "is_valid": is_valid,
-            "reason": reason,
-            "url": f"{domains_render.domain_url(base_url(router), domain.sid)}/ValidateDns",
-        }
+    current = policy()
+    domain, check = actions.validate_dns(
+        wiring.domain_ports(),
+        _account_sid(),
+        domain_sid,
+        local_mode=current.local_mode,
+        default_target=current.redirect_target,
     )
+    return json_response(dns_validation_resource(domain, check, base_url(router)))
 
 
 # --- certificate -------------------------------------------------------------------------------
@@ -184,7 +181,8 @@ def validate_dns(domain_sid: str) -> Response:
     )
 )
 def fetch_certificate(domain_sid: str) -> Response:
-    return json_response(certificate_install_render.certificate_resource(_owned(domain_sid), base_url(router)))
+    domain = actions.owned_domain(wiring.domains(), _account_sid(), domain_sid)
+    return json_response(certificate_resource(domain, base_url(router)))
 
 
 @router.operation(
@@ -206,43 +204,33 @@ def fetch_certificate(domain_sid: str) -> Response:
     )
 )
 def upload_certificate(domain_sid: str) -> Response:
-    domain = _owned(domain_sid)
-    tls_cert = form(router).get("TlsCert")
-    if not domain.verified:
-        domain = domains_actions.verify_domain(deps.domains(), domain, deps.dns_resolver())
-    stored, first = certificate_install.upload_certificate(
-        deps.domains(),
-        deps.certificate_sealer(),
-        deps.certificate_jobs(),
-        domain,
-        tls_cert,
-        allow_self_signed=settings().is_local,
+    stored, first = actions.upload_domain_certificate(
+        wiring.domain_ports(),
+        _account_sid(),
+        domain_sid,
+        form(router),
+        allow_self_signed=policy().allow_self_signed_certificates,
     )
-    return json_response(
-        certificate_install_render.certificate_resource(stored, base_url(router)), 201 if first else 200
-    )
+    return json_response(certificate_resource(stored, base_url(router)), 201 if first else 200)
 
 
 @router.operation(
     Operation("DELETE", DOMAIN + "/Certificate", "DeleteDomainCertV4", "Remove the certificate.", CERT_TAG, {204: None})
 )
 def delete_certificate(domain_sid: str) -> Response:
-    certificate_install.remove_certificate(deps.domains(), deps.certificate_jobs(), _owned(domain_sid))
+    actions.delete_domain_certificate(wiring.domain_ports(), _account_sid(), domain_sid)
     return no_content()
 
 
 # --- config and messaging services -------------------------------------------------------------
 
 
-def _service_exists(account_sid: str, service_sid: str) -> bool:
-    return deps.services().get(account_sid, service_sid) is not None
-
-
 @router.operation(
     Operation("GET", DOMAIN + "/Config", "FetchDomainConfig", "Fetch the domain's config.", CONFIG_TAG, {200: CONFIG})
 )
 def fetch_config(domain_sid: str) -> Response:
-    return json_response(domain_config_render.config_resource(_owned(domain_sid), base_url(router)))
+    domain = actions.owned_domain(wiring.domains(), _account_sid(), domain_sid)
+    return json_response(config_resource(domain, base_url(router)))
 
 
 @router.operation(
@@ -268,16 +256,10 @@ def fetch_config(domain_sid: str) -> Response:
     )
 )
 def update_config(domain_sid: str) -> Response:
-    domain = _owned(domain_sid)
-    change = domain_config.parse_change(
-        form(router), domain.account_sid, _service_exists, allow_private=settings().is_local
+    stored, created = actions.update_domain_config(
+        wiring.domain_ports(), _account_sid(), domain_sid, form(router), allow_private=policy().allow_private_urls
     )
-    stored, created = domain_config.save_change(deps.domains(), domain, change)
-    return json_response(domain_config_render.config_resource(stored, base_url(router)), 201 if created else 200)
-
-
-def _association_url(domain_sid: str, service_sid: str) -> str:
-    return f"{domains_render.domain_url(base_url(router), domain_sid)}/MessagingServices/{service_sid}"
+    return json_response(config_resource(stored, base_url(router)), 201 if created else 200)
 
 
 @router.operation(
@@ -291,14 +273,10 @@ def _association_url(domain_sid: str, service_sid: str) -> str:
     )
 )
 def attach_service(domain_sid: str, messaging_service_sid: str) -> Response:
-    domain = _owned(domain_sid)
-    sid = domain_config.parse_service_sid(messaging_service_sid)
-    if not _service_exists(domain.account_sid, sid):
-        raise TwilioError.not_found(f"Messaging Service {sid}")
-    domain_config.attach_service(deps.domains(), domain, sid)
-    return json_response(
-        domain_config_render.association_resource(domain.sid, sid, _association_url(domain.sid, sid)), 201
+    domain, sid = actions.attach_domain_service(
+        wiring.domain_ports(), _account_sid(), domain_sid, messaging_service_sid
     )
+    return json_response(association_resource(domain.sid, sid, _association_url(domain.sid, sid)), 201)
 
 
 @router.operation(
@@ -312,20 +290,8 @@ def attach_service(domain_sid: str, messaging_service_sid: str) -> Response:
     )
 )
 def detach_service(domain_sid: str, messaging_service_sid: str) -> Response:
-    domain = _owned(domain_sid)
-    domain_config.detach_service(deps.domains(), domain, domain_config.parse_service_sid(messaging_service_sid))
+    actions.detach_domain_service(wiring.domain_ports(), _account_sid(), domain_sid, messaging_service_sid)
     return no_content()
-
-
-def _domain_of_service(raw_service_sid: str) -> tuple[str, domains.Domain]:
-    """The caller's service and the domain whose config it belongs to, else 20404."""
-    sid = domain_config.parse_service_sid(raw_service_sid)
-    account = current_account(router)
-    owner = deps.domains().domain_sid_of_service(sid)
-    domain = deps.domains().get(owner[1]) if owner is not None and owner[0] == account.sid else None
-    if domain is None or domain.account_sid != account.sid:
-        raise TwilioError.not_found(f"A link-shortening domain for Messaging Service {sid}")
-    return sid, domain
 
 
 @router.operation(
@@ -339,8 +305,8 @@ def _domain_of_service(raw_service_sid: str) -> tuple[str, domains.Domain]:
     )
 )
 def fetch_service_domain_config(messaging_service_sid: str) -> Response:
-    sid, domain = _domain_of_service(messaging_service_sid)
-    return json_response(domain_config_render.service_config_resource(domain, sid, base_url(router)))
+    sid, domain = actions.domain_of_service(wiring.domains(), _account_sid(), messaging_service_sid)
+    return json_response(service_config_resource(domain, sid, base_url(router)))
 
 
 @router.operation(
@@ -354,6 +320,6 @@ def fetch_service_domain_config(messaging_service_sid: str) -> Response:
     )
 )
 def fetch_service_domain(messaging_service_sid: str) -> Response:
-    sid, domain = _domain_of_service(messaging_service_sid)
+    sid, domain = actions.domain_of_service(wiring.domains(), _account_sid(), messaging_service_sid)
     url = f"{base_url(router)}/v1/LinkShortening/MessagingServices/{sid}/Domain"
-    return json_response(domain_config_render.association_resource(domain.sid, sid, url))
+    return json_response(association_resource(domain.sid, sid, url))

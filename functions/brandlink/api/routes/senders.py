@@ -12,25 +12,20 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from brandlink.api import deps
-from brandlink.api.context import form, json_response, no_content, owned_account, page_request, query
+from brandlink import wiring
+from brandlink.api.context import form, json_response, no_content, owned_account, page_signer, policy, query
 from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum
-from brandlink.config import settings
-from brandlink.core.common import forms as senders_forms
-from brandlink.core.common.errors import TwilioError
-from brandlink.core.common.forms import Form
-from brandlink.core.common.paging import PageResult, checked_page, envelope_2010
+from brandlink.core.common.forms import MAX_FRIENDLY_NAME
+from brandlink.core.common.paging import envelope_2010
 from brandlink.core.senders import actions as senders
-from brandlink.core.senders import render as senders_render
 from brandlink.core.senders.model import Sender
+from brandlink.core.senders.render import incoming_phone_number_resource, short_code_resource
 
 router = DocumentedRouter()
 
 _METHOD = enum("GET", "POST")
 _URL = {"type": "string", "maxLength": 2048}
-_FRIENDLY_NAME = Param(
-    "FriendlyName", {"type": "string", "maxLength": senders_forms.MAX_FRIENDLY_NAME}, "A name for it."
-)
+_FRIENDLY_NAME = Param("FriendlyName", {"type": "string", "maxLength": MAX_FRIENDLY_NAME}, "A name for it.")
 _SMS_WEBHOOKS = (
     Param("SmsUrl", _URL, "Where incoming messages are POSTed (empty clears it)."),
     Param("SmsMethod", _METHOD, "The method for SmsUrl."),
@@ -69,7 +64,7 @@ OWNED_COLLECTIONS = (
         "PN",
         "incoming_phone_numbers",
         senders.register_phone_number,
-        senders_render.incoming_phone_number_resource,
+        incoming_phone_number_resource,
         "PhoneNumber",
         "Api20100401IncomingPhoneNumber",
         "api.v2010.account.incoming_phone_number",
@@ -84,7 +79,7 @@ OWNED_COLLECTIONS = (
         "SC",
         "short_codes",
         senders.register_short_code,
-        senders_render.short_code_resource,
+        short_code_resource,
         "ShortCode",
         "Api20100401ShortCode",
         "api.v2010.account.short_code",
@@ -115,19 +110,6 @@ def _operation(collection: OwnedCollection, verb: str, method: str, path: str, *
     )
 
 
-def _filters(params: Form, address_param: str) -> tuple[dict[str, str], str | None, str | None]:
-    """``(echoed query, address fragment, exact friendly name)``; spaces and dashes in numbers are ignored."""
-    echoed: dict[str, str] = {}
-    address = params.get(address_param)
-    if address:
-        echoed[address_param] = address
-        address = "".join(ch for ch in address if ch not in " -()")
-    name = params.get("FriendlyName")
-    if name is not None:
-        echoed["FriendlyName"] = name
-    return echoed, address or None, name
-
-
 def _register_routes(collection: OwnedCollection) -> None:
     base = f"/2010-04-01/Accounts/{{AccountSid}}/{collection.path}"
     item = f"{base}/{{Sid}}.json"
@@ -153,7 +135,9 @@ def _register_routes(collection: OwnedCollection) -> None:
     )
     def register(account_sid: str) -> Response:
         account = owned_account(router, account_sid)
-        sender = collection.register(deps.senders(), account.sid, form(router), allow_private=settings().is_local)
+        sender = collection.register(
+            wiring.senders(), account.sid, form(router), allow_private=policy().allow_private_urls
+        )
         return json_response(collection.render(sender), 201)
 
     @router.operation(
@@ -169,17 +153,18 @@ def _register_routes(collection: OwnedCollection) -> None:
     )
     def list_owned(account_sid: str) -> Response:
         account = owned_account(router, account_sid)
-        params = query(router)
-        request = page_request(router, params)
-        echoed, address, name = _filters(params, collection.address_filter)
-        page = checked_page(
-            lambda: deps.senders().page_owned(
-                account.sid, collection.sid_prefix, request, address_contains=address, friendly_name=name
-            )
+        listing = senders.list_owned(
+            wiring.senders(),
+            account.sid,
+            collection.sid_prefix,
+            collection.address_filter,
+            query(router),
+            page_signer(router),
         )
-        result = PageResult([collection.render(s) for s in page.items], page.next_cursor, page.previous_cursor, echoed)
         path = f"/2010-04-01/Accounts/{account.sid}/{collection.path}.json"
-        return json_response(envelope_2010(path, collection.list_key, request, result))
+        return json_response(
+            envelope_2010(path, collection.list_key, listing.request, listing.rendered(collection.render))
+        )
 
     @router.operation(
         _operation(
@@ -195,7 +180,7 @@ def _register_routes(collection: OwnedCollection) -> None:
     def fetch_owned(account_sid: str, sid: str) -> Response:
         account = owned_account(router, account_sid)
         return json_response(
-            collection.render(senders.owned_sender(deps.senders(), account.sid, sid, collection.sid_prefix))
+            collection.render(senders.owned_sender(wiring.senders(), account.sid, sid, collection.sid_prefix))
         )
 
     @router.operation(
@@ -212,8 +197,14 @@ def _register_routes(collection: OwnedCollection) -> None:
     )
     def update_owned(account_sid: str, sid: str) -> Response:
         account = owned_account(router, account_sid)
-        sender = senders.owned_sender(deps.senders(), account.sid, sid, collection.sid_prefix)
-        updated = senders.update_owned(deps.senders(), sender, form(router), allow_private=settings().is_local)
+        updated = senders.update_owned_sender(
+            wiring.senders(),
+            account.sid,
+            sid,
+            collection.sid_prefix,
+            form(router),
+            allow_private=policy().allow_private_urls,
+        )
         return json_response(collection.render(updated))
 
     @router.operation(
@@ -229,9 +220,7 @@ def _register_routes(collection: OwnedCollection) -> None:
     )
     def delete_owned(account_sid: str, sid: str) -> Response:
         account = owned_account(router, account_sid)
-        sender = senders.owned_sender(deps.senders(), account.sid, sid, collection.sid_prefix)
-        if not deps.senders().delete_owned(account.sid, sender.sid):
-            raise TwilioError.not_found(f"The sender {sid}")
+        senders.delete_owned_sender(wiring.senders(), account.sid, sid, collection.sid_prefix)
         return no_content()
 
 

@@ -1,4 +1,7 @@
-"""In-memory stand-ins for the message path's stores, queues and provider (unit tests and bench)."""
+"""In-memory stand-ins for the message path's stores, queues and provider.
+
+Shared by the unit tests and bench/, so it lives outside tests/ (bench must not import tests) and
+outside functions/ (the Lambda asset does not ship it)."""
 
 from __future__ import annotations
 

@@ -85,7 +85,7 @@ def _function_for_api(functions: dict[str, LambdaFunction], api: str) -> LambdaF
     for function in functions.values():
         if function.spec.http_api == api:
             return function
-    raise RuntimeError(f"No function in brandlink.resources.FUNCTIONS has http_api={api!r}.")
+    raise RuntimeError(f"No function in brandlink.resources.DECLARED_FUNCTIONS has http_api={api!r}.")
 
 
 def handler_environment() -> dict[str, str]:

@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from brandlink.core.services.repository import ServiceDeletionHook, ServiceRepository
 
 T = TypeVar("T")
-PROVIDERS = ("outbox", "sms", "sns", "twilio", "webhook")
 
 
 def per_settings(build: Callable[[Settings], T]) -> Callable[[], T]:
@@ -294,6 +293,8 @@ def provider(current: Settings) -> Provider:
         from brandlink.adapters.messaging.providers.webhook import WebhookProvider
 
         return WebhookProvider(config, secret, allow_private=current.is_local)
+    from brandlink.knobs import PROVIDERS
+
     raise RuntimeError(f"Unknown provider {current.provider!r}: choose one of {', '.join(PROVIDERS)}.")
 
 

@@ -65,7 +65,7 @@ def basic(sid: str, token: str) -> str:
 
 
 def spec(name: str) -> resources.FunctionSpec:
-    return next(s for s in resources.FUNCTIONS if s.logical == name)
+    return next(s for s in resources.DECLARED_FUNCTIONS if s.logical == name)
 
 
 def test_default_events_by_trigger() -> None:
@@ -128,7 +128,7 @@ def test_invoking_a_function_that_is_not_built_says_so(tmp_path: Path, monkeypat
     unbuilt = resources.FunctionSpec(
         "nightly", "brandlink.handlers.not_written_yet.handler", "test", schedule_expression="rate(1 day)"
     )
-    monkeypatch.setattr(resources, "FUNCTIONS", (*resources.FUNCTIONS, unbuilt))
+    monkeypatch.setattr(resources, "DECLARED_FUNCTIONS", (*resources.DECLARED_FUNCTIONS, unbuilt))
     state_file = tmp_path / "local.json"
     write_running_state(state_file, {}, os.getpid())
 

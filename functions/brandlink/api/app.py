@@ -86,12 +86,10 @@ def build_app() -> ManagementResolver:
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.exception_handler(TwilioError)
-    def twilio_error(exc: TwilioError) -> Response:
+    def twilio_error(exc: TwilioError) -> Response[str]:
         return json_response(exc.body(), exc.status)
 
-    @app.not_found
-    def unknown_route(_exc: Exception) -> Response:
+    def unknown_route(_exc: Exception) -> Response[str]:
         # Authenticate before saying anything about the path, so unknown paths do not bypass 20003.
         try:
             headers = app.current_event.headers or {}
@@ -108,10 +106,14 @@ def build_app() -> ManagementResolver:
         error = TwilioError.not_found(f"The resource {path}")
         return json_response(error.body(), error.status)
 
-    @app.exception_handler(Exception)
-    def unexpected(exc: Exception) -> Response:
+    def unexpected(exc: Exception) -> Response[str]:
         logger.exception("unhandled error")
         body = TwilioError.internal()
         return json_response(body.body(), 500)
 
+    # Registered by call, not as decorators: Powertools' decorators are untyped and would hide these
+    # functions' types from the type checker.
+    app.exception_handler(TwilioError)(twilio_error)
+    app.not_found(unknown_route)
+    app.exception_handler(Exception)(unexpected)
     return app

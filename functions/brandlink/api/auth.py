@@ -24,9 +24,9 @@ def parse_basic(header: str | None) -> tuple[str | None, str | None]:
     return (user, password) if sep else (None, None)
 
 
-def basic_auth(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+def basic_auth(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
     headers = app.current_event.headers or {}
     sid, token = parse_basic(headers.get("authorization"))
     account = accounts.authenticate(wiring.accounts(), sid, token)
-    app.append_context(account=account)
+    app.context["account"] = account  # what Router.append_context does
     return next_middleware(app)

@@ -7,7 +7,7 @@ lazy=True)``), after the look-ups that may answer 404, so a route can hand them 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -19,9 +19,12 @@ from brandlink.core.common.forms import Form
 from brandlink.core.common.paging import PageSigner
 from brandlink.core.policy import ApiPolicy
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
 
 def current_account(router: Router) -> Account:
-    account = router.context.get("account")
+    account: Account | None = router.context.get("account")
     if account is None:  # the auth middleware always sets it; this guards misuse
         raise TwilioError.authentication_failed()
     return account
@@ -45,7 +48,7 @@ def form(router: Router) -> Form:
     if cached is None:
         event = router.current_event
         cached = Form.parse(event.body, is_base64=bool(event.is_base64_encoded), lazy=True)
-        router.append_context(form=cached)
+        router.context["form"] = cached
     return cached
 
 
@@ -54,7 +57,7 @@ def query(router: Router) -> Form:
     if cached is None:
         raw = router.current_event.raw_event.get("rawQueryString") or ""
         cached = Form.parse(raw, source="query string", lazy=True)
-        router.append_context(query=cached)
+        router.context["query"] = cached
     return cached
 
 
@@ -75,12 +78,12 @@ def base_url(router: Router) -> str:
     if configured:
         return configured.rstrip("/")
     headers = router.current_event.headers or {}
-    host = headers.get("host") or router.current_event.request_context.domain_name
+    host = headers.get("host") or cast("APIGatewayProxyEventV2", router.current_event).request_context.domain_name
     proto = headers.get("x-forwarded-proto", "https")
     return f"{proto}://{host}"
 
 
-def json_response(body: Any, status: int = 200) -> Response:
+def json_response(body: Any, status: int = 200) -> Response[str]:
     return Response(
         status_code=status,
         content_type="application/json",
@@ -88,5 +91,5 @@ def json_response(body: Any, status: int = 200) -> Response:
     )
 
 
-def no_content() -> Response:
+def no_content() -> Response[str]:
     return Response(status_code=204, content_type="application/json", body="")

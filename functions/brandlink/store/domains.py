@@ -239,7 +239,7 @@ def _config(attr: ConfigAttribute | None) -> DomainConfig | None:
         callback_url=attr.callback_url,
         continue_on_failure=bool(attr.continue_on_failure),
         disable_https=bool(attr.disable_https),
-        messaging_service_sids=tuple(attr.messaging_service_sids or ()),
+        messaging_service_sids=tuple(str(sid) for sid in attr.messaging_service_sids or ()),
         date_created=attr.date_created,
         date_updated=attr.date_updated,
     )

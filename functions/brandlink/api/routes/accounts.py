@@ -35,7 +35,7 @@ ACCOUNT = "/2010-04-01/Accounts/{Sid}.json"
         ),
     )
 )
-def list_accounts() -> Response:
+def list_accounts() -> Response[str]:
     listing = actions.list_accounts(current_account(router), query(router), page_signer(router))
     return json_response(envelope_2010(ACCOUNTS, "accounts", listing.request, listing.rendered(account_resource)))
 
@@ -43,7 +43,7 @@ def list_accounts() -> Response:
 @router.operation(
     Operation("GET", ACCOUNT, "FetchAccount", "Fetch the caller's account.", TAG, {200: "api.v2010.account"}, ("AC",))
 )
-def fetch_account(sid: str) -> Response:
+def fetch_account(sid: str) -> Response[str]:
     return json_response(account_resource(owned_account(router, sid)))
 
 
@@ -62,6 +62,6 @@ def fetch_account(sid: str) -> Response:
         ),
     )
 )
-def update_account(sid: str) -> Response:
+def update_account(sid: str) -> Response[str]:
     account = actions.rename_account(wiring.accounts(), owned_account(router, sid), form(router))
     return json_response(account_resource(account))

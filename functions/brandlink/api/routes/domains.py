@@ -85,7 +85,7 @@ def _association_url(domain_sid: str, service_sid: str) -> str:
         brandlink_addition=True,
     )
 )
-def create_domain() -> Response:
+def create_domain() -> Response[str]:
     domain = actions.register_domain(
         wiring.domains(), _account_sid(), form(router).get("DomainName"), local_mode=policy().local_mode
     )
@@ -104,7 +104,7 @@ def create_domain() -> Response:
         brandlink_addition=True,
     )
 )
-def list_domains() -> Response:
+def list_domains() -> Response[str]:
     listing = actions.list_domains(wiring.domains(), _account_sid(), query(router), page_signer(router))
     result = listing.rendered(_domain_json)
     return json_response(envelope_v1(base_url(router), DOMAINS, "domains", listing.request, result))
@@ -115,7 +115,7 @@ def list_domains() -> Response:
         "GET", DOMAIN, "FetchDomain", "Fetch a domain.", DOMAIN_TAG, {200: "brandlink.domain"}, brandlink_addition=True
     )
 )
-def fetch_domain(domain_sid: str) -> Response:
+def fetch_domain(domain_sid: str) -> Response[str]:
     return json_response(_domain_json(actions.owned_domain(wiring.domains(), _account_sid(), domain_sid)))
 
 
@@ -130,7 +130,7 @@ def fetch_domain(domain_sid: str) -> Response:
         brandlink_addition=True,
     )
 )
-def delete_domain(domain_sid: str) -> Response:
+def delete_domain(domain_sid: str) -> Response[str]:
     actions.delete_domain(wiring.domain_ports(), _account_sid(), domain_sid)
     return no_content()
 
@@ -146,7 +146,7 @@ def delete_domain(domain_sid: str) -> Response:
         brandlink_addition=True,
     )
 )
-def verify_domain(domain_sid: str) -> Response:
+def verify_domain(domain_sid: str) -> Response[str]:
     return json_response(_domain_json(actions.verify_owned_domain(wiring.domain_ports(), _account_sid(), domain_sid)))
 
 
@@ -160,7 +160,7 @@ def verify_domain(domain_sid: str) -> Response:
         {200: "messaging.v1.domain_dns_validation"},
     )
 )
-def validate_dns(domain_sid: str) -> Response:
+def validate_dns(domain_sid: str) -> Response[str]:
     current = policy()
     domain, check = actions.validate_dns(
         wiring.domain_ports(),
@@ -180,7 +180,7 @@ def validate_dns(domain_sid: str) -> Response:
         "GET", DOMAIN + "/Certificate", "FetchDomainCertV4", "Fetch the certificate.", CERT_TAG, {200: CERTIFICATE}
     )
 )
-def fetch_certificate(domain_sid: str) -> Response:
+def fetch_certificate(domain_sid: str) -> Response[str]:
     domain = actions.owned_domain(wiring.domains(), _account_sid(), domain_sid)
     return json_response(certificate_resource(domain, base_url(router)))
 
@@ -203,7 +203,7 @@ def fetch_certificate(domain_sid: str) -> Response:
         ),
     )
 )
-def upload_certificate(domain_sid: str) -> Response:
+def upload_certificate(domain_sid: str) -> Response[str]:
     stored, first = actions.upload_domain_certificate(
         wiring.domain_ports(),
         _account_sid(),
@@ -217,7 +217,7 @@ def upload_certificate(domain_sid: str) -> Response:
 @router.operation(
     Operation("DELETE", DOMAIN + "/Certificate", "DeleteDomainCertV4", "Remove the certificate.", CERT_TAG, {204: None})
 )
-def delete_certificate(domain_sid: str) -> Response:
+def delete_certificate(domain_sid: str) -> Response[str]:
     actions.delete_domain_certificate(wiring.domain_ports(), _account_sid(), domain_sid)
     return no_content()
 
@@ -228,7 +228,7 @@ def delete_certificate(domain_sid: str) -> Response:
 @router.operation(
     Operation("GET", DOMAIN + "/Config", "FetchDomainConfig", "Fetch the domain's config.", CONFIG_TAG, {200: CONFIG})
 )
-def fetch_config(domain_sid: str) -> Response:
+def fetch_config(domain_sid: str) -> Response[str]:
     domain = actions.owned_domain(wiring.domains(), _account_sid(), domain_sid)
     return json_response(config_resource(domain, base_url(router)))
 
@@ -255,7 +255,7 @@ def fetch_config(domain_sid: str) -> Response:
         ),
     )
 )
-def update_config(domain_sid: str) -> Response:
+def update_config(domain_sid: str) -> Response[str]:
     stored, created = actions.update_domain_config(
         wiring.domain_ports(), _account_sid(), domain_sid, form(router), allow_private=policy().allow_private_urls
     )
@@ -272,7 +272,7 @@ def update_config(domain_sid: str) -> Response:
         {201: ASSOCIATION},
     )
 )
-def attach_service(domain_sid: str, messaging_service_sid: str) -> Response:
+def attach_service(domain_sid: str, messaging_service_sid: str) -> Response[str]:
     domain, sid = actions.attach_domain_service(
         wiring.domain_ports(), _account_sid(), domain_sid, messaging_service_sid
     )
@@ -289,7 +289,7 @@ def attach_service(domain_sid: str, messaging_service_sid: str) -> Response:
         {204: None},
     )
 )
-def detach_service(domain_sid: str, messaging_service_sid: str) -> Response:
+def detach_service(domain_sid: str, messaging_service_sid: str) -> Response[str]:
     actions.detach_domain_service(wiring.domain_ports(), _account_sid(), domain_sid, messaging_service_sid)
     return no_content()
 
@@ -304,7 +304,7 @@ def detach_service(domain_sid: str, messaging_service_sid: str) -> Response:
         {200: "messaging.v1.domain_config_messaging_service"},
     )
 )
-def fetch_service_domain_config(messaging_service_sid: str) -> Response:
+def fetch_service_domain_config(messaging_service_sid: str) -> Response[str]:
     sid, domain = actions.domain_of_service(wiring.domains(), _account_sid(), messaging_service_sid)
     return json_response(service_config_resource(domain, sid, base_url(router)))
 
@@ -319,7 +319,7 @@ def fetch_service_domain_config(messaging_service_sid: str) -> Response:
         {200: "messaging.v1.linkshortening_messaging_service_domain_association"},
     )
 )
-def fetch_service_domain(messaging_service_sid: str) -> Response:
+def fetch_service_domain(messaging_service_sid: str) -> Response[str]:
     sid, domain = actions.domain_of_service(wiring.domains(), _account_sid(), messaging_service_sid)
     url = f"{base_url(router)}/v1/LinkShortening/MessagingServices/{sid}/Domain"
     return json_response(association_resource(domain.sid, sid, url))

@@ -90,7 +90,7 @@ _LIST_QUERY = (
         form=_CREATE_FORM,
     )
 )
-def create_message(account_sid: str) -> Response:
+def create_message(account_sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
     message = message_actions.create_message(wiring.message_ports(), account, form(router), policy().messages, utcnow())
     return json_response(message_resource(message), 201)
@@ -107,7 +107,7 @@ def create_message(account_sid: str) -> Response:
         query=_LIST_QUERY,
     )
 )
-def list_messages(account_sid: str) -> Response:
+def list_messages(account_sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
     listing = message_actions.list_messages(
         wiring.message_ports(), account.sid, query(router), page_signer(router), utcnow()
@@ -119,7 +119,7 @@ def list_messages(account_sid: str) -> Response:
 @router.operation(
     Operation("GET", MESSAGE, "FetchMessage", "Fetch a message.", TAG, {200: "api.v2010.account.message"}, MESSAGE_SIDS)
 )
-def fetch_message(account_sid: str, sid: str) -> Response:
+def fetch_message(account_sid: str, sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
     return json_response(message_resource(message_actions.get_message(wiring.message_ports(), account.sid, sid)))
 
@@ -139,7 +139,7 @@ def fetch_message(account_sid: str, sid: str) -> Response:
         ),
     )
 )
-def update_message(account_sid: str, sid: str) -> Response:
+def update_message(account_sid: str, sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
     message = message_actions.update_message(wiring.message_ports(), account.sid, sid, form(router), utcnow())
     return json_response(message_resource(message))
@@ -150,7 +150,7 @@ def update_message(account_sid: str, sid: str) -> Response:
         "DELETE", MESSAGE, "DeleteMessage", "Delete a finished or canceled message.", TAG, {204: None}, MESSAGE_SIDS
     )
 )
-def delete_message(account_sid: str, sid: str) -> Response:
+def delete_message(account_sid: str, sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
     message_actions.delete_message(wiring.message_ports(), account.sid, sid)
     return no_content()
@@ -170,7 +170,7 @@ def delete_message(account_sid: str, sid: str) -> Response:
         query=PAGE_PARAMS,
     )
 )
-def list_media(account_sid: str, message_sid: str) -> Response:
+def list_media(account_sid: str, message_sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
     message, listing = message_subresources.list_media(
         wiring.message_ports(), account.sid, message_sid, query(router), page_signer(router)
@@ -192,7 +192,7 @@ def list_media(account_sid: str, message_sid: str) -> Response:
         ("ME",),
     )
 )
-def fetch_media(account_sid: str, message_sid: str, sid: str) -> Response:
+def fetch_media(account_sid: str, message_sid: str, sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
     return json_response(
         media_resource(message_subresources.get_media(wiring.message_ports(), account.sid, message_sid, sid))
@@ -210,7 +210,7 @@ def fetch_media(account_sid: str, message_sid: str, sid: str) -> Response:
         form=(Param("Outcome", enum("confirmed", "unconfirmed"), "The outcome; confirmed when omitted."),),
     )
 )
-def create_feedback(account_sid: str, message_sid: str) -> Response:
+def create_feedback(account_sid: str, message_sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
     message, feedback, first = message_subresources.give_feedback(
         wiring.message_ports(), account.sid, message_sid, form(router), utcnow()

@@ -34,7 +34,7 @@ router = DocumentedRouter()
         brandlink_addition=True,
     )
 )
-def list_outbox() -> Response:
+def list_outbox() -> Response[str]:
     listing = outbox.list_outbox(wiring.outbox(), current_account(router).sid, query(router), page_signer(router))
     base = base_url(router)
     result = listing.rendered(partial(outbox.outbox_resource, base_url=base))

@@ -133,7 +133,7 @@ def _register_routes(collection: OwnedCollection) -> None:
             form=create_fields,
         )
     )
-    def register(account_sid: str) -> Response:
+    def register(account_sid: str) -> Response[str]:
         account = owned_account(router, account_sid)
         sender = collection.register(
             wiring.senders(), account.sid, form(router), allow_private=policy().allow_private_urls
@@ -151,7 +151,7 @@ def _register_routes(collection: OwnedCollection) -> None:
             query=list_query,
         )
     )
-    def list_owned(account_sid: str) -> Response:
+    def list_owned(account_sid: str) -> Response[str]:
         account = owned_account(router, account_sid)
         listing = senders.list_owned(
             wiring.senders(),
@@ -177,7 +177,7 @@ def _register_routes(collection: OwnedCollection) -> None:
             sid=sid,
         )
     )
-    def fetch_owned(account_sid: str, sid: str) -> Response:
+    def fetch_owned(account_sid: str, sid: str) -> Response[str]:
         account = owned_account(router, account_sid)
         return json_response(
             collection.render(senders.owned_sender(wiring.senders(), account.sid, sid, collection.sid_prefix))
@@ -195,7 +195,7 @@ def _register_routes(collection: OwnedCollection) -> None:
             form=(_FRIENDLY_NAME, *webhooks, _ACCOUNT_SID),
         )
     )
-    def update_owned(account_sid: str, sid: str) -> Response:
+    def update_owned(account_sid: str, sid: str) -> Response[str]:
         account = owned_account(router, account_sid)
         updated = senders.update_owned_sender(
             wiring.senders(),
@@ -218,7 +218,7 @@ def _register_routes(collection: OwnedCollection) -> None:
             sid=sid,
         )
     )
-    def delete_owned(account_sid: str, sid: str) -> Response:
+    def delete_owned(account_sid: str, sid: str) -> Response[str]:
         account = owned_account(router, account_sid)
         senders.delete_owned_sender(wiring.senders(), account.sid, sid, collection.sid_prefix)
         return no_content()

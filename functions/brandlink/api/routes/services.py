@@ -73,7 +73,7 @@ def _settings(*, name_required: bool) -> tuple[Param, ...]:
         form=_settings(name_required=True),
     )
 )
-def create_service() -> Response:
+def create_service() -> Response[str]:
     account = current_account(router)
     service = services.create_service(
         wiring.services(), account.sid, form(router), allow_private=policy().allow_private_urls
@@ -92,7 +92,7 @@ def create_service() -> Response:
         query=PAGE_PARAMS,
     )
 )
-def list_services() -> Response:
+def list_services() -> Response[str]:
     listing = services.list_services(wiring.services(), current_account(router).sid, query(router), page_signer(router))
     base = base_url(router)
     result = listing.rendered(partial(service_resource, base_url=base))
@@ -102,7 +102,7 @@ def list_services() -> Response:
 @router.operation(
     Operation("GET", SERVICE, "FetchService", "Fetch a messaging service.", TAG, {200: "messaging.v1.service"}, ("MG",))
 )
-def fetch_service(sid: str) -> Response:
+def fetch_service(sid: str) -> Response[str]:
     service = services.owned_service(wiring.services(), current_account(router).sid, sid)
     return json_response(service_resource(service, base_url(router)))
 
@@ -119,7 +119,7 @@ def fetch_service(sid: str) -> Response:
         form=_settings(name_required=False),
     )
 )
-def update_service(sid: str) -> Response:
+def update_service(sid: str) -> Response[str]:
     updated = services.update_owned_service(
         wiring.services(), current_account(router).sid, sid, form(router), allow_private=policy().allow_private_urls
     )
@@ -137,7 +137,7 @@ def update_service(sid: str) -> Response:
         ("MG",),
     )
 )
-def delete_service(sid: str) -> Response:
+def delete_service(sid: str) -> Response[str]:
     services.delete_service(wiring.services(), current_account(router).sid, sid, wiring.service_deletion_hooks())
     return no_content()
 
@@ -210,7 +210,7 @@ def _register_pool_routes(collection: PoolCollection) -> None:
             form=collection.add_fields,
         )
     )
-    def add_entry(service_sid: str) -> Response:
+    def add_entry(service_sid: str) -> Response[str]:
         entry = senders.add_to_pool(
             wiring.services(),
             wiring.senders(),
@@ -232,7 +232,7 @@ def _register_pool_routes(collection: PoolCollection) -> None:
             query=PAGE_PARAMS,
         )
     )
-    def list_entries(service_sid: str) -> Response:
+    def list_entries(service_sid: str) -> Response[str]:
         service, listing = senders.list_pool(
             wiring.services(),
             wiring.senders(),
@@ -252,7 +252,7 @@ def _register_pool_routes(collection: PoolCollection) -> None:
             "GET", item_path, f"Fetch{collection.noun}", "Fetch a pool entry.", tag, {200: collection.schema}, sid
         )
     )
-    def fetch_entry(service_sid: str, sid: str) -> Response:
+    def fetch_entry(service_sid: str, sid: str) -> Response[str]:
         entry = senders.get_pool_entry(
             wiring.services(), wiring.senders(), current_account(router).sid, service_sid, sid, collection.sid_prefix
         )
@@ -269,7 +269,7 @@ def _register_pool_routes(collection: PoolCollection) -> None:
             sid,
         )
     )
-    def remove_entry(service_sid: str, sid: str) -> Response:
+    def remove_entry(service_sid: str, sid: str) -> Response[str]:
         senders.remove_pool_entry(
             wiring.services(), wiring.senders(), current_account(router).sid, service_sid, sid, collection.sid_prefix
         )

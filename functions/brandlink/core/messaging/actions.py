@@ -307,9 +307,9 @@ def parse_query(form: Form) -> tuple[MessageQuery, dict[str, str]]:
         sent_from = max(sent_from, after) if sent_from else after
     if "DateSent<" in values:
         before = values["DateSent<"]
-        before = _later(before, timedelta(days=1) if _is_midnight(before) else timedelta(microseconds=1))
-        if before is not None:
-            sent_before = min(sent_before, before) if sent_before else before
+        until = _later(before, timedelta(days=1) if _is_midnight(before) else timedelta(microseconds=1))
+        if until is not None:
+            sent_before = min(sent_before, until) if sent_before else until
     to, from_ = (form.get("To") or "").strip() or None, (form.get("From") or "").strip() or None
     if to:
         extra["To"] = to

@@ -76,4 +76,5 @@ class RetryPolicy:
 
     def delay_seconds(self, attempts_made: int) -> int:
         """30 s, 120 s, 480 s, then 900 s: 4 times longer each attempt, capped by SQS's maximum delay."""
-        return min(self.max_delay_seconds, self.base_delay_seconds * 4 ** max(0, attempts_made - 1))
+        growth: int = 4 ** max(0, attempts_made - 1)
+        return min(self.max_delay_seconds, self.base_delay_seconds * growth)

@@ -52,7 +52,7 @@ class Destination:
     channel: Channel
     e164: str
     country: str | None  # ISO 3166 alpha-2, None for non-geographic numbers
-    calling_code: int
+    calling_code: int | None
     area_code: str | None  # NANP area code (NPA) for +1 numbers
 
 

@@ -90,7 +90,7 @@ class MessageItem(StoreModel):
             date_updated=self.date_updated,
             expires_at=self.expires_at,
             num_segments=int(self.num_segments),
-            media_urls=tuple(self.media_urls or ()),
+            media_urls=tuple(str(url) for url in self.media_urls or ()),
             date_sent=self.date_sent,
             send_at=self.send_at,
             error_code=int(self.error_code) if self.error_code is not None else None,
@@ -154,7 +154,9 @@ def created_key(date_created: datetime, sid: str) -> str:
 
 
 def _state_condition(message: Message, statuses: frozenset[str], attempts: int | None) -> Condition:
-    condition = (MessageItem.account_sid == message.account_sid) & MessageItem.status.is_in(*sorted(statuses))
+    condition: Condition = (MessageItem.account_sid == message.account_sid) & MessageItem.status.is_in(
+        *sorted(statuses)
+    )
     if attempts is not None:
         condition &= MessageItem.attempts == attempts
     return condition

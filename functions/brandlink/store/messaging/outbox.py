@@ -58,7 +58,7 @@ class OutboxItem(StoreModel):
             body=self.body or "",
             date_sent=self.date_sent,
             expires_at=self.expires_at,
-            media_urls=tuple(self.media_urls or ()),
+            media_urls=tuple(str(url) for url in self.media_urls or ()),
             messaging_service_sid=self.messaging_service_sid,
             encoding=self.encoding,
             num_segments=int(self.num_segments),

@@ -21,7 +21,7 @@ from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage, Re
 
 DEFAULT_BASE_URL = "https://api.twilio.com"
 # Twilio error codes about the destination, passed on as the delivery code they amount to.
-_TWILIO_CODE_MAP = {
+_TWILIO_CODE_MAP: dict[int, ErrorCode] = {
     ErrorCode.OPTED_OUT: ErrorCode.OPTED_OUT,
     ErrorCode.INVALID_TO: ErrorCode.UNKNOWN_HANDSET,
     ErrorCode.NOT_A_MOBILE_NUMBER: ErrorCode.UNKNOWN_HANDSET,

@@ -8,7 +8,8 @@ are checked against it by tests (tests/infra/test_settings.py, tests/unit/test_k
 A knob has an environment variable (what a function reads), a context key (what an operator sets
 with ``cdk -c`` or in ``cdk.json``), or both. Values arrive as text (environment, ``-c``) or as
 JSON (``cdk.json``); every parser accepts both and raises ``KnobError`` with the end of a sentence
-("must be a whole number, got 'soon'.") that the reader prefixes with the knob's name.
+("must be a whole number, got 'soon'.") that the reader prefixes with the knob's name. The parsers
+are plain classes, not dataclasses: every cold start reads this module, and generated methods cost.
 """
 
 from __future__ import annotations
@@ -45,14 +46,12 @@ def _text(raw: object) -> str:
     return raw.strip()
 
 
-@dataclass(frozen=True)
 class Text:
     """Free text, optionally matching ``pattern`` (``must`` says what it must do, after "must");
     blank means "not set" (None) unless ``required`` gives the sentence end that refuses it."""
 
-    pattern: str | None = None
-    must: str = ""
-    required: str | None = None
+    def __init__(self, pattern: str | None = None, must: str = "", *, required: str | None = None) -> None:
+        self.pattern, self.must, self.required = pattern, must, required
 
     def __call__(self, raw: object) -> str | None:
         value = _text(raw)
@@ -68,12 +67,11 @@ class Text:
         return value
 
 
-@dataclass(frozen=True)
 class WholeNumber:
-    minimum: int
-    maximum: int
-    allowed: tuple[int, ...] = ()
-    allowed_doc: str = ""
+    """A whole number from ``minimum`` to ``maximum``; with ``allowed``, one of those only."""
+
+    def __init__(self, minimum: int, maximum: int, allowed: tuple[int, ...] = (), allowed_doc: str = "") -> None:
+        self.minimum, self.maximum, self.allowed, self.allowed_doc = minimum, maximum, allowed, allowed_doc
 
     def __call__(self, raw: object) -> int:
         if isinstance(raw, bool) or not isinstance(raw, int | str):
@@ -94,11 +92,11 @@ class WholeNumber:
         return str(value)
 
 
-@dataclass(frozen=True)
 class Choice:
     """One of ``options``, in any case."""
 
-    options: tuple[str, ...]
+    def __init__(self, options: tuple[str, ...]) -> None:
+        self.options = options
 
     def __call__(self, raw: object) -> str:
         value = _text(raw).lower()
@@ -110,7 +108,6 @@ class Choice:
         return value
 
 
-@dataclass(frozen=True)
 class JsonObject:
     """A JSON object (an object in ``cdk.json``, JSON text elsewhere), kept as compact, sorted JSON."""
 
@@ -130,7 +127,6 @@ class JsonObject:
         return value
 
 
-@dataclass(frozen=True)
 class CountryList:
     """Comma-separated ISO 3166-1 alpha-2 codes (``GB,DE,FR``; spaces and case do not matter)."""
 

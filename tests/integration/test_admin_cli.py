@@ -89,7 +89,7 @@ def test_token_is_never_stored_in_clear(aws: dict[str, str], capsys: pytest.Capt
 
 def test_signing_token_is_the_current_auth_token(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     from brandlink import wiring
-    from brandlink.core.accounts.actions import signing_token
+    from brandlink.core.accounts.tokens import signing_token
     from brandlink.store.accounts import DynamoAccountRepository
 
     created = run_cli(capsys, "create-account")

@@ -72,7 +72,7 @@ def test_the_api_loads_certificate_parsing_dns_and_the_dispatcher_only_when_a_ro
 def test_the_status_callback_function_does_not_load_the_message_model() -> None:
     probe = cold_import("brandlink.handlers.status_callbacks")
 
-    assert loaded(probe, "brandlink.core.messages", "brandlink.core.services", "phonenumbers") == []
+    assert loaded(probe, "brandlink.core.messaging.model", "brandlink.core.services", "phonenumbers") == []
 
 
 def test_every_built_function_has_its_handler_and_no_other_function_has_one() -> None:

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from brandlink import wiring
-from brandlink.core.accounts.actions import signing_token
+from brandlink.core.accounts.tokens import signing_token
 from brandlink.core.messaging.status_callbacks import CallbackRejected, StatusCallbackJob, deliver
 from brandlink.observability import logger, metrics, tracer
 

@@ -26,6 +26,7 @@ from brandlink.core.messaging.model import API_VERSION
 from brandlink.core.messaging.params import MAX_BODY_CHARS, MAX_MEDIA, MAX_TAGS_CHARS
 from brandlink.core.messaging.render import message_base, message_resource
 from brandlink.core.messaging.subresources import feedback_resource, media_resource
+from brandlink.core.services.model import MAX_VALIDITY_PERIOD, MIN_VALIDITY_PERIOD
 
 router = DocumentedRouter()
 
@@ -49,7 +50,11 @@ _CREATE_FORM = (
         "Public http(s) URLs of media to send (repeat the parameter, at most 10).",
     ),
     Param("StatusCallback", {"type": "string", "format": "uri"}, "Where status changes are POSTed."),
-    Param("ValidityPeriod", {"type": "integer", "minimum": 1, "maximum": 36000}, "Seconds the message may wait."),
+    Param(
+        "ValidityPeriod",
+        {"type": "integer", "minimum": MIN_VALIDITY_PERIOD, "maximum": MAX_VALIDITY_PERIOD},
+        "Seconds the message may wait.",
+    ),
     Param("SmartEncoded", BOOLEAN, "Replace Unicode look-alikes with GSM-7 characters."),
     Param("ShortenUrls", BOOLEAN, "Shorten the Body's links with the service's domain (needs MessagingServiceSid)."),
     Param("ScheduleType", enum("fixed"), "fixed: send at SendAt (needs MessagingServiceSid)."),

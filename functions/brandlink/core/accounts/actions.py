@@ -55,11 +55,6 @@ def rotate_token(repo: AccountRepository, master_key: bytes, sid: str) -> str:
     return token
 
 
-def signing_token(account: Account, master_key: bytes) -> str:
-    """The auth token that signs this account's outgoing webhooks (``X-Twilio-Signature``)."""
-    return tokens.derive_auth_token(master_key, account.sid, account.token_version)
-
-
 # A fixed dummy hash lets a lookup miss cost as much as a wrong token (no timing oracle on SIDs).
 _DUMMY_SALT, _DUMMY_HASH = tokens.hash_token("0" * 32, "00" * 16)
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from brandlink.core.accounts.model import Account
 
 # PBKDF2 with a modest count: tokens are 128-bit random, so the hash only needs to make a
 # leaked table useless, not to slow guessing of a weak password; every API call verifies one.
@@ -24,6 +28,14 @@ def derive_auth_token(master_key: bytes, account_sid: str, version: int) -> str:
         raise ValueError("the token master key must be at least 32 bytes")
     message = f"{account_sid}:{version}".encode()
     return hmac.new(master_key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def signing_token(account: Account, master_key: bytes) -> str:
+    """The auth token that signs this account's outgoing webhooks (``X-Twilio-Signature``).
+
+    Here rather than with the account actions: the status-callback function signs and needs nothing else.
+    """
+    return derive_auth_token(master_key, account.sid, account.token_version)
 
 
 def new_master_key() -> str:

@@ -21,6 +21,8 @@ MAX_FIELDS = 1000
 """More name=value pairs than any Brandlink request needs (lists included); a bound on parse work."""
 MAX_FRIENDLY_NAME = 64
 """Twilio's limit for every resource's ``FriendlyName``."""
+WHATSAPP_PREFIX = "whatsapp:"
+"""The channel prefix of a WhatsApp address (``whatsapp:+14155552671``); any other address is SMS."""
 
 
 def _decode(raw: str, what: str, source: str) -> str:
@@ -130,7 +132,7 @@ class Form:
         value = self.get(name)
         if value is None:
             return None
-        for prefix in ("", "whatsapp:"):
+        for prefix in ("", WHATSAPP_PREFIX):
             if value.lower().startswith(prefix + " ") and value[len(prefix) :].strip().isdigit():
                 return f"{value[: len(prefix)]}+{value[len(prefix) :].strip()}"
         return value.strip()

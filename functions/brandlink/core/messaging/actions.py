@@ -15,7 +15,7 @@ from brandlink.core.accounts.model import MIN_RETENTION_DAYS, Account
 from brandlink.core.common import sids
 from brandlink.core.common.dates import parse_date_or_datetime
 from brandlink.core.common.errors import ErrorCode, TwilioError
-from brandlink.core.common.forms import Form
+from brandlink.core.common.forms import WHATSAPP_PREFIX, Form
 from brandlink.core.common.paging import Listing, PageRequest, PageSigner, checked_page
 from brandlink.core.messaging import scheduling
 from brandlink.core.messaging.callback_jobs import callback_job
@@ -36,7 +36,6 @@ from brandlink.core.messaging.segments import count_segments
 from brandlink.core.messaging.send_queue import DispatchRequest, SendQueue
 from brandlink.core.messaging.smart_encoding import smart_encode
 from brandlink.core.messaging.status_callbacks import CallbackQueue
-from brandlink.core.senders.numbers import WHATSAPP_PREFIX
 from brandlink.core.senders.repository import SenderRepository
 from brandlink.core.services.model import MessagingService
 from brandlink.core.services.repository import ServiceRepository

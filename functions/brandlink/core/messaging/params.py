@@ -8,11 +8,10 @@ from datetime import datetime
 
 from brandlink.core.common import sids
 from brandlink.core.common.errors import ErrorCode, TwilioError
-from brandlink.core.common.forms import Form
+from brandlink.core.common.forms import WHATSAPP_PREFIX, Form
 from brandlink.core.common.urls import validate_callback_url
 from brandlink.core.messaging import scheduling
 from brandlink.core.messaging.model import MessageOptions
-from brandlink.core.senders.numbers import WHATSAPP_PREFIX
 from brandlink.core.senders.selection import parse_destination
 from brandlink.core.services.model import MAX_VALIDITY_PERIOD, MIN_VALIDITY_PERIOD
 

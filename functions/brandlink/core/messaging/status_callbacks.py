@@ -1,7 +1,7 @@
 """Status callbacks: the job on the status-callback queue and how it is posted and signed.
 
 On every status change after the initial one, dispatch (or a cancel) puts a job on the
-status-callback queue (``message_callbacks.callback_job``); the status-callback function posts it,
+status-callback queue (``callback_jobs.callback_job``); the status-callback function posts it,
 form-encoded and signed with ``X-Twilio-Signature`` (the account's auth token as key), to the
 message's ``StatusCallback``, else its messaging service's. A failed post raises, so SQS retries it
 and finally parks it in the DLQ.

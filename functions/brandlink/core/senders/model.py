@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from brandlink.core.common.forms import WHATSAPP_PREFIX
+
 SenderKind = Literal["phone_number", "whatsapp", "short_code", "alpha_sender"]
 
 
@@ -48,5 +50,5 @@ class Sender:
         if self.kind == "phone_number":
             return self.address
         if self.kind == "whatsapp":
-            return self.address.removeprefix("whatsapp:")
+            return self.address.removeprefix(WHATSAPP_PREFIX)
         return None

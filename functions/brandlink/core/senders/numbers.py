@@ -11,9 +11,9 @@ import re
 import phonenumbers
 
 from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.forms import WHATSAPP_PREFIX
 from brandlink.core.senders.model import SenderKind
 
-WHATSAPP_PREFIX = "whatsapp:"
 MMS_REGIONS = ("US", "CA")
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _NUMBER_PUNCTUATION = frozenset(" -().")

@@ -28,8 +28,9 @@ from typing import Literal
 
 import phonenumbers
 
+from brandlink.core.common.forms import WHATSAPP_PREFIX
 from brandlink.core.senders.model import Sender
-from brandlink.core.senders.numbers import WHATSAPP_PREFIX, parse_e164
+from brandlink.core.senders.numbers import parse_e164
 
 Channel = Literal["sms", "whatsapp"]
 Rule = Literal["short_code", "alpha_sender", "sticky", "area_code", "country", "calling_code", "scaler"]

@@ -12,8 +12,8 @@ from typing import Any
 
 from brandlink.adapters.messaging.providers.aws_errors import NO_SDK_RETRIES, delivery_error
 from brandlink.core.common.errors import ErrorCode
+from brandlink.core.common.forms import WHATSAPP_PREFIX
 from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage, Receipt
-from brandlink.core.senders.numbers import WHATSAPP_PREFIX
 
 
 def _specific(code: str, reason: str, message: str) -> DeliveryError | None:

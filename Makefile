@@ -79,9 +79,11 @@ diff: assets node_modules/.bin/cdk
 bench: venv
 	$(PY) -m bench
 
+## make lint: ruff (style, imports) and mypy (types, strict) on the Lambda code, the stack and the local runner
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy functions/brandlink infra local
 
 clean:
 	rm -rf $(VENV) build cdk.out node_modules .brandlink

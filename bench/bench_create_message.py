@@ -77,13 +77,14 @@ def _scenarios(service_sid: str) -> list[tuple[str, dict[str, str]]]:
 
 
 def run_faked(calls: int) -> None:
-    from brandlink.adapters import token_key
-    from brandlink.api import deps
-    from brandlink.core.accounts import Account, create_account
-    from brandlink.core.message_actions import MessagePorts
-    from brandlink.core.services import MessagingService, Sender
+    from brandlink import wiring
+    from brandlink.core.accounts.actions import create_account
+    from brandlink.core.accounts.model import Account
+    from brandlink.core.messaging.actions import MessagePorts
+    from brandlink.core.senders.model import Sender
+    from brandlink.core.services.model import MessagingService
     from brandlink.handlers.api import handler
-    from tests.unit.messaging_fakes import (
+    from testkit.messaging_fakes import (
         InMemoryMessages,
         InMemorySenders,
         InMemoryServices,
@@ -117,9 +118,9 @@ def run_faked(calls: int) -> None:
         RecordingCallbacks(),
         lambda account_sid, service_sid: None,
     )
-    deps.accounts = lambda: accounts  # type: ignore[assignment]
-    deps.message_ports = lambda: ports  # type: ignore[assignment]
-    token_key.token_master_key = lambda: MASTER_KEY  # type: ignore[assignment]
+    wiring.accounts = lambda: accounts  # type: ignore[assignment]
+    wiring.message_ports = lambda: ports  # type: ignore[assignment]
+    wiring.token_master_key = lambda: MASTER_KEY  # type: ignore[assignment]
     for label, params in _scenarios(service.sid):
         event = _event(account.sid, token, params)
         _time(
@@ -136,12 +137,11 @@ def run_moto(calls: int) -> None:
         from local.provision import provision
 
         provision()
-        from brandlink.adapters.token_key import token_master_key
-        from brandlink.core.accounts import create_account
+        from brandlink import wiring
+        from brandlink.core.accounts.actions import create_account
         from brandlink.handlers.api import handler
-        from brandlink.store.accounts import DynamoAccountRepository
 
-        account, token = create_account(DynamoAccountRepository(), token_master_key(), "bench")
+        account, token = create_account(wiring.accounts(), wiring.token_master_key(), "bench")
 
         def call(path: str, params: dict[str, str]) -> dict[str, Any]:
             event = _event(account.sid, token, params)

@@ -15,17 +15,18 @@ import argparse
 import time
 from collections.abc import Callable
 
-from brandlink.core.accounts import Account
-from brandlink.core.delivery import RetryPolicy
-from brandlink.core.dispatch import Dispatcher, DispatchRequest
-from brandlink.core.forms import Form
-from brandlink.core.message_actions import MessageLimits, MessagePorts, create_message
-from brandlink.core.scheduling import ScheduleWindow
-from brandlink.core.segments import count_segments
-from brandlink.core.sender_selection import SelectionPolicy, candidate_from_sender, parse_destination, select_sender
-from brandlink.core.services import MessagingService, Sender
-from brandlink.core.smart_encoding import smart_encode
-from tests.unit.messaging_fakes import (
+from brandlink.core.accounts.model import Account
+from brandlink.core.common.forms import Form
+from brandlink.core.messaging.actions import MessageLimits, MessagePorts, create_message
+from brandlink.core.messaging.delivery import RetryPolicy
+from brandlink.core.messaging.dispatch import Dispatcher, DispatchRequest
+from brandlink.core.messaging.scheduling import ScheduleWindow
+from brandlink.core.messaging.segments import count_segments
+from brandlink.core.messaging.smart_encoding import smart_encode
+from brandlink.core.senders.model import Sender
+from brandlink.core.senders.selection import SelectionPolicy, candidate_from_sender, parse_destination, select_sender
+from brandlink.core.services.model import MessagingService
+from testkit.messaging_fakes import (
     ACCOUNT,
     FakeClock,
     InMemoryMessages,

@@ -45,15 +45,15 @@ from local.events import http_event, sqs_event
 from local.provision import provision
 
 env = provision()
-from brandlink.adapters.token_key import token_master_key
+from brandlink import wiring
 from brandlink.config import settings
-from brandlink.core.accounts import create_account
+from brandlink.core.accounts.actions import create_account
 from brandlink.handlers.api import handler as api
 from brandlink.store.accounts import DynamoAccountRepository
 from local.lambda_runtime import context_for
 
 count, callback_url = int(sys.argv[1]), sys.argv[2]
-account, token = create_account(DynamoAccountRepository(), token_master_key(), "bench")
+account, token = create_account(DynamoAccountRepository(), wiring.token_master_key(), "bench")
 auth = "Basic " + base64.b64encode(f"{account.sid}:{token}".encode()).decode()
 
 

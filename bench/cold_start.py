@@ -1,6 +1,6 @@
 """Cold-start cost of each Lambda handler against the floor of boto3 and the same clients.
 
-For every function in ``brandlink.resources.FUNCTIONS`` it starts fresh interpreters and times
+For every function in ``brandlink.resources.DECLARED_FUNCTIONS`` it starts fresh interpreters and times
 (a) ``import boto3`` + creating the AWS clients the function uses (the floor), and
 (b) importing the handler module + creating the same clients (the handler's init).
 It prints the median over several processes for both and the difference.
@@ -106,7 +106,7 @@ def _time_once(body: str, clients: list[str], env: dict[str, str]) -> float:
 def measure(runs: int, *, compile_every_run: bool = False) -> list[dict[str, object]]:
     sys.path.insert(0, str(ROOT / "functions"))
     with tempfile.TemporaryDirectory(prefix="brandlink-bench-pyc-") as cache:
-        return [_measure_function(spec, runs, Path(cache), compile_every_run) for spec in resources.FUNCTIONS]
+        return [_measure_function(spec, runs, Path(cache), compile_every_run) for spec in resources.DECLARED_FUNCTIONS]
 
 
 def _measure_function(
@@ -114,7 +114,7 @@ def _measure_function(
 ) -> dict[str, object]:
     module = spec.handler.rsplit(".", 1)[0]
     clients = clients_of(spec)
-    if importlib.util.find_spec(module) is None:
+    if not spec.built or importlib.util.find_spec(module) is None:
         return {"function": spec.logical, "module": module, "clients": clients, "built": False}
     env = lambda_environment(spec, bytecode_cache)
     # A warm-up run fills the private bytecode cache and the OS file cache.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from local.seed import SeedContext, Seeder
+from local.seeding import SeedContext, Seeder
 
 logger = logging.getLogger("local.bootstrap")
 
@@ -21,12 +21,11 @@ class SeedResult:
 
 def create_local_account() -> tuple[str, str]:
     """A fresh account in the (empty, in-memory) accounts table; returns its sid and auth token."""
-    # Imported here: the store binds its table name at import, after provisioning set it.
-    from brandlink.adapters.token_key import token_master_key
-    from brandlink.core.accounts import create_account
-    from brandlink.store.accounts import DynamoAccountRepository
+    # Imported here: the runner's own process loads Brandlink's code only after provisioning.
+    from brandlink import wiring
+    from brandlink.core.accounts.actions import create_account
 
-    account, token = create_account(DynamoAccountRepository(), token_master_key(), LOCAL_ACCOUNT_NAME)
+    account, token = create_account(wiring.accounts(), wiring.token_master_key(), LOCAL_ACCOUNT_NAME)
     return account.sid, token
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import shlex
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
 from local.localhost_cert import issue
-
-if TYPE_CHECKING:  # local.seed registers this module's seeder: a runtime import would be circular
-    from local.seed import SeedContext
+from local.seeding import SeedContext
 
 DEMO_DOMAIN = "links.localhost"
 DEMO_SENDER = "+15005550006"

@@ -6,7 +6,7 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -68,7 +68,7 @@ def http_event(
     return event
 
 
-def sqs_event(messages: list[Mapping[str, Any]], queue_arn: str) -> dict[str, Any]:
+def sqs_event(messages: Sequence[Mapping[str, Any]], queue_arn: str) -> dict[str, Any]:
     """An SQS event-source-mapping event from ``receive_message`` results."""
     records = []
     for message in messages:

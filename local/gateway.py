@@ -10,6 +10,7 @@ limit answers 429 like API Gateway.
 from __future__ import annotations
 
 import errno
+import io
 import json
 import logging
 import re
@@ -22,10 +23,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from brandlink.core.errors import TwilioError
+from brandlink.core.common.errors import ErrorCode, TwilioError
 from local.aws_endpoint import PortInUse
 from local.events import decode_response_body, http_event
 from local.lambda_runtime import FunctionError, HandlerNotBuilt, Invocable, Throttled
+
+ByteStream = BinaryIO | io.BufferedIOBase
+"""What a request body is read from: the handler's ``rfile`` (buffered) or any binary stream."""
 
 logger = logging.getLogger("local.gateway")
 
@@ -75,8 +79,13 @@ class GatewayResponse:
     body: bytes = b""
 
 
+def _text(host: str | bytes | bytearray) -> str:
+    """A socket address's host as text (``server_address`` is typed to allow bytes)."""
+    return host if isinstance(host, str) else bytes(host).decode()
+
+
 def error_response(status: int, message: str) -> GatewayResponse:
-    body = TwilioError(20500, message, status).body()
+    body = TwilioError(ErrorCode.INTERNAL_ERROR, message, status).body()
     return GatewayResponse(status, [("Content-Type", "application/json")], json.dumps(body).encode())
 
 
@@ -153,7 +162,7 @@ def body_framing(headers: Mapping[str, str], max_bytes: int = MAX_BODY_BYTES) ->
     return BodyFraming(chunked=False, length=length)
 
 
-def read_body(stream: BinaryIO, framing: BodyFraming, max_bytes: int = MAX_BODY_BYTES) -> bytes:
+def read_body(stream: ByteStream, framing: BodyFraming, max_bytes: int = MAX_BODY_BYTES) -> bytes:
     if framing.chunked:
         return _read_chunked(stream, max_bytes)
     if framing.length == 0:
@@ -166,7 +175,7 @@ def read_body(stream: BinaryIO, framing: BodyFraming, max_bytes: int = MAX_BODY_
     return body
 
 
-def _read_chunked(stream: BinaryIO, max_bytes: int) -> bytes:
+def _read_chunked(stream: ByteStream, max_bytes: int) -> bytes:
     """A chunked body, refused (413) at the first chunk header that would take it over ``max_bytes``."""
     body = bytearray()
     while True:
@@ -196,7 +205,7 @@ def _read_chunked(stream: BinaryIO, max_bytes: int) -> bytes:
             )
 
 
-def _skip_trailers(stream: BinaryIO) -> None:
+def _skip_trailers(stream: ByteStream) -> None:
     for _ in range(MAX_TRAILER_LINES):
         line = stream.readline(TRAILER_LINE_LIMIT + 1)
         if len(line) > TRAILER_LINE_LIMIT:
@@ -347,7 +356,7 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
             key = name.lower()
             headers[key] = f"{headers[key]},{value}" if key in headers else value
         host, port = self.server.server_address[:2]
-        headers.setdefault("host", f"{host}:{port}")
+        headers.setdefault("host", f"{_text(host)}:{port}")
         client_ip = self.client_address[0]
         forwarded = headers.get("x-forwarded-for")
         headers["x-forwarded-for"] = f"{forwarded}, {client_ip}" if forwarded else client_ip
@@ -452,7 +461,7 @@ class Gateway:
 
     @property
     def url(self) -> str:
-        return f"http://{self._server.server_address[0]}:{self.port}"
+        return f"http://{_text(self._server.server_address[0])}:{self.port}"
 
     def start(self) -> None:
         self._thread = threading.Thread(

@@ -51,7 +51,7 @@ def load_event(source: str) -> dict[str, Any]:
 
 
 def invoke(function_name: str, state_file: Path, event_source: str | None) -> Any:
-    specs = {spec.logical: spec for spec in resources.FUNCTIONS}
+    specs = {spec.logical: spec for spec in resources.DECLARED_FUNCTIONS}
     spec = specs.get(function_name)
     if spec is None:
         raise InvokeError(f"No function {function_name!r}; choose one of: {', '.join(specs)}.")
@@ -64,8 +64,8 @@ def invoke(function_name: str, state_file: Path, event_source: str | None) -> An
     environment: dict[str, str] = state["environment"]
     from local.lambda_runtime import HandlerNotBuilt, LambdaFunction, service_name
 
-    # Before the handler is imported: its stores bind table names, and Powertools reads its service
-    # name, at import time. This process is the function's container, as in Lambda.
+    # Before the handler is imported: Powertools reads its service name at import time, and the
+    # settings are read once. This process is the function's container, as in Lambda.
     os.environ.update(environment)
     os.environ["POWERTOOLS_SERVICE_NAME"] = service_name(spec.logical)
     from brandlink.config import settings
@@ -85,7 +85,7 @@ def invoke(function_name: str, state_file: Path, event_source: str | None) -> An
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.invoke", description=__doc__.split("\n\n")[0])
-    parser.add_argument("function", help="logical name from brandlink.resources.FUNCTIONS, e.g. cert_expiry")
+    parser.add_argument("function", help="logical name from brandlink.resources.DECLARED_FUNCTIONS, e.g. cert_expiry")
     parser.add_argument("--event", help="a JSON file with the event to send ('-' reads standard input)")
     parser.add_argument("--state", type=Path, default=None, help="the stack's state file")
     args = parser.parse_args(argv)

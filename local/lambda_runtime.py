@@ -329,9 +329,9 @@ class LambdaFunction:
         return self._pool
 
     def is_built(self) -> bool:
-        """Whether this build has the handler module, without importing it."""
+        """Whether the spec says the function is built and the handler module is there (not imported)."""
         if self._built is None:
-            self._built = module_exists(split_handler(self.spec.handler)[0])
+            self._built = self.spec.built and module_exists(split_handler(self.spec.handler)[0])
         return self._built
 
     def invoke(self, event: dict[str, Any]) -> Any:
@@ -418,5 +418,5 @@ def build_functions(
 ) -> dict[str, LambdaFunction]:
     return {
         spec.logical: LambdaFunction(spec, region, concurrency=concurrency, queue_seconds=queue_seconds)
-        for spec in resources.FUNCTIONS
+        for spec in resources.DECLARED_FUNCTIONS
     }

@@ -74,13 +74,13 @@ def provision(region: str | None = None) -> dict[str, str]:
 
     env: dict[str, str] = {spec.env_var: spec.default_name for spec in resources.TABLES}
     sqs = boto3.client("sqs", region_name=region)
-    for spec in resources.QUEUES:
-        url, arn = _create_queue(sqs, spec)
-        env[spec.env_var] = url
-        if spec.logical == "send":
+    for queue in resources.QUEUES:
+        url, arn = _create_queue(sqs, queue)
+        env[queue.env_var] = url
+        if queue.logical == "send":
             env["BRANDLINK_SEND_QUEUE_ARN"] = arn
             # Where EventBridge Scheduler parks a scheduled send it could not deliver.
-            env["BRANDLINK_SEND_DLQ_ARN"] = arn.rsplit(":", 1)[0] + ":" + spec.dlq_name
+            env["BRANDLINK_SEND_DLQ_ARN"] = arn.rsplit(":", 1)[0] + ":" + queue.dlq_name
 
     scheduler = boto3.client("scheduler", region_name=region)
     groups = {g["Name"] for g in scheduler.list_schedule_groups().get("ScheduleGroups", [])}
@@ -102,14 +102,12 @@ def provision(region: str | None = None) -> dict[str, str]:
     env["BRANDLINK_REDIRECT_API_ID"] = redirect_api["ApiId"]
 
     # The auth-token master key: random per local run (state is in memory anyway).
-    from brandlink.core.tokens import new_master_key
+    from brandlink.core.accounts.tokens import new_master_key
 
     env["BRANDLINK_TOKEN_KEY"] = os.environ.get("BRANDLINK_TOKEN_KEY") or new_master_key()
 
     os.environ.update(env)
-    from brandlink.adapters.token_key import token_master_key
     from brandlink.config import settings
 
     settings.cache_clear()
-    token_master_key.cache_clear()
     return env

@@ -31,7 +31,8 @@ from local.provision import provision
 from local.pump import Pump
 from local.rules import ScheduledRule
 from local.scheduler_pump import SchedulerPump
-from local.seed import SEEDERS, SeedContext
+from local.seed import SEEDERS
+from local.seeding import SeedContext
 from local.sqs_poller import SqsPoller
 from local.state import LocalState, remove_state, running_stack_pid, write_state
 
@@ -84,7 +85,7 @@ def _function_for_api(functions: dict[str, LambdaFunction], api: str) -> LambdaF
     for function in functions.values():
         if function.spec.http_api == api:
             return function
-    raise RuntimeError(f"No function in brandlink.resources.FUNCTIONS has http_api={api!r}.")
+    raise RuntimeError(f"No function in brandlink.resources.DECLARED_FUNCTIONS has http_api={api!r}.")
 
 
 def handler_environment() -> dict[str, str]:
@@ -123,7 +124,7 @@ class LocalStack:
         self._moto = MotoEndpoint(config.host, config.moto_port, MOTO_PORT_VARIABLE)
         moto_url = self._moto.start()
         aws_env = aws_environment(moto_url, config.region)
-        # Before any handler module is imported: stores bind table names at import time.
+        # Before any handler module is imported, as Lambda sets a function's environment before its init.
         apply_aws_environment(aws_env)
         os.environ.update(HANDLER_ENVIRONMENT)
         provisioned = provision(config.region)

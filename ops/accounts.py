@@ -12,43 +12,40 @@ class AccountCommandError(Exception):
 
 
 def _repository() -> Any:
-    # Imported late: the store binds its table name at import, after the target set it.
-    from brandlink.store.accounts import DynamoAccountRepository
+    # Imported late: Brandlink's code reads its settings after the target set the environment.
+    from brandlink import wiring
 
-    return DynamoAccountRepository()
+    return wiring.accounts()
 
 
 def create_account(name: str | None, retention_days: int | None) -> dict[str, Any]:
-    from brandlink.adapters.token_key import token_master_key
-    from brandlink.core import accounts
+    from brandlink import wiring
+    from brandlink.core.accounts import actions as accounts
 
     try:
-        account, token = accounts.create_account(_repository(), token_master_key(), name, retention_days)
+        account, token = accounts.create_account(_repository(), wiring.token_master_key(), name, retention_days)
     except ValueError as exc:
         raise AccountCommandError(f"--retention-days: {exc}.") from None
     return {"account_sid": account.sid, "auth_token": token, "friendly_name": account.friendly_name}
 
 
 def rotate_token(account_sid: str) -> dict[str, Any]:
-    from brandlink.adapters.token_key import token_master_key
-    from brandlink.core import accounts
-    from brandlink.core.errors import TwilioError
+    from brandlink import wiring
+    from brandlink.core.accounts import actions as accounts
+    from brandlink.core.common.errors import TwilioError
 
     try:
-        token = accounts.rotate_token(_repository(), token_master_key(), account_sid)
+        token = accounts.rotate_token(_repository(), wiring.token_master_key(), account_sid)
     except TwilioError as exc:
         raise AccountCommandError(exc.message) from None
     return {"account_sid": account_sid, "auth_token": token}
 
 
 def set_status(account_sid: str, status: str) -> dict[str, Any]:
-    from brandlink.core import accounts
+    from brandlink.core.accounts import actions as accounts
 
-    repository = _repository()
-    account = repository.get(account_sid)
-    if account is None:
+    if accounts.set_status(_repository(), account_sid, status) is None:
         raise AccountCommandError(f"Account {account_sid} not found: list-accounts shows the accounts there are.")
-    repository.save(accounts.update_account(account, None, status))
     return {"account_sid": account_sid, "status": status}
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from brandlink.core.accounts import ACCOUNT_STATUSES
+from brandlink.core.accounts.model import ACCOUNT_STATUSES
 from ops.target import Target, TargetError, resolve
 
 PROG = "brandlink"

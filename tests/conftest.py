@@ -1,7 +1,8 @@
 """Test environment: fake AWS credentials, local mode, and moto for integration tests.
 
-Environment variables are set before any ``brandlink`` module is imported, because table
-names are bound when the store modules load (as they are at a Lambda's cold start).
+Environment variables are set before any ``brandlink`` module is imported, as they are before a
+Lambda's cold start (the settings are read once and cached; tests that change them call
+``settings.cache_clear()``).
 """
 
 from __future__ import annotations

@@ -122,3 +122,13 @@ def test_cli_context_overrides_cdk_json_and_errors_exit_cleanly(tmp_path: Path) 
     assert finished.returncode == 2
     assert "Cannot synthesize Brandlink: Context value provider must be one of" in finished.stderr
     assert "Traceback" not in finished.stderr
+
+
+def test_the_deployment_settings_are_exactly_the_knobs_with_a_context_key() -> None:
+    from dataclasses import fields
+
+    from brandlink import knobs
+    from infra.settings import DeploymentSettings
+
+    assert [field.name for field in fields(DeploymentSettings)] == [knob.field for knob in knobs.CONTEXT_KNOBS]
+    assert list(DEFAULTS) == [knob.context for knob in knobs.CONTEXT_KNOBS]

@@ -245,6 +245,23 @@ def test_no_service_wide_actions_anywhere(stack: Synthesized) -> None:
                 assert not action.endswith(":*") and action != "*", action
 
 
+REDIRECT = next(spec for spec in resources.DECLARED_FUNCTIONS if spec.logical == "redirect")
+
+
+def test_functions_that_are_not_built_are_not_deployed(stack: Synthesized) -> None:
+    handlers = {f["Properties"]["Handler"] for f in stack.resources("AWS::Lambda::Function").values()}
+    roles = stack.resources("AWS::IAM::Role")
+    not_built = [spec for spec in resources.DECLARED_FUNCTIONS if not spec.built]
+    assert {spec.logical for spec in not_built} == {"redirect", "clicks"}
+    for spec in not_built:
+        assert spec.handler not in handlers, spec.logical
+        assert not any(role.startswith(f"Functions{camel(spec.logical)}Role") for role in roles), spec.logical
+    sources = stack.resources("AWS::Lambda::EventSourceMapping").values()
+    clicks_queue = _logical_id(stack.resources("AWS::SQS::Queue"), "QueuesClicksQueue")
+    assert not any(m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [clicks_queue, "Arn"]} for m in sources)
+
+
+@pytest.mark.skipif(not REDIRECT.built, reason="the redirect function is not built yet")
 def test_redirect_function_only_reads_its_two_tables_and_sends_clicks(stack: Synthesized) -> None:
     statements = _statements(stack, "FunctionsRedirectRole")
     tables = stack.resources("AWS::DynamoDB::Table")
@@ -297,7 +314,9 @@ def test_certificate_key_seals_in_the_api_and_unseals_only_in_the_worker(stack: 
 
     assert key_actions("FunctionsApiRole") == {"kms:Encrypt", "kms:GenerateDataKey"}
     assert key_actions("FunctionsCertificatesRole") == {"kms:Decrypt"}
-    assert key_actions("FunctionsRedirectRole") == set()
+    for spec in resources.FUNCTIONS:
+        if spec.logical not in ("api", "certificates"):
+            assert key_actions(f"Functions{camel(spec.logical)}Role") == set(), spec.logical
 
 
 def test_provider_permissions_absent_for_the_outbox(stack: Synthesized) -> None:
@@ -434,7 +453,10 @@ def test_two_http_apis_with_their_routes(stack: Synthesized) -> None:
     assert len(apis) == 2
     assert all(api["Properties"]["ProtocolType"] == "HTTP" for api in apis.values())
     assert _routes(stack, "HttpApisManagementApi") == {"$default"}
-    assert _routes(stack, "HttpApisRedirectApi") == {"GET /{slug}", "HEAD /{slug}", "$default"}
+    # Routes exist once the redirect function is built; until then the API (which short domains'
+    # custom domains map to) has none, so API Gateway answers 404 rather than invoking nothing.
+    redirect_routes = {"GET /{slug}", "HEAD /{slug}", "$default"} if REDIRECT.built else set()
+    assert _routes(stack, "HttpApisRedirectApi") == redirect_routes
 
 
 def test_routes_reach_the_function_named_in_the_spec(stack: Synthesized) -> None:

@@ -73,12 +73,12 @@ def lambda_context() -> LocalLambdaContext:
 
 @pytest.fixture
 def new_account(aws: dict[str, str]) -> Callable[[], ApiClient]:
-    from brandlink.adapters.token_key import token_master_key
-    from brandlink.core.accounts import create_account
+    from brandlink import wiring
+    from brandlink.core.accounts.actions import create_account
     from brandlink.store.accounts import DynamoAccountRepository
 
     def make() -> ApiClient:
-        account, token = create_account(DynamoAccountRepository(), token_master_key(), "Test account")
+        account, token = create_account(DynamoAccountRepository(), wiring.token_master_key(), "Test account")
         return ApiClient(account.sid, token)
 
     return make

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from brandlink.config import settings
-from brandlink.core.dns_check import DnsLookupFailed
+from brandlink.core.domains.dns_check import DnsLookupFailed
 from local.events import sqs_event
 from tests import certs
 from tests.integration.conftest import ApiClient, lambda_context
@@ -46,10 +46,10 @@ class FakeResolver:
 
 @pytest.fixture(name="resolver")
 def resolver_fixture(monkeypatch: pytest.MonkeyPatch) -> FakeResolver:
-    from brandlink.api import deps
+    from brandlink import wiring
 
     fake = FakeResolver()
-    monkeypatch.setattr(deps, "dns_resolver", lambda: fake)
+    monkeypatch.setattr(wiring, "dns_resolver", lambda: fake)
     return fake
 
 

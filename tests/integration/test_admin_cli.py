@@ -88,16 +88,16 @@ def test_token_is_never_stored_in_clear(aws: dict[str, str], capsys: pytest.Capt
 
 
 def test_signing_token_is_the_current_auth_token(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
-    from brandlink.adapters.token_key import token_master_key
-    from brandlink.core.accounts import signing_token
+    from brandlink import wiring
+    from brandlink.core.accounts.tokens import signing_token
     from brandlink.store.accounts import DynamoAccountRepository
 
     created = run_cli(capsys, "create-account")
     repo = DynamoAccountRepository()
     account = repo.get(created["account_sid"])
-    assert signing_token(account, token_master_key()) == created["auth_token"]
+    assert signing_token(account, wiring.token_master_key()) == created["auth_token"]
     rotated = run_cli(capsys, "rotate-token", created["account_sid"])
-    assert signing_token(repo.get(created["account_sid"]), token_master_key()) == rotated["auth_token"]
+    assert signing_token(repo.get(created["account_sid"]), wiring.token_master_key()) == rotated["auth_token"]
 
 
 def test_the_target_options_work_after_the_command_too() -> None:

@@ -246,8 +246,8 @@ def test_only_the_latest_of_quick_uploads_is_installed(api: ApiClient, resolver:
 def test_a_certificate_acm_refuses_is_failed_with_30132(
     api: ApiClient, resolver: FakeResolver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from brandlink.adapters.acm import AcmCertificateStore
-    from brandlink.core.certificate_install import CertificateRejected
+    from brandlink.adapters.domains.acm import AcmCertificateStore
+    from brandlink.core.domains.certificate_install import CertificateRejected
 
     domain, bundle = installed_domain(api, resolver, NAME)
 
@@ -268,7 +268,7 @@ def test_a_certificate_acm_refuses_is_failed_with_30132(
 def test_transient_failures_retry_then_give_up_as_failed(
     api: ApiClient, resolver: FakeResolver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from brandlink.adapters.apigateway import ApiGatewayCustomDomains
+    from brandlink.adapters.domains.apigateway import ApiGatewayCustomDomains
 
     domain = verified_domain(api, resolver, NAME)
 

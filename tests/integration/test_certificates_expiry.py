@@ -13,9 +13,10 @@ import boto3
 import pytest
 
 from brandlink.config import settings
-from brandlink.core.dates import utcnow
-from brandlink.core.domains import Domain, shortening_domain_status
-from brandlink.core.errors import TwilioError
+from brandlink.core.common.dates import utcnow
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.domains.model import Domain
+from brandlink.core.domains.shortening import shortening_domain_status
 from brandlink.store.domains import DynamoDomainRepository
 from tests.integration.conftest import ApiClient, lambda_context
 from tests.integration.domain_helpers import (

@@ -110,7 +110,7 @@ def test_no_key_material_outside_acm(
     run_certificate_worker()
 
     # A job that never succeeds ends in the dead-letter queue with its sealed key.
-    from brandlink.adapters.apigateway import ApiGatewayCustomDomains
+    from brandlink.adapters.domains.apigateway import ApiGatewayCustomDomains
 
     def unavailable(*_args: Any, **_kwargs: Any) -> str:
         raise ConnectionError("API Gateway is unavailable")

@@ -9,8 +9,8 @@ import boto3
 import pytest
 
 from brandlink.config import settings
-from brandlink.core.domains import shortening_domain_status
-from brandlink.core.errors import TwilioError
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.domains.shortening import shortening_domain_status
 from brandlink.store.domains import DynamoDomainRepository
 from tests.integration.conftest import ApiClient
 from tests.integration.domain_helpers import (

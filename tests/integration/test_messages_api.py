@@ -244,7 +244,7 @@ def test_unknown_message_is_404(api: ApiClient, sid: str) -> None:
 
 
 def test_queue_failure_leaves_no_message(api: ApiClient, sender: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from brandlink.adapters.queues import SqsSendQueue
+    from brandlink.adapters.messaging.queues import SqsSendQueue
 
     def unavailable(self: SqsSendQueue, request: Any, *, delay_seconds: int = 0) -> None:
         raise ConnectionError("SQS is down")
@@ -280,14 +280,14 @@ def test_cancel_and_redact_rules(api: ApiClient, sender: str) -> None:
 def test_retention_sets_expiry_and_expired_messages_are_gone(
     new_account: Callable[[], ApiClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from brandlink.api import deps
-    from brandlink.core.accounts import Account
-    from brandlink.store.messages import MessageItem
+    from brandlink import wiring
+    from brandlink.core.accounts.model import Account
+    from brandlink.store.messaging.messages import MessageItem
 
     api = new_account()
-    account = deps.accounts().get(api.sid)
+    account = wiring.accounts().get(api.sid)
     assert isinstance(account, Account)
-    deps.accounts().save(account.__class__(**{**account.__dict__, "retention_days": 7}))
+    wiring.accounts().save(account.__class__(**{**account.__dict__, "retention_days": 7}))
     register_number(api)
     sid = send(api, To=RECIPIENT, From=SENDER, Body="Hi")["sid"]
     item = MessageItem.get(sid)
@@ -299,7 +299,7 @@ def test_retention_sets_expiry_and_expired_messages_are_gone(
 
 
 def test_default_retention_is_the_deployment_setting(api: ApiClient, sender: str) -> None:
-    from brandlink.store.messages import MessageItem
+    from brandlink.store.messaging.messages import MessageItem
 
     sid = send(api, To=RECIPIENT, From=sender, Body="Hi")["sid"]
     item = MessageItem.get(sid)

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from twilio.request_validator import RequestValidator
 
 from brandlink.config import settings
-from brandlink.core.dates import utcnow
+from brandlink.core.common.dates import utcnow
 from tests.integration.conftest import ApiClient
 from tests.integration.message_helpers import (
     RECIPIENT,
@@ -128,13 +128,11 @@ def test_validity_period_expiry_fails_without_sending(
 ) -> None:
     register_number(api)
     created = send(api, To=RECIPIENT, From=SENDER, Body="Hi", ValidityPeriod="1", StatusCallback=receiver.url())
-    from brandlink.handlers import dispatch as dispatch_handler
+    from brandlink import wiring
 
     # The dispatcher's clock runs 2 s ahead: the 1 s validity has passed, without waiting for it.
-    real = dispatch_handler.dispatcher
-    monkeypatch.setattr(
-        dispatch_handler, "dispatcher", lambda: replace(real(), clock=lambda: utcnow() + timedelta(seconds=2))
-    )
+    real = wiring.dispatcher
+    monkeypatch.setattr(wiring, "dispatcher", lambda: replace(real(), clock=lambda: utcnow() + timedelta(seconds=2)))
     run_dispatch()
     message = fetch(api, created["sid"])
     assert (message["status"], message["error_code"], message["date_sent"]) == ("failed", 30001, None)
@@ -145,7 +143,7 @@ def test_validity_period_expiry_fails_without_sending(
 
 
 def test_sender_pool_geomatch_and_sticky_sender(api: ApiClient) -> None:
-    from brandlink.store.sticky_senders import DynamoStickySenders
+    from brandlink.store.messaging.sticky_senders import DynamoStickySenders
 
     service = service_with_numbers(api, "+12125550199", "+14155550123")
     first = send(api, To=RECIPIENT, MessagingServiceSid=service, Body="one")
@@ -160,7 +158,7 @@ def test_sender_pool_geomatch_and_sticky_sender(api: ApiClient) -> None:
 
 
 def first_expiry(sid: str) -> Any:
-    from brandlink.store.messages import MessageItem
+    from brandlink.store.messaging.messages import MessageItem
 
     return MessageItem.get(sid).expires_at
 

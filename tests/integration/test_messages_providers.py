@@ -13,10 +13,10 @@ import pytest
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber
 
-from brandlink.adapters import http
-from brandlink.adapters.providers.sms import EndUserMessagingSmsProvider
-from brandlink.adapters.providers.sns import SnsSmsProvider
-from brandlink.core.delivery import DeliveryError, OutgoingMessage
+from brandlink.adapters.common import http
+from brandlink.adapters.messaging.providers.sms import EndUserMessagingSmsProvider
+from brandlink.adapters.messaging.providers.sns import SnsSmsProvider
+from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage
 
 MESSAGE = OutgoingMessage(
     message_sid="SM" + "1" * 32,

@@ -41,7 +41,7 @@ def schedule_exists(sid: str) -> bool:
 
 
 def scheduled_count(account_sid: str) -> int:
-    from brandlink.store.messages import DynamoMessageRepository
+    from brandlink.store.messaging.messages import DynamoMessageRepository
 
     return DynamoMessageRepository().scheduled_count(account_sid)
 
@@ -113,7 +113,7 @@ def test_cancel_before_it_fires(api: ApiClient, service: str) -> None:
 
 
 def test_scheduler_failure_leaves_no_message(api: ApiClient, service: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from brandlink.adapters.scheduler import EventBridgeMessageScheduler
+    from brandlink.adapters.messaging.scheduler import EventBridgeMessageScheduler
 
     def unavailable(self: EventBridgeMessageScheduler, schedule: Any) -> None:
         raise ConnectionError("Scheduler is down")

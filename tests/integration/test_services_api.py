@@ -407,7 +407,7 @@ def test_pool_entry_sids_are_checked_per_collection(api: ApiClient) -> None:
 
 
 def test_whatsapp_sender(api: ApiClient) -> None:
-    from brandlink.api import deps
+    from brandlink import wiring
 
     service = create_service(api)
     sms = register_number(api)
@@ -417,30 +417,30 @@ def test_whatsapp_sender(api: ApiClient) -> None:
     assert whatsapp["capabilities"]["sms"] is False
     status, entry = api.post(f"{SERVICES}/{service['sid']}/PhoneNumbers", {"PhoneNumberSid": whatsapp["sid"]})
     assert status == 201 and entry["phone_number"] == f"whatsapp:{NUMBER}"
-    (sender,) = deps.senders().find_by_address(api.sid, f"whatsapp:{NUMBER}")
+    (sender,) = wiring.senders().find_by_address(api.sid, f"whatsapp:{NUMBER}")
     assert (sender.kind, sender.e164, sender.service_sid) == ("whatsapp", NUMBER, service["sid"])
 
 
 def test_repositories_other_features_rely_on(api: ApiClient) -> None:
     """The look-ups messages and domains use: service with settings, pool, sender by address."""
-    from brandlink.api import deps
+    from brandlink import wiring
 
     service = create_service(api, StickySender="false", ValidityPeriod="900")
     number = register_number(api)
     api.post(f"{SERVICES}/{service['sid']}/PhoneNumbers", {"PhoneNumberSid": number["sid"]})
     api.post(f"{SERVICES}/{service['sid']}/AlphaSenders", {"AlphaSender": "Brandlink"})
-    found = deps.services().get(api.sid, service["sid"])
+    found = wiring.services().get(api.sid, service["sid"])
     assert found is not None and (found.sticky_sender, found.validity_period) == (False, 900)
-    assert deps.services().get("AC" + "0" * 32, service["sid"]) is None
-    pool = deps.senders().pool(service["sid"])
+    assert wiring.services().get("AC" + "0" * 32, service["sid"]) is None
+    pool = wiring.senders().pool(service["sid"])
     assert sorted((s.kind, s.address, s.country_code) for s in pool) == [
         ("alpha_sender", "Brandlink", None),
         ("phone_number", NUMBER, "US"),
     ]
-    (sender,) = deps.senders().find_by_address(api.sid, NUMBER)
+    (sender,) = wiring.senders().find_by_address(api.sid, NUMBER)
     assert (sender.sid, sender.service_sid) == (number["sid"], service["sid"])
-    assert deps.senders().find_by_address(api.sid, OTHER_NUMBER) == []
-    assert deps.senders().find_by_address("AC" + "0" * 32, NUMBER) == []
+    assert wiring.senders().find_by_address(api.sid, OTHER_NUMBER) == []
+    assert wiring.senders().find_by_address("AC" + "0" * 32, NUMBER) == []
 
 
 # ---- deleting a service --------------------------------------------------------------------------
@@ -474,20 +474,20 @@ def test_deleting_a_service_releases_its_pool_and_sticky_mappings(api: ApiClient
 
 
 def test_large_pool_is_released_completely(api: ApiClient) -> None:
-    from brandlink.api import deps
+    from brandlink import wiring
 
     service = create_service(api)
     numbers = [register_number(api, f"+1415555{i:04d}")["sid"] for i in range(45)]
     for sid in numbers:
         api.post(f"{SERVICES}/{service['sid']}/PhoneNumbers", {"PhoneNumberSid": sid})
-    assert len(deps.senders().pool(service["sid"])) == 45
+    assert len(wiring.senders().pool(service["sid"])) == 45
     assert api.delete(f"{SERVICES}/{service['sid']}")[0] == 204
-    assert deps.senders().pool(service["sid"]) == []
-    assert all(deps.senders().get_owned(api.sid, sid).service_sid is None for sid in numbers)
+    assert wiring.senders().pool(service["sid"]) == []
+    assert all(wiring.senders().get_owned(api.sid, sid).service_sid is None for sid in numbers)
 
 
 def test_deletion_hooks_run_and_a_failed_delete_can_be_retried(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from brandlink.api import deps
+    from brandlink import wiring
 
     service = create_service(api)
     number = register_number(api)
@@ -497,16 +497,16 @@ def test_deletion_hooks_run_and_a_failed_delete_can_be_retried(api: ApiClient, m
     def failing_hook(account_sid: str, service_sid: str) -> None:
         raise RuntimeError("domain store unavailable")
 
-    monkeypatch.setattr(deps, "service_deletion_hooks", lambda: (failing_hook,))
+    monkeypatch.setattr(wiring, "service_deletion_hooks", lambda: (failing_hook,))
     assert api.delete(f"{SERVICES}/{service['sid']}")[0] == 500
     # Half-deleted: hidden and closed to new senders, but nothing released yet.
     assert api.get(f"{SERVICES}/{service['sid']}")[0] == 404
-    assert deps.senders().get_owned(api.sid, number["sid"]).service_sid == service["sid"]
+    assert wiring.senders().get_owned(api.sid, number["sid"]).service_sid == service["sid"]
 
-    monkeypatch.setattr(deps, "service_deletion_hooks", lambda: (lambda a, s: calls.append((a, s)),))
+    monkeypatch.setattr(wiring, "service_deletion_hooks", lambda: (lambda a, s: calls.append((a, s)),))
     assert api.delete(f"{SERVICES}/{service['sid']}")[0] == 204
     assert calls == [(api.sid, service["sid"])]
-    assert deps.senders().get_owned(api.sid, number["sid"]).service_sid is None
+    assert wiring.senders().get_owned(api.sid, number["sid"]).service_sid is None
 
 
 # ---- account isolation ----------------------------------------------------------------------------

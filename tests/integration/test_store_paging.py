@@ -1,4 +1,4 @@
-"""brandlink.store.paging.query_page on moto: tables and GSIs, both orders, prefixes, filters, cursors."""
+"""brandlink.store.common.paging.query_page on moto: tables and GSIs, both orders, prefixes, filters, cursors."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from brandlink.core.errors import TwilioError
-from brandlink.core.paging import PageRequest
-from brandlink.store.paging import query_page
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.paging import PageRequest, checked_page
+from brandlink.store.common.paging import query_page
 
 
 class ByOwner(GlobalSecondaryIndex["Thing"]):
@@ -105,7 +105,7 @@ def test_a_filter_that_drops_most_items_still_fills_every_page(things: None) -> 
 
 def cursor_refused(source: Any, hash_value: str, cursor: dict[str, Any], **options: Any) -> bool:
     with pytest.raises(TwilioError) as refused:
-        query_page(source, hash_value, PageRequest(1, 5, cursor=cursor), **options)
+        checked_page(lambda: query_page(source, hash_value, PageRequest(1, 5, cursor=cursor), **options))
     return (refused.value.code, refused.value.status) == (20001, 400)
 
 

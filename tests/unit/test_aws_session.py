@@ -10,13 +10,13 @@ from pynamodb.models import Model
 
 import brandlink.store
 from brandlink import aws_session
-from brandlink.store.base import StoreModel
-from brandlink.store.conditions import transaction_connection
+from brandlink.store.common.base import StoreModel
+from brandlink.store.common.conditions import transaction_connection
 
 
 def store_models() -> list[type[Model]]:
-    for module in pkgutil.iter_modules(brandlink.store.__path__):
-        importlib.import_module(f"brandlink.store.{module.name}")
+    for module in pkgutil.walk_packages(brandlink.store.__path__, "brandlink.store."):
+        importlib.import_module(module.name)
 
     def subclasses(cls: type[Model]) -> list[type[Model]]:
         return [sub for direct in cls.__subclasses__() for sub in (direct, *subclasses(direct))]

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from brandlink.core.certificates import validate_tls_cert
-from brandlink.core.domain_names import certificate_name_covers
-from brandlink.core.errors import TwilioError
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.domains.certificates import validate_tls_cert
+from brandlink.core.domains.names import certificate_name_covers
 from tests import certs
 
 DOMAIN = "links.example.com"

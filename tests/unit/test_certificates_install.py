@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from brandlink.core import certificate_install as ci
-from brandlink.core.domains import Domain, DomainGone, Mutation
-from brandlink.core.errors import TwilioError
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.domains import certificate_install as ci
+from brandlink.core.domains.model import Domain
+from brandlink.core.domains.repository import DomainGone, Mutation
 from tests import certs
 
 NAME = "links.example.com"

@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from brandlink.core import dates, sids, tokens
+from brandlink.core.accounts import tokens
+from brandlink.core.common import dates, sids
 
 
 def test_iso8601_and_rfc2822() -> None:

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brandlink.core.errors import TwilioError
-from brandlink.core.forms import MAX_FIELDS, Form
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import MAX_FIELDS, Form
 
 
 def test_repeated_keys_form_lists() -> None:

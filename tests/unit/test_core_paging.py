@@ -8,9 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brandlink.core.errors import TwilioError
-from brandlink.core.forms import Form
-from brandlink.core.paging import MAX_TOKEN_CHARS, PageRequest, PageResult, PageSigner, envelope_2010, envelope_v1
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import (
+    MAX_TOKEN_CHARS,
+    PageRequest,
+    PageResult,
+    PageSigner,
+    envelope_2010,
+    envelope_v1,
+)
 
 KEY = {"sid": {"S": "SM" + "0" * 32}, "account_sid": {"S": "AC" + "1" * 32}}
 SIGNER = PageSigner.derive("salt:hash-of-account-one", "AC" + "1" * 32)

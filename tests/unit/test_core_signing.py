@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from brandlink.core.signing import compute_signature, sign_form, sign_json, verify_signature
+from brandlink.core.common.signing import compute_signature, sign_form, sign_json, verify_signature
 
 VECTOR_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 VECTOR_PARAMS = {

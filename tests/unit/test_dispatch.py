@@ -8,16 +8,17 @@ from typing import Any
 
 import pytest
 
-from brandlink.core.accounts import Account
-from brandlink.core.delivery import DeliveryError, RetryPolicy
-from brandlink.core.dispatch import Dispatcher, DispatchRequest, Outcome, obfuscate_address
-from brandlink.core.errors import TwilioError
-from brandlink.core.forms import Form
-from brandlink.core.message_actions import MessageLimits, MessagePorts, create_message, update_message
-from brandlink.core.messages import Message
-from brandlink.core.scheduling import ScheduleWindow
-from brandlink.core.services import MessagingService, Sender
-from tests.unit.messaging_fakes import (
+from brandlink.core.accounts.model import Account
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.messaging.actions import MessageLimits, MessagePorts, create_message, update_message
+from brandlink.core.messaging.delivery import DeliveryError, RetryPolicy
+from brandlink.core.messaging.dispatch import Dispatcher, DispatchRequest, Outcome, obfuscate_address
+from brandlink.core.messaging.model import Message
+from brandlink.core.messaging.scheduling import ScheduleWindow
+from brandlink.core.senders.model import Sender
+from brandlink.core.services.model import MessagingService
+from testkit.messaging_fakes import (
     ACCOUNT,
     FakeClock,
     InMemoryMessages,

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from brandlink.core.errors import TwilioError
-from brandlink.core.forms import Form
-from brandlink.core.message_actions import parse_query
-from brandlink.core.scheduling import ScheduleWindow, at_expression, parse_send_at, schedule_name
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.messaging.actions import parse_query
+from brandlink.core.messaging.scheduling import ScheduleWindow, at_expression, parse_send_at, schedule_name
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 MG = "MG" + "a" * 32

@@ -6,6 +6,7 @@ Each handler is imported in a fresh interpreter that sees what a deployed functi
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import os
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from brandlink.resources import FUNCTIONS
+from brandlink.resources import DECLARED_FUNCTIONS, FUNCTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLER_MODULES = [spec.handler.rsplit(".", 1)[0] for spec in FUNCTIONS]
@@ -62,10 +63,23 @@ def test_tracer_patches_botocore_alone(module: str) -> None:
 def test_the_api_loads_certificate_parsing_dns_and_the_dispatcher_only_when_a_route_needs_them() -> None:
     probe = cold_import("brandlink.handlers.api")
 
-    assert loaded(probe, "cryptography", "dns", "brandlink.core.certificates", "brandlink.core.dispatch") == []
+    assert (
+        loaded(probe, "cryptography", "dns", "brandlink.core.domains.certificates", "brandlink.core.messaging.dispatch")
+        == []
+    )
 
 
 def test_the_status_callback_function_does_not_load_the_message_model() -> None:
     probe = cold_import("brandlink.handlers.status_callbacks")
 
-    assert loaded(probe, "brandlink.core.messages", "brandlink.core.services", "phonenumbers") == []
+    assert loaded(probe, "brandlink.core.messaging.model", "brandlink.core.services", "phonenumbers") == []
+
+
+def test_every_built_function_has_its_handler_and_no_other_function_has_one() -> None:
+    for spec in DECLARED_FUNCTIONS:
+        module, _, attribute = spec.handler.rpartition(".")
+        exists = importlib.util.find_spec(module) is not None
+        assert exists == spec.built, f"{spec.logical}: built={spec.built} but module {module} exists={exists}"
+        if spec.built:
+            assert callable(getattr(importlib.import_module(module), attribute)), spec.handler
+    assert [spec.logical for spec in FUNCTIONS] == [spec.logical for spec in DECLARED_FUNCTIONS if spec.built]

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from brandlink.adapters.http import HttpResponse, NoAnswer, NotSent
-from brandlink.adapters.providers.twilio import TwilioProvider
-from brandlink.adapters.providers.webhook import WebhookProvider
-from brandlink.core import delivery
-from brandlink.core.delivery import DeliveryError, OutgoingMessage, Receipt
+from brandlink.adapters.common.http import HttpResponse, NoAnswer, NotSent
+from brandlink.adapters.messaging.providers.twilio import TwilioProvider
+from brandlink.adapters.messaging.providers.webhook import WebhookProvider
+from brandlink.core.common.errors import ErrorCode
+from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage, Receipt
 
 MESSAGE = OutgoingMessage(
     message_sid="SM" + "1" * 32, account_sid="AC" + "2" * 32, to="+14155550100", from_="+14155552671", body="Hi"
@@ -51,9 +51,13 @@ def refusal(provider: TwilioProvider | WebhookProvider) -> tuple[int, bool, str]
 
 @pytest.mark.parametrize(("build", "name"), [(twilio, "Twilio"), (webhook, "The webhook")])
 def test_transport_failures_retry_only_what_never_left(build: Any, name: str) -> None:
-    assert refusal(build(NotSent("refused"))) == (delivery.UNKNOWN_ERROR, True, f"{name} could not be reached: refused")
+    assert refusal(build(NotSent("refused"))) == (
+        ErrorCode.UNKNOWN_ERROR,
+        True,
+        f"{name} could not be reached: refused",
+    )
     assert refusal(build(NoAnswer("timed out"))) == (
-        delivery.UNKNOWN_ERROR,
+        ErrorCode.UNKNOWN_ERROR,
         False,
         f"{name} did not answer; the message may have been sent: timed out",
     )
@@ -63,32 +67,32 @@ def test_twilio_replies() -> None:
     assert twilio(reply(201, b'{"sid": "SMabc"}')).send(MESSAGE) == Receipt("SMabc")
     assert twilio(reply(200, b"not json")).send(MESSAGE) == Receipt(None)
     assert refusal(twilio(reply(429, b'{"message": "slow down"}'))) == (
-        delivery.QUEUE_OVERFLOW,
+        ErrorCode.QUEUE_OVERFLOW,
         True,
         "Twilio is busy: slow down",
     )
-    assert refusal(twilio(reply(503, b"[1]"))) == (delivery.QUEUE_OVERFLOW, True, "Twilio is busy: HTTP 503")
+    assert refusal(twilio(reply(503, b"[1]"))) == (ErrorCode.QUEUE_OVERFLOW, True, "Twilio is busy: HTTP 503")
     assert refusal(twilio(reply(400, b'{"code": 21211, "message": "bad To"}'))) == (
-        delivery.UNKNOWN_HANDSET,
+        ErrorCode.UNKNOWN_HANDSET,
         False,
         "Twilio refused the message (21211): bad To",
     )
     assert refusal(twilio(reply(400, b'{"code": "21211"}'))) == (
-        delivery.UNKNOWN_ERROR,
+        ErrorCode.UNKNOWN_ERROR,
         False,
         "Twilio refused the message (21211): HTTP 400",
     )
-    assert refusal(twilio(reply(500)))[:2] == (delivery.UNKNOWN_ERROR, False)
+    assert refusal(twilio(reply(500)))[:2] == (ErrorCode.UNKNOWN_ERROR, False)
 
 
 def test_webhook_replies() -> None:
     assert webhook(reply(202, b'{"id": 42}')).send(MESSAGE) == Receipt("42")
     assert webhook(reply(204)).send(MESSAGE) == Receipt(None)
-    assert refusal(webhook(reply(429))) == (delivery.QUEUE_OVERFLOW, True, "The webhook asked to retry (HTTP 429).")
+    assert refusal(webhook(reply(429))) == (ErrorCode.QUEUE_OVERFLOW, True, "The webhook asked to retry (HTTP 429).")
     assert refusal(webhook(reply(400, b'{"code": 21610}'))) == (
-        delivery.OPTED_OUT,
+        ErrorCode.OPTED_OUT,
         False,
         "The webhook rejected the message (HTTP 400).",
     )
-    assert refusal(webhook(reply(400, b'{"code": 99999}')))[0] == delivery.UNKNOWN_ERROR
-    assert refusal(webhook(reply(500, b"\xff")))[0] == delivery.UNKNOWN_ERROR
+    assert refusal(webhook(reply(400, b'{"code": 99999}')))[0] == ErrorCode.UNKNOWN_ERROR
+    assert refusal(webhook(reply(500, b"\xff")))[0] == ErrorCode.UNKNOWN_ERROR

@@ -16,7 +16,8 @@ from local.bootstrap import create_local_account, run_seeders
 from local.events import http_event
 from local.invoke import InvokeError, default_event, invoke, main
 from local.provision import provision
-from local.seed import SEEDERS, SeedContext
+from local.seed import SEEDERS
+from local.seeding import SeedContext
 from local.state import LocalState, write_state
 
 
@@ -27,7 +28,7 @@ def provisioned() -> Iterator[dict[str, str]]:
 
 
 def test_the_local_account_authenticates_with_its_token(provisioned: dict[str, str]) -> None:
-    from brandlink.core.accounts import authenticate
+    from brandlink.core.accounts.actions import authenticate
     from brandlink.store.accounts import DynamoAccountRepository
 
     sid, token = create_local_account()
@@ -64,7 +65,7 @@ def basic(sid: str, token: str) -> str:
 
 
 def spec(name: str) -> resources.FunctionSpec:
-    return next(s for s in resources.FUNCTIONS if s.logical == name)
+    return next(s for s in resources.DECLARED_FUNCTIONS if s.logical == name)
 
 
 def test_default_events_by_trigger() -> None:
@@ -127,7 +128,7 @@ def test_invoking_a_function_that_is_not_built_says_so(tmp_path: Path, monkeypat
     unbuilt = resources.FunctionSpec(
         "nightly", "brandlink.handlers.not_written_yet.handler", "test", schedule_expression="rate(1 day)"
     )
-    monkeypatch.setattr(resources, "FUNCTIONS", (*resources.FUNCTIONS, unbuilt))
+    monkeypatch.setattr(resources, "DECLARED_FUNCTIONS", (*resources.DECLARED_FUNCTIONS, unbuilt))
     state_file = tmp_path / "local.json"
     write_running_state(state_file, {}, os.getpid())
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from brandlink.resources import FUNCTIONS, FunctionSpec
+from brandlink.resources import DECLARED_FUNCTIONS, FUNCTIONS, FunctionSpec
 from local.lambda_runtime import (
     ContainerPool,
     FunctionError,
@@ -125,7 +125,7 @@ def in_threads(call: Callable[[dict[str, Any]], Any], events: list[dict[str, Any
 def test_every_spec_becomes_a_function_with_its_concurrency() -> None:
     functions = build_functions("us-east-1", concurrency=7)
 
-    assert set(functions) == {spec.logical for spec in FUNCTIONS}
+    assert set(functions) == {spec.logical for spec in DECLARED_FUNCTIONS}
     assert functions["api"].is_built()
     assert functions["certificates"].concurrency == 1  # reserved_concurrency in resources.py
     assert functions["api"].concurrency == 7

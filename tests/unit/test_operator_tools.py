@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from brandlink.core.certificates import validate_tls_cert
-from brandlink.core.signing import sign_form, sign_json
+from brandlink.core.common.signing import sign_form, sign_json
+from brandlink.core.domains.certificates import validate_tls_cert
 from local.banner import PRIVATE_CALLBACKS_LINE, render
 from local.bootstrap import SeedResult
 from local.localhost_cert import NotALocalDomain, issue, tls_cert_for, write_bundle

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from brandlink.core.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments, is_gsm7
+from brandlink.core.messaging.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments, is_gsm7
 
 
 def test_gsm_tables_have_the_standard_sizes() -> None:

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from brandlink.core.sender_selection import (
+from brandlink.core.senders.model import Sender
+from brandlink.core.senders.selection import (
     Candidate,
     SelectionPolicy,
     candidate_from_sender,
     parse_destination,
     select_sender,
 )
-from brandlink.core.services import Sender
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from brandlink.core import senders
-from brandlink.core.errors import TwilioError
-from brandlink.core.services import Sender
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.senders import numbers as senders
+from brandlink.core.senders import render as senders_render
+from brandlink.core.senders.model import Sender
 
 WHEN = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 
@@ -88,18 +89,20 @@ def _sender(kind: str, address: str, sid: str, capabilities: tuple[str, ...]) ->
 
 def test_pool_resource_shapes_follow_the_kind() -> None:
     base = "https://api.example.com"
-    phone = senders.pool_resource(_sender("phone_number", "+14155552671", "PN" + "a" * 32, ("sms", "mms")), base)
+    phone = senders_render.pool_resource(_sender("phone_number", "+14155552671", "PN" + "a" * 32, ("sms", "mms")), base)
     assert phone["phone_number"] == "+14155552671" and phone["capabilities"] == ["SMS", "MMS"]
     assert phone["url"] == f"{base}/v1/Services/{'MG' + '2' * 32}/PhoneNumbers/{'PN' + 'a' * 32}"
     assert phone["date_created"] == "2024-05-06T07:08:09Z"
-    short = senders.pool_resource(_sender("short_code", "12345", "SC" + "b" * 32, ("sms",)), base)
+    short = senders_render.pool_resource(_sender("short_code", "12345", "SC" + "b" * 32, ("sms",)), base)
     assert short["short_code"] == "12345" and "/ShortCodes/" in short["url"] and "phone_number" not in short
-    alpha = senders.pool_resource(_sender("alpha_sender", "Brand", "AI" + "c" * 32, ("sms",)), base)
+    alpha = senders_render.pool_resource(_sender("alpha_sender", "Brand", "AI" + "c" * 32, ("sms",)), base)
     assert alpha["alpha_sender"] == "Brand" and "country_code" not in alpha and "/AlphaSenders/" in alpha["url"]
 
 
 def test_incoming_phone_number_resource_is_2010_shaped() -> None:
-    body = senders.incoming_phone_number_resource(_sender("phone_number", "+14155552671", "PN" + "a" * 32, ("sms",)))
+    body = senders_render.incoming_phone_number_resource(
+        _sender("phone_number", "+14155552671", "PN" + "a" * 32, ("sms",))
+    )
     assert body["date_created"] == "Mon, 06 May 2024 07:08:09 +0000"
     assert body["capabilities"] == {"voice": False, "sms": True, "mms": False, "fax": False}
     assert body["uri"].endswith(f"/IncomingPhoneNumbers/{'PN' + 'a' * 32}.json")

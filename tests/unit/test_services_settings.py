@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from brandlink.core import services
-from brandlink.core.errors import TwilioError
-from brandlink.core.forms import Form
-from brandlink.core.paging import PageRequest
-from brandlink.core.services import MessagingService, Page
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.forms import Form
+from brandlink.core.common.paging import Page, PageRequest
+from brandlink.core.services import actions as services
+from brandlink.core.services import params as services_params
+from brandlink.core.services import render as services_render
+from brandlink.core.services import repository as services_repository
+from brandlink.core.services.model import MessagingService
 
 ACCOUNT = "AC" + "1" * 32
 WHEN = datetime(2024, 1, 1, tzinfo=UTC)
@@ -31,7 +34,7 @@ class FakeServices:
 
     def save(self, service: MessagingService) -> None:
         if (service.account_sid, service.sid) not in self.items or service.sid in self.deleting:
-            raise services.ServiceGone(service.sid)
+            raise services_repository.ServiceGone(service.sid)
         self.items[(service.account_sid, service.sid)] = service
 
     def page(self, account_sid: str, request: PageRequest) -> Page[MessagingService]:
@@ -54,7 +57,7 @@ def form(**params: str) -> Form:
 
 
 def test_settings_are_parsed_and_normalized() -> None:
-    changes = services.settings_from_form(
+    changes = services_params.settings_from_form(
         form(
             InboundMethod="get", ScanMessageContent="DISABLE", Usecase="Poll", StickySender="TRUE", FriendlyName=" x "
         ),
@@ -70,8 +73,8 @@ def test_settings_are_parsed_and_normalized() -> None:
 
 
 def test_absent_settings_change_nothing_and_empty_urls_clear() -> None:
-    assert services.settings_from_form(form(), allow_private=False) == {}
-    assert services.settings_from_form(form(FallbackUrl=""), allow_private=False) == {"fallback_url": None}
+    assert services_params.settings_from_form(form(), allow_private=False) == {}
+    assert services_params.settings_from_form(form(FallbackUrl=""), allow_private=False) == {"fallback_url": None}
 
 
 def test_create_requires_a_friendly_name_and_stores_nothing_on_error() -> None:
@@ -122,7 +125,7 @@ def test_delete_runs_hooks_between_closing_and_removing() -> None:
 
 def test_service_resource_has_every_twilio_field() -> None:
     service = MessagingService(ACCOUNT, "MG" + "3" * 32, "n", WHEN, WHEN)
-    body = services.service_resource(replace(service, validity_period=5), "https://api.example.com")
+    body = services_render.service_resource(replace(service, validity_period=5), "https://api.example.com")
     assert body["validity_period"] == 5
     assert body["url"] == "https://api.example.com/v1/Services/" + service.sid
     assert list(body) == [

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from brandlink.core.errors import TwilioError
-from brandlink.core.urls import is_public_address, validate_callback_url
+from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.urls import is_public_address, validate_callback_url
 
 PRIVATE_URLS = [
     "http://127.0.0.1/hook",

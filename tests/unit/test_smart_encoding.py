@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from brandlink.core.segments import count_segments, is_gsm7
-from brandlink.core.smart_encoding import REPLACEMENTS, replace_lookalikes, smart_encode
+from brandlink.core.messaging.segments import count_segments, is_gsm7
+from brandlink.core.messaging.smart_encoding import REPLACEMENTS, replace_lookalikes, smart_encode
 
 
 @pytest.mark.parametrize(

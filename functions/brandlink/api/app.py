@@ -17,26 +17,24 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from brandlink.api import deps
+from brandlink import wiring
 from brandlink.api.auth import basic_auth, parse_basic
 from brandlink.api.context import json_response
-from brandlink.api.routes import accounts, link_shortening, messages, openapi, outbox, phone_numbers, services
+from brandlink.api.routes import accounts, domains, messages, openapi, outbox, senders, services
 from brandlink.api.spec import DocumentedRouter
-from brandlink.core.accounts import authenticate
-from brandlink.core.errors import TwilioError, not_found
+from brandlink.core.accounts.actions import authenticate
+from brandlink.core.common.errors import TwilioError
 from brandlink.observability import logger
 
 ROUTERS: tuple[DocumentedRouter, ...] = (
     accounts.router,
     services.router,
-    phone_numbers.router,
-    link_shortening.router,
+    senders.router,
+    domains.router,
     messages.router,
     outbox.router,
     openapi.router,
 )
-
-METHOD_NOT_ALLOWED = 20004
 
 
 @cache
@@ -88,34 +86,34 @@ def build_app() -> ManagementResolver:
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.exception_handler(TwilioError)
-    def twilio_error(exc: TwilioError) -> Response:
+    def twilio_error(exc: TwilioError) -> Response[str]:
         return json_response(exc.body(), exc.status)
 
-    @app.not_found
-    def unknown_route(_exc: Exception) -> Response:
+    def unknown_route(_exc: Exception) -> Response[str]:
         # Authenticate before saying anything about the path, so unknown paths do not bypass 20003.
         try:
             headers = app.current_event.headers or {}
-            authenticate(deps.accounts(), *parse_basic(headers.get("authorization")))
+            authenticate(wiring.accounts(), *parse_basic(headers.get("authorization")))
         except TwilioError as exc:
             return json_response(exc.body(), exc.status)
         path, method = app.current_event.path, app.current_event.http_method.upper()
         allowed = allowed_methods(path)
         if allowed:
-            error = TwilioError(
-                METHOD_NOT_ALLOWED, f"{method} is not allowed on {path}; use {', '.join(sorted(allowed))}.", 405
-            )
+            error = TwilioError.method_not_allowed(method, path, sorted(allowed))
             response = json_response(error.body(), error.status)
             response.headers["Allow"] = ", ".join(sorted(allowed))
             return response
-        error = not_found(f"The resource {path}")
+        error = TwilioError.not_found(f"The resource {path}")
         return json_response(error.body(), error.status)
 
-    @app.exception_handler(Exception)
-    def unexpected(exc: Exception) -> Response:
+    def unexpected(exc: Exception) -> Response[str]:
         logger.exception("unhandled error")
-        body = TwilioError(20500, "An internal error occurred; the request was not applied. Try again.", 500)
+        body = TwilioError.internal()
         return json_response(body.body(), 500)
 
+    # Registered by call, not as decorators: Powertools' decorators are untyped and would hide these
+    # functions' types from the type checker.
+    app.exception_handler(TwilioError)(twilio_error)
+    app.not_found(unknown_route)
+    app.exception_handler(Exception)(unexpected)
     return app

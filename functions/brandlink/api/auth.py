@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from brandlink.api import deps
-from brandlink.core import accounts
+from brandlink import wiring
+from brandlink.core.accounts import actions as accounts
 
 
 def parse_basic(header: str | None) -> tuple[str | None, str | None]:
@@ -24,9 +24,9 @@ def parse_basic(header: str | None) -> tuple[str | None, str | None]:
     return (user, password) if sep else (None, None)
 
 
-def basic_auth(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+def basic_auth(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
     headers = app.current_event.headers or {}
     sid, token = parse_basic(headers.get("authorization"))
-    account = accounts.authenticate(deps.accounts(), sid, token)
-    app.append_context(account=account)
+    account = accounts.authenticate(wiring.accounts(), sid, token)
+    app.context["account"] = account  # what Router.append_context does
     return next_middleware(app)

@@ -93,7 +93,7 @@ class DocumentedRouter(Router):
     """A Powertools ``Router`` that keeps the ``Operation`` of every route it registers."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # Powertools' Router.__init__ is unannotated
         self.operations: list[Operation] = []
 
     def operation(self, operation: Operation) -> Callable[[F], F]:

@@ -8,52 +8,40 @@ flagged, so the send path fails their messages with 30102, and reported the same
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from brandlink import wiring
 from brandlink.config import settings
-from brandlink.core import cert_expiry
-from brandlink.core.dates import utcnow
-from brandlink.core.domains import CERTIFICATE_EXPIRED, DomainRepository
+from brandlink.core.common.dates import utcnow
+from brandlink.core.common.errors import ErrorCode
+from brandlink.core.domains import expiry
 from brandlink.observability import logger, metrics, tracer
 
-METRIC_NAMES = {cert_expiry.EXPIRES_SOON: "CertificateExpiringSoon", CERTIFICATE_EXPIRED: "CertificateExpired"}
+METRIC_NAMES = {
+    ErrorCode.CERTIFICATE_EXPIRES_SOON: "CertificateExpiringSoon",
+    ErrorCode.CERTIFICATE_EXPIRED: "CertificateExpired",
+}
 SUBJECTS = {
-    cert_expiry.EXPIRES_SOON: "Brandlink warning 30131: certificate of {domain} expires soon",
-    CERTIFICATE_EXPIRED: "Brandlink error 30102: certificate of {domain} expired",
+    ErrorCode.CERTIFICATE_EXPIRES_SOON: "Brandlink warning 30131: certificate of {domain} expires soon",
+    ErrorCode.CERTIFICATE_EXPIRED: "Brandlink error 30102: certificate of {domain} expired",
 }
 
 
-@lru_cache(maxsize=1)
-def _domains() -> DomainRepository:
-    from brandlink.store.domains import DynamoDomainRepository
-
-    return DynamoDomainRepository()
-
-
-@lru_cache(maxsize=4)
-def _alerts(topic_arn: str, region: str) -> Any:
-    from brandlink.adapters.sns import SnsAlerts
-
-    return SnsAlerts(topic_arn, region)
-
-
-def check_certificates() -> list[cert_expiry.ExpiryFinding]:
-    current = settings()
-    findings = cert_expiry.find_expiring(_domains().all(), utcnow(), current.cert_expiry_window_days)
+def check_certificates() -> list[expiry.ExpiryFinding]:
+    domains = wiring.domains()
+    findings = expiry.find_expiring(domains.all(), utcnow(), settings().cert_expiry_window_days)
     for finding in findings:
-        if finding.code == CERTIFICATE_EXPIRED:
-            cert_expiry.mark_expired(_domains(), finding)
+        if finding.code == ErrorCode.CERTIFICATE_EXPIRED:
+            expiry.mark_expired(domains, finding)
         details = {k: v for k, v in finding.as_dict().items() if k not in ("code", "message")}
         logger.warning(finding.sentence(), extra={"error_code": finding.code, **details})
-        if current.alerts_topic_arn:
-            _alerts(current.alerts_topic_arn, current.region).publish(
-                SUBJECTS[finding.code].format(domain=finding.domain_name), finding.as_dict()
-            )
+        alerts = wiring.alerts()  # built on the first finding: a quiet day creates no SNS client
+        if alerts is not None:
+            alerts.publish(SUBJECTS[finding.code].format(domain=finding.domain_name), finding.as_dict())
     for code, name in METRIC_NAMES.items():
         count = sum(1 for f in findings if f.code == code)
         with single_metric(name=name, unit=MetricUnit.Count, value=count, namespace=metrics.namespace) as metric:
@@ -66,6 +54,6 @@ def check_certificates() -> list[cert_expiry.ExpiryFinding]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     findings = check_certificates()
     return {
-        "expiring": sum(1 for f in findings if f.code == cert_expiry.EXPIRES_SOON),
-        "expired": sum(1 for f in findings if f.code == CERTIFICATE_EXPIRED),
+        "expiring": sum(1 for f in findings if f.code == ErrorCode.CERTIFICATE_EXPIRES_SOON),
+        "expired": sum(1 for f in findings if f.code == ErrorCode.CERTIFICATE_EXPIRED),
     }

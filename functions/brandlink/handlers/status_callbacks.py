@@ -12,49 +12,30 @@ a batch whose every post failed is reported like a partial one (every id listed)
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from brandlink.adapters.http import UrllibFormPoster
-from brandlink.adapters.token_key import token_master_key
-from brandlink.config import settings
-from brandlink.core.accounts import AccountRepository, signing_token
-from brandlink.core.status_callbacks import CallbackRejected, StatusCallbackJob, deliver
+from brandlink import wiring
+from brandlink.core.accounts.tokens import signing_token
+from brandlink.core.messaging.status_callbacks import CallbackRejected, StatusCallbackJob, deliver
 from brandlink.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-@lru_cache(maxsize=1)
-def _accounts() -> AccountRepository:
-    from brandlink.store.accounts import DynamoAccountRepository
-
-    return DynamoAccountRepository()
-
-
-@lru_cache(maxsize=4)
-def _poster(allow_private: bool, timeout: int) -> UrllibFormPoster:
-    return UrllibFormPoster(allow_private=allow_private, timeout=timeout)
-
-
 def record_handler(record: SQSRecord) -> None:
     job = StatusCallbackJob.from_json(record.body)
-    account = _accounts().get(job.account_sid)
+    account = wiring.accounts().get(job.account_sid)
     if account is None:
         logger.warning("dropping a status callback of a deleted account", extra={"account_sid": job.account_sid})
         return
-    current = settings()
     try:
-        status = deliver(
-            job,
-            signing_token(account, token_master_key()),
-            _poster(current.is_local, current.callback_timeout_seconds),
-        )
+        status = deliver(job, signing_token(account, wiring.token_master_key()), wiring.form_poster())
     except (OSError, CallbackRejected) as exc:  # OSError: NotSent / NoAnswer, nothing usable came back
         attempt = record.attributes.approximate_receive_count
         logger.warning(
@@ -73,5 +54,5 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from brandlink.core.accounts import Account
-from brandlink.store.base import StoreModel, meta
+from brandlink.core.accounts.model import Account
+from brandlink.store.common.base import StoreModel, meta
 
 
 class AccountItem(StoreModel):

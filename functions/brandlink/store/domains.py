@@ -28,23 +28,24 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
-from brandlink.core.domains import (
+from brandlink.core.common.paging import Page, PageRequest
+from brandlink.core.domains.model import (
     CertificateRecord,
     CertificateUpload,
     Domain,
     DomainConfig,
+    InstalledCertificate,
+)
+from brandlink.core.domains.repository import (
     DomainGone,
     DomainNameTaken,
-    DomainPage,
-    InstalledCertificate,
     Mutation,
     ServiceInOtherDomain,
     ServiceUnavailable,
 )
-from brandlink.core.paging import PageRequest
-from brandlink.store.base import StoreModel, meta
-from brandlink.store.conditions import condition_held, transaction_connection
-from brandlink.store.paging import query_page
+from brandlink.store.common.base import StoreModel, meta
+from brandlink.store.common.conditions import condition_held, transaction_connection
+from brandlink.store.common.paging import query_page
 
 NAME_CLAIM_PREFIX = "name#"
 MAX_ATTEMPTS = 5
@@ -238,7 +239,7 @@ def _config(attr: ConfigAttribute | None) -> DomainConfig | None:
         callback_url=attr.callback_url,
         continue_on_failure=bool(attr.continue_on_failure),
         disable_https=bool(attr.disable_https),
-        messaging_service_sids=tuple(attr.messaging_service_sids or ()),
+        messaging_service_sids=tuple(str(sid) for sid in attr.messaging_service_sids or ()),
         date_created=attr.date_created,
         date_updated=attr.date_updated,
     )
@@ -284,13 +285,9 @@ class DynamoDomainRepository:
         except DoesNotExist:
             return None
 
-    def get_by_name(self, domain_name: str) -> Domain | None:
-        owner = self._claim_owner(domain_name)
-        return self.get(owner) if owner else None
-
-    def page(self, account_sid: str, request: PageRequest) -> DomainPage:
+    def page(self, account_sid: str, request: PageRequest) -> Page[Domain]:
         items, next_cursor, previous_cursor = query_page(DomainItem.by_account, account_sid, request)
-        return DomainPage([item.to_domain() for item in items], next_cursor, previous_cursor)
+        return Page([item.to_domain() for item in items], next_cursor, previous_cursor)
 
     def all(self) -> list[Domain]:
         return [item.to_domain() for item in DomainItem.scan(DomainItem.sid.startswith("DN"))]

@@ -32,23 +32,19 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
-from brandlink.core.paging import PageRequest
-from brandlink.core.services import (
-    AddressTaken,
-    AlreadyInPool,
-    MessagingService,
-    Page,
-    Sender,
-    ServiceGone,
-)
-from brandlink.store.base import StoreModel, meta
-from brandlink.store.conditions import (
+from brandlink.core.common.paging import Page, PageRequest
+from brandlink.core.senders.model import Sender
+from brandlink.core.senders.repository import AddressTaken, AlreadyInPool
+from brandlink.core.services.model import MessagingService
+from brandlink.core.services.repository import ServiceGone
+from brandlink.store.common.base import StoreModel, meta
+from brandlink.store.common.conditions import (
     condition_held,
     failed_conditions,
     is_condition_failure,
     transaction_connection,
 )
-from brandlink.store.paging import query_page
+from brandlink.store.common.paging import query_page
 
 # Pool entries released per transaction when a service is deleted: 2 writes each, DynamoDB allows 100.
 DELETE_CHUNK = 40

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from brandlink.api import deps
-from brandlink.api.context import current_account, form, json_response, owned_account, page_request, query
+from brandlink import wiring
+from brandlink.api.context import current_account, form, json_response, owned_account, page_signer, query
 from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum
-from brandlink.core import accounts, errors
-from brandlink.core.paging import PageResult, envelope_2010
+from brandlink.core.accounts import actions
+from brandlink.core.accounts.model import ACCOUNT_STATUSES
+from brandlink.core.accounts.render import account_resource
+from brandlink.core.common.forms import MAX_FRIENDLY_NAME
+from brandlink.core.common.paging import envelope_2010
 
 router = DocumentedRouter()
 
@@ -27,29 +30,21 @@ ACCOUNT = "/2010-04-01/Accounts/{Sid}.json"
         {200: "ListAccountResponse"},
         query=(
             Param("FriendlyName", STRING, "Only accounts with exactly this name."),
-            Param("Status", enum(*accounts.ACCOUNT_STATUSES), "Only accounts with this status."),
+            Param("Status", enum(*ACCOUNT_STATUSES), "Only accounts with this status."),
             *PAGE_PARAMS,
         ),
     )
 )
-def list_accounts() -> Response:
-    account = current_account(router)
-    params = query(router)
-    request = page_request(router, params)
-    name, status = params.get("FriendlyName"), params.get("Status")
-    if status is not None and status not in accounts.ACCOUNT_STATUSES:
-        raise errors.invalid_parameter("Status", f"must be one of {', '.join(accounts.ACCOUNT_STATUSES)}.")
-    matches = request.page == 0 and name in (None, account.friendly_name) and status in (None, account.status)
-    items = [accounts.account_resource(account)] if matches else []
-    extra = {key: value for key, value in (("FriendlyName", name), ("Status", status)) if value is not None}
-    return json_response(envelope_2010(ACCOUNTS, "accounts", request, PageResult(items, extra_query=extra)))
+def list_accounts() -> Response[str]:
+    listing = actions.list_accounts(current_account(router), query(router), page_signer(router))
+    return json_response(envelope_2010(ACCOUNTS, "accounts", listing.request, listing.rendered(account_resource)))
 
 
 @router.operation(
     Operation("GET", ACCOUNT, "FetchAccount", "Fetch the caller's account.", TAG, {200: "api.v2010.account"}, ("AC",))
 )
-def fetch_account(sid: str) -> Response:
-    return json_response(accounts.account_resource(owned_account(router, sid)))
+def fetch_account(sid: str) -> Response[str]:
+    return json_response(account_resource(owned_account(router, sid)))
 
 
 @router.operation(
@@ -62,19 +57,11 @@ def fetch_account(sid: str) -> Response:
         {200: "api.v2010.account"},
         ("AC",),
         form=(
-            Param("FriendlyName", {"type": "string", "maxLength": 64}, "A new name for the account."),
-            Param("Status", enum("active", "suspended", "closed"), "Only the current status is accepted."),
+            Param("FriendlyName", {"type": "string", "maxLength": MAX_FRIENDLY_NAME}, "A new name for the account."),
+            Param("Status", enum(*ACCOUNT_STATUSES), "Only the current status is accepted."),
         ),
     )
 )
-def update_account(sid: str) -> Response:
-    account = owned_account(router, sid)
-    body = form(router)
-    if "Status" in body and body.get("Status") != account.status:
-        raise errors.TwilioError(
-            20001,
-            "An account cannot change its own Status over the API; an operator does it with `brandlink set-status`.",
-        )
-    updated = accounts.update_account(account, body.get("FriendlyName"), None)
-    deps.accounts().save(updated)
-    return json_response(accounts.account_resource(updated))
+def update_account(sid: str) -> Response[str]:
+    account = actions.rename_account(wiring.accounts(), owned_account(router, sid), form(router))
+    return json_response(account_resource(account))

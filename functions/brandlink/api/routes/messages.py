@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from brandlink.api import deps
-from brandlink.api.context import form, json_response, no_content, owned_account, page_request, page_signer, query
+from brandlink import wiring
+from brandlink.api.context import form, json_response, no_content, owned_account, page_signer, policy, query
 from brandlink.api.spec import (
     BOOLEAN,
     PAGE_PARAMS,
@@ -18,11 +18,15 @@ from brandlink.api.spec import (
     sid_schema,
     string_list,
 )
-from brandlink.core import message_actions, message_subresources
-from brandlink.core.dates import utcnow
-from brandlink.core.message_params import MAX_BODY_CHARS, MAX_MEDIA, MAX_TAGS_CHARS
-from brandlink.core.messages import API_VERSION, message_base, message_resource
-from brandlink.core.paging import PageResult, envelope_2010
+from brandlink.core.common.dates import utcnow
+from brandlink.core.common.paging import envelope_2010
+from brandlink.core.messaging import actions as message_actions
+from brandlink.core.messaging import subresources as message_subresources
+from brandlink.core.messaging.model import API_VERSION
+from brandlink.core.messaging.params import MAX_BODY_CHARS, MAX_MEDIA, MAX_TAGS_CHARS
+from brandlink.core.messaging.render import message_base, message_resource
+from brandlink.core.messaging.subresources import feedback_resource, media_resource
+from brandlink.core.services.model import MAX_VALIDITY_PERIOD, MIN_VALIDITY_PERIOD
 
 router = DocumentedRouter()
 
@@ -46,7 +50,11 @@ _CREATE_FORM = (
         "Public http(s) URLs of media to send (repeat the parameter, at most 10).",
     ),
     Param("StatusCallback", {"type": "string", "format": "uri"}, "Where status changes are POSTed."),
-    Param("ValidityPeriod", {"type": "integer", "minimum": 1, "maximum": 36000}, "Seconds the message may wait."),
+    Param(
+        "ValidityPeriod",
+        {"type": "integer", "minimum": MIN_VALIDITY_PERIOD, "maximum": MAX_VALIDITY_PERIOD},
+        "Seconds the message may wait.",
+    ),
     Param("SmartEncoded", BOOLEAN, "Replace Unicode look-alikes with GSM-7 characters."),
     Param("ShortenUrls", BOOLEAN, "Shorten the Body's links with the service's domain (needs MessagingServiceSid)."),
     Param("ScheduleType", enum("fixed"), "fixed: send at SendAt (needs MessagingServiceSid)."),
@@ -87,11 +95,9 @@ _LIST_QUERY = (
         form=_CREATE_FORM,
     )
 )
-def create_message(account_sid: str) -> Response:
+def create_message(account_sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
-    message = message_actions.create_message(
-        deps.message_ports(), account, form(router), deps.message_limits(), utcnow()
-    )
+    message = message_actions.create_message(wiring.message_ports(), account, form(router), policy().messages, utcnow())
     return json_response(message_resource(message), 201)
 
 
@@ -106,22 +112,21 @@ def create_message(account_sid: str) -> Response:
         query=_LIST_QUERY,
     )
 )
-def list_messages(account_sid: str) -> Response:
+def list_messages(account_sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
-    page, request, extra = message_actions.list_messages(
-        deps.message_ports(), account.sid, query(router), page_signer(router), utcnow()
+    listing = message_actions.list_messages(
+        wiring.message_ports(), account.sid, query(router), page_signer(router), utcnow()
     )
-    result = PageResult([message_resource(m) for m in page.items], page.next_cursor, page.previous_cursor, extra)
     path = f"/{API_VERSION}/Accounts/{account.sid}/Messages.json"
-    return json_response(envelope_2010(path, "messages", request, result))
+    return json_response(envelope_2010(path, "messages", listing.request, listing.rendered(message_resource)))
 
 
 @router.operation(
     Operation("GET", MESSAGE, "FetchMessage", "Fetch a message.", TAG, {200: "api.v2010.account.message"}, MESSAGE_SIDS)
 )
-def fetch_message(account_sid: str, sid: str) -> Response:
+def fetch_message(account_sid: str, sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
-    return json_response(message_resource(message_actions.get_message(deps.message_ports(), account.sid, sid)))
+    return json_response(message_resource(message_actions.get_message(wiring.message_ports(), account.sid, sid)))
 
 
 @router.operation(
@@ -139,9 +144,9 @@ def fetch_message(account_sid: str, sid: str) -> Response:
         ),
     )
 )
-def update_message(account_sid: str, sid: str) -> Response:
+def update_message(account_sid: str, sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
-    message = message_actions.update_message(deps.message_ports(), account.sid, sid, form(router), utcnow())
+    message = message_actions.update_message(wiring.message_ports(), account.sid, sid, form(router), utcnow())
     return json_response(message_resource(message))
 
 
@@ -150,9 +155,9 @@ def update_message(account_sid: str, sid: str) -> Response:
         "DELETE", MESSAGE, "DeleteMessage", "Delete a finished or canceled message.", TAG, {204: None}, MESSAGE_SIDS
     )
 )
-def delete_message(account_sid: str, sid: str) -> Response:
+def delete_message(account_sid: str, sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
-    message_actions.delete_message(deps.message_ports(), account.sid, sid)
+    message_actions.delete_message(wiring.message_ports(), account.sid, sid)
     return no_content()
 
 
@@ -170,14 +175,14 @@ def delete_message(account_sid: str, sid: str) -> Response:
         query=PAGE_PARAMS,
     )
 )
-def list_media(account_sid: str, message_sid: str) -> Response:
+def list_media(account_sid: str, message_sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
-    message = message_actions.get_message(deps.message_ports(), account.sid, message_sid)
-    request = page_request(router)
-    items, next_cursor, previous_cursor = message_subresources.media_page(message, request)
-    result = PageResult([message_subresources.media_resource(m) for m in items], next_cursor, previous_cursor)
+    message, listing = message_subresources.list_media(
+        wiring.message_ports(), account.sid, message_sid, query(router), page_signer(router)
+    )
+    result = listing.rendered(media_resource)
     return json_response(
-        envelope_2010(f"{message_base(account.sid, message.sid)}/Media.json", "media_list", request, result)
+        envelope_2010(f"{message_base(account.sid, message.sid)}/Media.json", "media_list", listing.request, result)
     )
 
 
@@ -192,10 +197,11 @@ def list_media(account_sid: str, message_sid: str) -> Response:
         ("ME",),
     )
 )
-def fetch_media(account_sid: str, message_sid: str, sid: str) -> Response:
+def fetch_media(account_sid: str, message_sid: str, sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
-    message = message_actions.get_message(deps.message_ports(), account.sid, message_sid)
-    return json_response(message_subresources.media_resource(message_subresources.find_media(message, sid)))
+    return json_response(
+        media_resource(message_subresources.get_media(wiring.message_ports(), account.sid, message_sid, sid))
+    )
 
 
 @router.operation(
@@ -209,10 +215,9 @@ def fetch_media(account_sid: str, message_sid: str, sid: str) -> Response:
         form=(Param("Outcome", enum("confirmed", "unconfirmed"), "The outcome; confirmed when omitted."),),
     )
 )
-def create_feedback(account_sid: str, message_sid: str) -> Response:
+def create_feedback(account_sid: str, message_sid: str) -> Response[str]:
     account = owned_account(router, account_sid)
-    ports = deps.message_ports()
-    message = message_actions.get_message(ports, account.sid, message_sid)
-    outcome = message_subresources.feedback_outcome(form(router))
-    feedback, first = message_subresources.record_feedback(ports.messages, message, outcome, utcnow())
-    return json_response(message_subresources.feedback_resource(message, feedback), 201 if first else 200)
+    message, feedback, first = message_subresources.give_feedback(
+        wiring.message_ports(), account.sid, message_sid, form(router), utcnow()
+    )
+    return json_response(feedback_resource(message, feedback), 201 if first else 200)

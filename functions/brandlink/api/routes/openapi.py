@@ -32,5 +32,5 @@ def _document(server_url: str) -> dict[str, Any]:
         brandlink_addition=True,
     )
 )
-def fetch_document() -> Response:
+def fetch_document() -> Response[str]:
     return json_response(_document(base_url(router)))

@@ -5,13 +5,15 @@ Filters ``To`` and ``MessageSid``; v1 envelope with the records under ``messages
 
 from __future__ import annotations
 
+from functools import partial
+
 from aws_lambda_powertools.event_handler import Response
 
-from brandlink.api import deps
-from brandlink.api.context import base_url, current_account, json_response, page_request, query
+from brandlink import wiring
+from brandlink.api.context import base_url, current_account, json_response, page_signer, query
 from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param
-from brandlink.core.outbox import outbox_resource
-from brandlink.core.paging import PageResult, envelope_v1
+from brandlink.core.common.paging import envelope_v1
+from brandlink.core.messaging import outbox
 
 router = DocumentedRouter()
 
@@ -32,14 +34,8 @@ router = DocumentedRouter()
         brandlink_addition=True,
     )
 )
-def list_outbox() -> Response:
-    account = current_account(router)
-    params = query(router)
-    request = page_request(router, params)
-    to = (params.get("To") or "").strip() or None
-    message_sid = (params.get("MessageSid") or "").strip() or None
-    page = deps.outbox().page(account.sid, request, to=to, message_sid=message_sid)
-    extra = {name: value for name, value in (("To", to), ("MessageSid", message_sid)) if value}
+def list_outbox() -> Response[str]:
+    listing = outbox.list_outbox(wiring.outbox(), current_account(router).sid, query(router), page_signer(router))
     base = base_url(router)
-    result = PageResult([outbox_resource(e, base) for e in page.items], page.next_cursor, page.previous_cursor, extra)
-    return json_response(envelope_v1(base, "/v1/Outbox", "messages", request, result))
+    result = listing.rendered(partial(outbox.outbox_resource, base_url=base))
+    return json_response(envelope_v1(base, "/v1/Outbox", "messages", listing.request, result))

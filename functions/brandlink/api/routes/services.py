@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from aws_lambda_powertools.event_handler import Response
 
-from brandlink.api import deps
-from brandlink.api.context import base_url, current_account, form, json_response, no_content, page_request
+from brandlink import wiring
+from brandlink.api.context import base_url, current_account, form, json_response, no_content, page_signer, policy, query
 from brandlink.api.spec import BOOLEAN, PAGE_PARAMS, STRING, DocumentedRouter, Operation, Param, enum, sid_schema
-from brandlink.config import settings
-from brandlink.core import errors, senders, services
-from brandlink.core.forms import Form
-from brandlink.core.paging import PageResult, envelope_v1
-from brandlink.core.services import MessagingService, Sender, SenderRepository
+from brandlink.core.common.forms import MAX_FRIENDLY_NAME
+from brandlink.core.common.paging import envelope_v1
+from brandlink.core.senders import actions as senders
+from brandlink.core.senders.render import pool_resource
+from brandlink.core.services import actions as services
+from brandlink.core.services.model import MAX_VALIDITY_PERIOD, MIN_VALIDITY_PERIOD, USECASES
+from brandlink.core.services.render import service_resource
 
 router = DocumentedRouter()
 
@@ -30,7 +32,7 @@ def _settings(*, name_required: bool) -> tuple[Param, ...]:
     return (
         Param(
             "FriendlyName",
-            {"type": "string", "maxLength": services.MAX_FRIENDLY_NAME},
+            {"type": "string", "maxLength": MAX_FRIENDLY_NAME},
             "A name for the service.",
             required=name_required,
         ),
@@ -47,17 +49,17 @@ def _settings(*, name_required: bool) -> tuple[Param, ...]:
         Param("AreaCodeGeomatch", BOOLEAN, "Prefer a sender with the recipient's area code."),
         Param(
             "ValidityPeriod",
-            {"type": "integer", "minimum": services.MIN_VALIDITY_PERIOD, "maximum": services.MAX_VALIDITY_PERIOD},
+            {
+                "type": "integer",
+                "minimum": MIN_VALIDITY_PERIOD,
+                "maximum": MAX_VALIDITY_PERIOD,
+            },
             "Seconds a message may wait before it fails.",
         ),
         Param("SynchronousValidation", BOOLEAN, "Recorded."),
-        Param("Usecase", enum(*services.USECASES), "The service's use case."),
+        Param("Usecase", enum(*USECASES), "The service's use case."),
         Param("UseInboundWebhookOnNumber", BOOLEAN, "Use the number's own webhooks for incoming messages."),
     )
-
-
-def _service(sid: str) -> MessagingService:
-    return services.owned_service(deps.services(), current_account(router).sid, sid)
 
 
 @router.operation(
@@ -71,10 +73,12 @@ def _service(sid: str) -> MessagingService:
         form=_settings(name_required=True),
     )
 )
-def create_service() -> Response:
+def create_service() -> Response[str]:
     account = current_account(router)
-    service = services.create_service(deps.services(), account.sid, form(router), allow_private=settings().is_local)
-    return json_response(services.service_resource(service, base_url(router)), 201)
+    service = services.create_service(
+        wiring.services(), account.sid, form(router), allow_private=policy().allow_private_urls
+    )
+    return json_response(service_resource(service, base_url(router)), 201)
 
 
 @router.operation(
@@ -88,22 +92,19 @@ def create_service() -> Response:
         query=PAGE_PARAMS,
     )
 )
-def list_services() -> Response:
-    account = current_account(router)
-    request = page_request(router)
-    page = deps.services().page(account.sid, request)
+def list_services() -> Response[str]:
+    listing = services.list_services(wiring.services(), current_account(router).sid, query(router), page_signer(router))
     base = base_url(router)
-    result = PageResult(
-        [services.service_resource(s, base) for s in page.items], page.next_cursor, page.previous_cursor
-    )
-    return json_response(envelope_v1(base, "/v1/Services", "services", request, result))
+    result = listing.rendered(partial(service_resource, base_url=base))
+    return json_response(envelope_v1(base, SERVICES, "services", listing.request, result))
 
 
 @router.operation(
     Operation("GET", SERVICE, "FetchService", "Fetch a messaging service.", TAG, {200: "messaging.v1.service"}, ("MG",))
 )
-def fetch_service(sid: str) -> Response:
-    return json_response(services.service_resource(_service(sid), base_url(router)))
+def fetch_service(sid: str) -> Response[str]:
+    service = services.owned_service(wiring.services(), current_account(router).sid, sid)
+    return json_response(service_resource(service, base_url(router)))
 
 
 @router.operation(
@@ -118,10 +119,11 @@ def fetch_service(sid: str) -> Response:
         form=_settings(name_required=False),
     )
 )
-def update_service(sid: str) -> Response:
-    service = _service(sid)
-    updated = services.update_service(deps.services(), service, form(router), allow_private=settings().is_local)
-    return json_response(services.service_resource(updated, base_url(router)))
+def update_service(sid: str) -> Response[str]:
+    updated = services.update_owned_service(
+        wiring.services(), current_account(router).sid, sid, form(router), allow_private=policy().allow_private_urls
+    )
+    return json_response(service_resource(updated, base_url(router)))
 
 
 @router.operation(
@@ -135,20 +137,18 @@ def update_service(sid: str) -> Response:
         ("MG",),
     )
 )
-def delete_service(sid: str) -> Response:
-    account = current_account(router)
-    services.delete_service(deps.services(), account.sid, sid, deps.service_deletion_hooks())
+def delete_service(sid: str) -> Response[str]:
+    services.delete_service(wiring.services(), current_account(router).sid, sid, wiring.service_deletion_hooks())
     return no_content()
 
 
 @dataclass(frozen=True)
 class PoolCollection:
-    """One kind of pool sub-resource: its path, SID prefix, list key, how an entry is added and named."""
+    """One kind of pool sub-resource: its path, SID prefix, list key and how it is named."""
 
     path: str
-    sid_prefix: str
+    sid_prefix: str  # also says which sender kind the pool action adds (senders.add_to_pool)
     list_key: str
-    add: Callable[[SenderRepository, MessagingService, Form], Sender]
     noun: str  # Twilio's operationId noun
     schema: str
     list_schema: str
@@ -160,7 +160,6 @@ POOL_COLLECTIONS = (
         "PhoneNumbers",
         "PN",
         "phone_numbers",
-        senders.add_phone_number,
         "PhoneNumber",
         "messaging.v1.service.phone_number",
         "ListPhoneNumberResponse",
@@ -173,7 +172,6 @@ POOL_COLLECTIONS = (
         "ShortCodes",
         "SC",
         "short_codes",
-        senders.add_short_code,
         "ShortCode",
         "messaging.v1.service.short_code",
         "ListServiceShortCodeResponse",
@@ -187,7 +185,6 @@ POOL_COLLECTIONS = (
         "AlphaSenders",
         "AI",
         "alpha_senders",
-        senders.add_alpha_sender,
         "AlphaSender",
         "messaging.v1.service.alpha_sender",
         "ListAlphaSenderResponse",
@@ -213,10 +210,16 @@ def _register_pool_routes(collection: PoolCollection) -> None:
             form=collection.add_fields,
         )
     )
-    def add_entry(service_sid: str) -> Response:
-        service = _service(service_sid)
-        entry = collection.add(deps.senders(), service, form(router))
-        return json_response(senders.pool_resource(entry, base_url(router)), 201)
+    def add_entry(service_sid: str) -> Response[str]:
+        entry = senders.add_to_pool(
+            wiring.services(),
+            wiring.senders(),
+            current_account(router).sid,
+            service_sid,
+            collection.sid_prefix,
+            form(router),
+        )
+        return json_response(pool_resource(entry, base_url(router)), 201)
 
     @router.operation(
         Operation(
@@ -229,26 +232,31 @@ def _register_pool_routes(collection: PoolCollection) -> None:
             query=PAGE_PARAMS,
         )
     )
-    def list_entries(service_sid: str) -> Response:
-        service = _service(service_sid)
-        request = page_request(router)
-        page = deps.senders().page_pool(service.sid, collection.sid_prefix, request)
-        base = base_url(router)
-        result = PageResult(
-            [senders.pool_resource(entry, base) for entry in page.items], page.next_cursor, page.previous_cursor
+    def list_entries(service_sid: str) -> Response[str]:
+        service, listing = senders.list_pool(
+            wiring.services(),
+            wiring.senders(),
+            current_account(router).sid,
+            service_sid,
+            collection.sid_prefix,
+            query(router),
+            page_signer(router),
         )
+        base = base_url(router)
+        result = listing.rendered(partial(pool_resource, base_url=base))
         path = f"/v1/Services/{service.sid}/{collection.path}"
-        return json_response(envelope_v1(base, path, collection.list_key, request, result))
+        return json_response(envelope_v1(base, path, collection.list_key, listing.request, result))
 
     @router.operation(
         Operation(
             "GET", item_path, f"Fetch{collection.noun}", "Fetch a pool entry.", tag, {200: collection.schema}, sid
         )
     )
-    def fetch_entry(service_sid: str, sid: str) -> Response:
-        service = _service(service_sid)
-        entry = senders.pool_entry(deps.senders(), service, sid, collection.sid_prefix)
-        return json_response(senders.pool_resource(entry, base_url(router)))
+    def fetch_entry(service_sid: str, sid: str) -> Response[str]:
+        entry = senders.get_pool_entry(
+            wiring.services(), wiring.senders(), current_account(router).sid, service_sid, sid, collection.sid_prefix
+        )
+        return json_response(pool_resource(entry, base_url(router)))
 
     @router.operation(
         Operation(
@@ -261,11 +269,10 @@ def _register_pool_routes(collection: PoolCollection) -> None:
             sid,
         )
     )
-    def remove_entry(service_sid: str, sid: str) -> Response:
-        service = _service(service_sid)
-        entry = senders.pool_entry(deps.senders(), service, sid, collection.sid_prefix)
-        if not deps.senders().remove_from_pool(service.sid, entry.sid):
-            raise errors.not_found(f"The sender {sid} in Messaging Service {service.sid}")
+    def remove_entry(service_sid: str, sid: str) -> Response[str]:
+        senders.remove_pool_entry(
+            wiring.services(), wiring.senders(), current_account(router).sid, service_sid, sid, collection.sid_prefix
+        )
         return no_content()
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 _MIN_ANCHOR = 3  # anchors shorter than this would send most user agents to the slow path
 
@@ -73,7 +74,7 @@ def anchors(pattern: str) -> set[str] | None:
 
 def _trie_pattern(words: Iterable[str]) -> str:
     """A regex matching any of ``words``; a word's extensions are dropped (the shorter suffices)."""
-    trie: dict[str, dict] = {}
+    trie: dict[str, Any] = {}
     for word in sorted(set(words), key=len):
         node = trie
         for char in word:
@@ -84,7 +85,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
             node.clear()
             node[""] = {}
 
-    def emit(node: dict[str, dict]) -> str:
+    def emit(node: dict[str, Any]) -> str:
         if "" in node:
             return ""
         alternatives = [re.escape(char) + emit(child) for char, child in sorted(node.items())]

@@ -1,17 +1,19 @@
 """Errors of link shortening, each carrying the Twilio error code it will be reported as.
 
-This package must not import other ``brandlink`` modules (they are being re-laid out), so it has its
-own small hierarchy; the API and dispatch layers map ``LinkError.code`` and ``str(error)`` onto a
+The codes come from the one list (``brandlink.core.common.errors.ErrorCode``); the hierarchy is the
+package's own, so the API and dispatch layers map ``LinkError.code`` and ``str(error)`` onto a
 Twilio error body. One class per error, built by a named constructor that writes the sentence.
 """
 
 from __future__ import annotations
 
+from brandlink.core.common.errors import ErrorCode
+
 
 class LinkError(ValueError):
     """A message's links cannot be shortened. ``code`` is the Twilio error code to report."""
 
-    code: int = 30104  # "link not shortened": the generic shortener failure
+    code: ErrorCode = ErrorCode.LINK_NOT_SHORTENED  # the generic shortener failure
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -21,7 +23,7 @@ class LinkError(ValueError):
 class InvalidLinkError(LinkError):
     """A link in the body is malformed (bad encoding, bad host, bad port): Twilio 30139."""
 
-    code = 30139
+    code = ErrorCode.INVALID_LINK
 
     def __init__(self, message: str, url: str) -> None:
         super().__init__(message)

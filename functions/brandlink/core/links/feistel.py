@@ -61,10 +61,10 @@ class FeistelPermutation:
         self.radix = radix
         self.width = width
         self.rounds = rounds
-        self.size = radix**width
+        self.size: int = radix**width
         u = width // 2
-        self._modulus_b = radix ** (width - u)  # the right half B holds the last v digits
-        moduli = (radix**u, self._modulus_b)
+        self._modulus_b: int = radix ** (width - u)  # the right half B holds the last v digits
+        moduli: tuple[int, int] = (radix**u, self._modulus_b)
         info = f"brandlink feistel v1|radix={radix}|width={width}|rounds={rounds}".encode()
         material = hkdf_sha256(key, salt=b"brandlink slug permutation", info=info, length=32 * rounds)
         self._input_bytes = (max(moduli) - 1).bit_length() // 8 + 1

@@ -1,0 +1,120 @@
+"""What can be done with accounts: create (operator), authenticate (every request), rotate the token,
+rename (the API), change the status (operator)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from brandlink.core.accounts import tokens
+from brandlink.core.accounts.model import ACCOUNT_STATUSES, MIN_RETENTION_DAYS, Account
+from brandlink.core.accounts.repository import AccountRepository
+from brandlink.core.common import sids
+from brandlink.core.common.dates import utcnow
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.forms import MAX_FRIENDLY_NAME, Form
+from brandlink.core.common.paging import Listing, Page, PageRequest, PageSigner
+
+
+def create_account(
+    repo: AccountRepository,
+    master_key: bytes,
+    friendly_name: str | None = None,
+    retention_days: int | None = None,
+) -> tuple[Account, str]:
+    """Create an account; returns it and its auth token, which is shown this once only."""
+    if retention_days is not None and retention_days < MIN_RETENTION_DAYS:
+        raise ValueError(f"retention must be at least {MIN_RETENTION_DAYS} days")
+    sid = sids.new_sid("AC")
+    token = tokens.derive_auth_token(master_key, sid, 1)
+    salt, digest = tokens.hash_token(token)
+    now = utcnow()
+    account = Account(
+        sid=sid,
+        friendly_name=friendly_name or f"Brandlink account {sid[-8:]}",
+        status="active",
+        token_salt=salt,
+        token_hash=digest,
+        date_created=now,
+        date_updated=now,
+        retention_days=retention_days,
+        token_version=1,
+    )
+    repo.add(account)
+    return account, token
+
+
+def rotate_token(repo: AccountRepository, master_key: bytes, sid: str) -> str:
+    """Replace the account's token; the old one stops working at once."""
+    account = repo.get(sid)
+    if account is None:
+        raise TwilioError.not_found(f"Account {sid}")
+    version = account.token_version + 1
+    token = tokens.derive_auth_token(master_key, sid, version)
+    salt, digest = tokens.hash_token(token)
+    repo.save(replace(account, token_salt=salt, token_hash=digest, token_version=version, date_updated=utcnow()))
+    return token
+
+
+# A fixed dummy hash lets a lookup miss cost as much as a wrong token (no timing oracle on SIDs).
+_DUMMY_SALT, _DUMMY_HASH = tokens.hash_token("0" * 32, "00" * 16)
+
+
+def authenticate(repo: AccountRepository, sid: str | None, token: str | None) -> Account:
+    """The active account whose credentials these are, else 20003."""
+    if not sid or not token or not sids.is_sid(sid, "AC"):
+        tokens.token_matches(token or "", _DUMMY_SALT, _DUMMY_HASH)
+        raise TwilioError.authentication_failed()
+    account = repo.get(sid)
+    if account is None:
+        tokens.token_matches(token, _DUMMY_SALT, _DUMMY_HASH)
+        raise TwilioError.authentication_failed()
+    if not tokens.token_matches(token, account.token_salt, account.token_hash) or account.status != "active":
+        raise TwilioError.authentication_failed()
+    return account
+
+
+def update_account(account: Account, friendly_name: str | None, status: str | None) -> Account:
+    if status is not None and status not in ACCOUNT_STATUSES:
+        raise TwilioError.invalid_parameter("Status", f"must be one of {', '.join(ACCOUNT_STATUSES)}.")
+    if friendly_name is not None and len(friendly_name) > MAX_FRIENDLY_NAME:
+        raise TwilioError.invalid_parameter("FriendlyName", f"must be at most {MAX_FRIENDLY_NAME} characters.")
+    return replace(
+        account,
+        friendly_name=account.friendly_name if friendly_name is None else friendly_name,
+        status=account.status if status is None else status,
+        date_updated=utcnow(),
+    )
+
+
+def list_accounts(account: Account, params: Form, signer: PageSigner) -> Listing[Account]:
+    """``GET Accounts.json``: the credentials see one account, their own; ``FriendlyName`` and
+    ``Status`` filter it (a status that does not exist is a 400)."""
+    request = PageRequest.from_form(params, signer)
+    name, status = params.get("FriendlyName"), params.get("Status")
+    if status is not None and status not in ACCOUNT_STATUSES:
+        raise TwilioError.invalid_parameter("Status", f"must be one of {', '.join(ACCOUNT_STATUSES)}.")
+    matches = request.page == 0 and name in (None, account.friendly_name) and status in (None, account.status)
+    extra = {key: value for key, value in (("FriendlyName", name), ("Status", status)) if value is not None}
+    return Listing(Page([account] if matches else []), request, extra)
+
+
+def rename_account(repo: AccountRepository, account: Account, form: Form) -> Account:
+    """``POST Accounts/{AC}.json``: a new ``FriendlyName``; the status is the operator's (``set_status``)."""
+    if "Status" in form and form.get("Status") != account.status:
+        raise TwilioError(
+            ErrorCode.INVALID_PARAMETER,
+            "An account cannot change its own Status over the API; an operator does it with `brandlink set-status`.",
+        )
+    updated = update_account(account, form.get("FriendlyName"), None)
+    repo.save(updated)
+    return updated
+
+
+def set_status(repo: AccountRepository, sid: str, status: str) -> Account | None:
+    """The operator's status change; None when there is no such account."""
+    account = repo.get(sid)
+    if account is None:
+        return None
+    updated = update_account(account, None, status)
+    repo.save(updated)
+    return updated

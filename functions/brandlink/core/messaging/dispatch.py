@@ -1,0 +1,321 @@
+"""Dispatch: turn one trigger into at most one provider call.
+
+Send-now messages (SQS) and due schedules (EventBridge Scheduler → the same SQS queue) arrive as a
+``DispatchRequest``; both are at-least-once. Before any provider call the message is claimed with a
+conditional write (``scheduled|accepted|queued → sending``, and the number of attempts made so far
+must equal the trigger's ``attempt``), so a trigger delivered twice, or a schedule firing for a
+canceled message, finds nothing to claim and sends nothing.
+
+A retryable provider failure re-queues the message with a growing delay under the next attempt
+number; the message stays ``sending`` meanwhile (a cancel then gets 30409). Anything that is not
+certainly safe to retry ends the message, so the provider is never called twice for one attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from brandlink.core.common.dates import utcnow
+from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.messaging import delivery
+from brandlink.core.messaging.callback_jobs import callback_job
+from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage, Provider, RetryPolicy
+from brandlink.core.messaging.model import FINAL_STATUSES, PENDING_STATUSES, SCHEDULED, SENDING, SENT, Message
+from brandlink.core.messaging.repository import MessageRepository
+from brandlink.core.messaging.segments import count_segments
+from brandlink.core.messaging.send_queue import DispatchRequest, SendQueue
+from brandlink.core.messaging.smart_encoding import smart_encode
+from brandlink.core.messaging.status_callbacks import CallbackQueue, StatusCallbackJob
+from brandlink.core.senders import selection as sender_selection
+from brandlink.core.senders.repository import SenderRepository
+from brandlink.core.senders.selection import Selection, SelectionPolicy
+from brandlink.core.services.model import MessagingService
+from brandlink.core.services.repository import ServiceRepository
+
+logger = logging.getLogger(__name__)
+
+_SENDING_ONLY = frozenset({SENDING})
+
+
+class StickySenders(Protocol):
+    def get(self, service_sid: str, to: str) -> str | None: ...
+
+    def remember(self, service_sid: str, to: str, from_address: str, expires_at: datetime) -> None: ...
+
+    def forget(self, service_sid: str, to: str) -> None: ...
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    UNSENT = "unsent"  # failed or undelivered: the message is final
+    RETRYING = "retrying"
+    SKIPPED = "skipped"  # duplicate trigger, canceled, deleted or expired message
+
+
+@dataclass(frozen=True)
+class _Route:
+    from_: str
+    selection: Selection | None = None
+    sticky_address: str | None = None
+
+
+class _Unsendable(Exception):
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Dispatcher:
+    messages: MessageRepository
+    services: ServiceRepository
+    senders: SenderRepository
+    sticky: StickySenders
+    provider: Provider
+    send_queue: SendQueue
+    callbacks: CallbackQueue
+    retry: RetryPolicy
+    shortening: Callable[[str, str], object] | None = None
+    """Raises the TwilioError that keeps a ``ShortenUrls`` message's service from shortening links."""
+    alpha_sender_countries: frozenset[str] = sender_selection.ALPHA_SENDER_COUNTRIES
+    clock: Callable[[], datetime] = utcnow
+
+    def dispatch(self, request: DispatchRequest) -> Outcome:
+        message = self.messages.get(request.account_sid, request.message_sid)
+        if message is None or not _claimable(message, request):
+            return Outcome.SKIPPED
+        service = self._service(message)
+        deadline = message.validity_deadline(service.validity_period if service else None)
+        if deadline is not None and self.clock() > deadline:
+            return self._end_unsent(
+                message, request, ErrorCode.QUEUE_OVERFLOW, "The message was not sent within its ValidityPeriod."
+            )
+        try:
+            self._check_shortening(message)
+            route = self._route(message, service)
+        except _Unsendable as exc:
+            return self._end_unsent(message, request, exc.code, exc.message)
+
+        body = _final_body(message, service)
+        segments = count_segments(body)
+        claimed = replace(
+            message,
+            status=SENDING,
+            from_=route.from_,
+            body=body,
+            num_segments=segments.segments,
+            attempts=message.attempts + 1,
+            date_updated=self.clock(),
+        )
+        if not self.messages.replace(
+            claimed,
+            expected_statuses=_expected_statuses(request),
+            expected_attempts=request.attempt,
+            release_scheduled_slot=message.status == SCHEDULED,
+        ):
+            return Outcome.SKIPPED
+        self._remember_sender(message, service, route)
+        outgoing = OutgoingMessage(
+            message_sid=claimed.sid,
+            account_sid=claimed.account_sid,
+            to=claimed.to,
+            from_=route.from_,
+            body=body,
+            media_urls=claimed.media_urls,
+            messaging_service_sid=claimed.messaging_service_sid,
+            encoding=segments.encoding,
+            num_segments=segments.segments,
+            tags=dict(claimed.tags),
+            keep_until=claimed.expires_at,
+        )
+        # Only the first claim changes the status; a retry's claim keeps it ``sending``.
+        jobs = [] if message.status == SENDING else [self._job(claimed, service)]
+        return self._deliver(claimed, outgoing, service, deadline, jobs)
+
+    def _deliver(
+        self,
+        claimed: Message,
+        outgoing: OutgoingMessage,
+        service: MessagingService | None,
+        deadline: datetime | None,
+        jobs: list[StatusCallbackJob | None],
+    ) -> Outcome:
+        """The one provider call of a claimed attempt, and the message's final (or retry) state."""
+        try:
+            receipt = self.provider.send(outgoing)
+        except DeliveryError as exc:
+            if exc.retryable and self._requeue(claimed, deadline):
+                self._notify(jobs)
+                return Outcome.RETRYING
+            final = replace(
+                claimed,
+                status=delivery.status_for_error(exc.code),
+                error_code=exc.code,
+                error_message=exc.message,
+                date_updated=self.clock(),
+            )
+        except Exception:
+            # An unexpected failure may have happened after the provider took the message: never retry it.
+            logger.exception("provider %s failed unexpectedly for %s", self.provider.name, claimed.sid)
+            final = replace(
+                claimed,
+                status=delivery.status_for_error(ErrorCode.UNKNOWN_ERROR),
+                error_code=ErrorCode.UNKNOWN_ERROR,
+                error_message="The delivery provider failed unexpectedly; the message may not have been sent.",
+                date_updated=self.clock(),
+            )
+        else:
+            now = self.clock()
+            final = replace(
+                claimed, status=SENT, date_sent=now, date_updated=now, provider_message_id=receipt.provider_message_id
+            )
+        jobs.append(self._job(final, service))
+        self.messages.replace(
+            _apply_retention_options(final), expected_statuses=_SENDING_ONLY, expected_attempts=claimed.attempts
+        )
+        self._notify(jobs)
+        return Outcome.SENT if final.status == SENT else Outcome.UNSENT
+
+    def _service(self, message: Message) -> MessagingService | None:
+        if not message.messaging_service_sid:
+            return None
+        return self.services.get(message.account_sid, message.messaging_service_sid)
+
+    def _check_shortening(self, message: Message) -> None:
+        """The service must still be able to shorten links (its certificate may have expired since)."""
+        if not message.shorten_urls or not message.messaging_service_sid or self.shortening is None:
+            return
+        try:
+            self.shortening(message.account_sid, message.messaging_service_sid)
+        except TwilioError as exc:
+            raise _Unsendable(exc.code, exc.message) from None
+
+    def _route(self, message: Message, service: MessagingService | None) -> _Route:
+        if message.from_:
+            return _Route(message.from_)
+        if service is None:
+            raise _Unsendable(ErrorCode.SERVICE_NOT_FOUND, "The message's Messaging Service no longer exists.")
+        pool = [sender_selection.candidate_from_sender(s) for s in self.senders.pool(service.sid)]
+        if not pool:
+            raise _Unsendable(ErrorCode.NO_SENDER, "The Messaging Service has no senders in its pool: add one.")
+        try:
+            destination = sender_selection.parse_destination(message.to)
+        except ValueError:
+            raise _Unsendable(ErrorCode.INVALID_TO, f"{message.to} is not a valid phone number.") from None
+        sticky_address = self.sticky.get(service.sid, message.to) if service.sticky_sender else None
+        policy = SelectionPolicy(
+            sticky_sender=service.sticky_sender,
+            area_code_geomatch=service.area_code_geomatch,
+            alpha_sender_countries=self.alpha_sender_countries,
+        )
+        selection = sender_selection.select_sender(
+            pool, destination, policy, spread_key=message.sid, sticky_address=sticky_address
+        )
+        if selection is None:
+            raise _Unsendable(
+                ErrorCode.NO_SENDER_FOR_CHANNEL,
+                f"No sender in the Messaging Service's pool can reach {message.to} ({destination.channel}).",
+            )
+        return _Route(selection.sender.address, selection, sticky_address)
+
+    def _remember_sender(self, message: Message, service: MessagingService | None, route: _Route) -> None:
+        if service is None or not service.sticky_sender or route.selection is None:
+            return
+        chosen = route.selection.sender.address
+        try:
+            if route.selection.sticky_worthy and chosen != route.sticky_address:
+                self.sticky.remember(service.sid, message.to, chosen, message.expires_at)
+            elif not route.selection.sticky_worthy and route.sticky_address is not None:
+                self.sticky.forget(service.sid, message.to)
+        except Exception:
+            # Stickiness is a preference; losing one update must not stop the send.
+            logger.exception("could not update the sticky sender of %s", message.sid)
+
+    def _requeue(self, claimed: Message, deadline: datetime | None) -> bool:
+        """Queue the next attempt if the policy and the validity period allow it."""
+        if not self.retry.can_retry(claimed.attempts):
+            return False
+        delay = self.retry.delay_seconds(claimed.attempts)
+        if deadline is not None and (deadline - self.clock()).total_seconds() < delay:
+            return False
+        try:
+            self.send_queue.enqueue(
+                DispatchRequest(claimed.account_sid, claimed.sid, claimed.attempts), delay_seconds=delay
+            )
+        except Exception:
+            logger.exception("could not queue a retry of %s", claimed.sid)
+            return False
+        return True
+
+    def _end_unsent(self, message: Message, request: DispatchRequest, code: ErrorCode, text: str) -> Outcome:
+        failed = replace(
+            message,
+            status=delivery.status_for_error(code),
+            error_code=code,
+            error_message=text,
+            date_updated=self.clock(),
+        )
+        if not self.messages.replace(
+            failed,
+            expected_statuses=_expected_statuses(request),
+            expected_attempts=request.attempt,
+            release_scheduled_slot=message.status == SCHEDULED,
+        ):
+            return Outcome.SKIPPED
+        self._notify([self._job(failed, self._service(message))])
+        return Outcome.UNSENT
+
+    @staticmethod
+    def _job(message: Message, service: MessagingService | None) -> StatusCallbackJob | None:
+        return callback_job(message, service.status_callback if service else None)
+
+    def _notify(self, jobs: list[StatusCallbackJob | None]) -> None:
+        ready = [job for job in jobs if job is not None]
+        if ready:
+            self.callbacks.enqueue(ready)
+
+
+def _claimable(message: Message, request: DispatchRequest) -> bool:
+    if message.status in FINAL_STATUSES or message.attempts != request.attempt:
+        return False
+    if request.attempt == 0:
+        return message.status in PENDING_STATUSES
+    return message.status == SENDING
+
+
+def _expected_statuses(request: DispatchRequest) -> frozenset[str]:
+    return PENDING_STATUSES if request.attempt == 0 else _SENDING_ONLY
+
+
+def _final_body(message: Message, service: MessagingService | None) -> str:
+    wants_smart = (
+        message.smart_encoded if message.smart_encoded is not None else bool(service and service.smart_encoding)
+    )
+    return smart_encode(message.body) if wants_smart else message.body
+
+
+def _apply_retention_options(message: Message) -> Message:
+    """``ContentRetention=discard`` drops the body and ``AddressRetention=obfuscate`` masks ``To``
+    once the message is final; the callbacks already built keep the real values."""
+    if message.options.content_retention == "discard":
+        message = replace(message, body="")
+    if message.options.address_retention == "obfuscate":
+        message = replace(message, to=obfuscate_address(message.to))
+    return message
+
+
+def obfuscate_address(address: str) -> str:
+    """Keep the channel prefix, the first four digits and the last two; mask the rest with ``X``.
+
+    ``+14155552671`` becomes ``+1415`` + five ``X`` + ``71``.
+    """
+    prefix, _, number = address.rpartition("+")
+    if len(number) <= 6:
+        return address
+    return f"{prefix}+{number[:4]}{'X' * (len(number) - 6)}{number[-2:]}"

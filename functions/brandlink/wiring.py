@@ -1,0 +1,381 @@
+"""The one place that builds stores and adapters: every handler and the API ask here for what they use.
+
+Outside this module nothing in ``brandlink.handlers``, ``brandlink.api`` or ``brandlink.core`` imports
+``brandlink.store`` or ``brandlink.adapters`` (tests/unit/test_layers.py): core logic sees only the
+protocols it declares (``AccountRepository``, ``SendQueue``, ...), and this module decides which
+implementation stands behind each.
+
+Every builder is lazy (the store or adapter module is imported on the first call, so a handler's
+cold start loads only what it uses) and cached per settings object (``per_settings``): a changed
+environment (a test calling ``settings.cache_clear()``, a local restart) gets fresh objects, a warm
+container reuses its clients. Composite ports (``message_ports``, ``domain_ports``) are assembled
+once here for the API and the handlers alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import partial, wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from brandlink.config import Settings, settings
+
+if TYPE_CHECKING:
+    from brandlink.core.accounts.repository import AccountRepository
+    from brandlink.core.domains.certificate_install import (
+        CertificateAuthorityStore,
+        CertificateJobQueue,
+        CertificateWorker,
+        CustomDomains,
+        KeySealer,
+    )
+    from brandlink.core.domains.dns_check import DnsResolver
+    from brandlink.core.domains.expiry import Alerts
+    from brandlink.core.domains.ports import DomainPorts
+    from brandlink.core.domains.repository import DomainRepository
+    from brandlink.core.messaging.actions import MessagePorts
+    from brandlink.core.messaging.delivery import Provider
+    from brandlink.core.messaging.dispatch import Dispatcher, StickySenders
+    from brandlink.core.messaging.outbox import OutboxRepository
+    from brandlink.core.messaging.repository import MessageRepository
+    from brandlink.core.messaging.scheduling import MessageScheduler
+    from brandlink.core.messaging.send_queue import SendQueue
+    from brandlink.core.messaging.status_callbacks import CallbackQueue, FormPoster
+    from brandlink.core.policy import ApiPolicy
+    from brandlink.core.senders.repository import SenderRepository
+    from brandlink.core.services.repository import ServiceDeletionHook, ServiceRepository
+
+T = TypeVar("T")
+
+
+def per_settings(build: Callable[[Settings], T]) -> Callable[[], T]:
+    """``build(settings())``, built once per settings object and reused while it is current."""
+    built: list[tuple[Settings, T]] = []
+
+    @wraps(build)
+    def get() -> T:
+        current = settings()
+        if not built or built[0][0] is not current:
+            built[:] = [(current, build(current))]
+        return built[0][1]
+
+    return get
+
+
+def _required(value: str | None, variable: str, why: str) -> str:
+    if not value:
+        raise RuntimeError(f"Set {variable}: {why}.")
+    return value
+
+
+# ---- policy -------------------------------------------------------------------------------------
+
+
+@per_settings
+def api_policy(current: Settings) -> ApiPolicy:
+    """What the deployment's settings decide for the API's requests; the routes never read settings."""
+    from brandlink.core.messaging.actions import MessageLimits
+    from brandlink.core.messaging.scheduling import ScheduleWindow
+    from brandlink.core.policy import ApiPolicy
+
+    return ApiPolicy(
+        local_mode=current.is_local,
+        allow_private_urls=current.is_local,
+        allow_self_signed_certificates=current.is_local,
+        redirect_target=current.redirect_target,
+        public_api_url=current.public_api_url,
+        messages=MessageLimits(
+            window=ScheduleWindow(current.schedule_min_seconds, current.schedule_max_seconds),
+            scheduled_cap=current.scheduled_cap,
+            default_retention_days=current.retention_days,
+            allow_private_urls=current.is_local,
+        ),
+    )
+
+
+# ---- stores (pynamodb; table names are read from the settings on every use) ----------------------
+
+
+@per_settings
+def accounts(_current: Settings) -> AccountRepository:
+    from brandlink.store.accounts import DynamoAccountRepository
+
+    return DynamoAccountRepository()
+
+
+@per_settings
+def services(_current: Settings) -> ServiceRepository:
+    from brandlink.store.services import DynamoServiceRepository
+
+    return DynamoServiceRepository()
+
+
+@per_settings
+def senders(_current: Settings) -> SenderRepository:
+    from brandlink.store.services import DynamoSenderRepository
+
+    return DynamoSenderRepository()
+
+
+@per_settings
+def domains(_current: Settings) -> DomainRepository:
+    from brandlink.store.domains import DynamoDomainRepository
+
+    return DynamoDomainRepository()
+
+
+@per_settings
+def messages(_current: Settings) -> MessageRepository:
+    from brandlink.store.messaging.messages import DynamoMessageRepository
+
+    return DynamoMessageRepository()
+
+
+@per_settings
+def outbox(_current: Settings) -> OutboxRepository:
+    from brandlink.store.messaging.outbox import DynamoOutboxRepository
+
+    return DynamoOutboxRepository()
+
+
+@per_settings
+def sticky_senders(_current: Settings) -> StickySenders:
+    from brandlink.store.messaging.sticky_senders import DynamoStickySenders
+
+    return DynamoStickySenders()
+
+
+# ---- adapters -----------------------------------------------------------------------------------
+
+
+@per_settings
+def token_master_key(current: Settings) -> bytes:
+    """The auth-token master key: ``BRANDLINK_TOKEN_KEY`` (local) or its secret (AWS), read once."""
+    if current.token_key:
+        return current.token_key.encode("utf-8")
+    secret_arn = _required(
+        current.token_key_secret_arn, "BRANDLINK_TOKEN_KEY or BRANDLINK_TOKEN_KEY_SECRET_ARN", "to sign webhooks"
+    )
+    from brandlink.adapters.accounts.token_key import fetch_token_master_key
+
+    return fetch_token_master_key(secret_arn, current.region)
+
+
+@per_settings
+def dns_resolver(_current: Settings) -> DnsResolver:
+    from brandlink.adapters.domains.dns import DnspythonResolver
+
+    return DnspythonResolver()
+
+
+@per_settings
+def certificate_sealer(current: Settings) -> KeySealer:
+    key_arn = _required(
+        current.certificate_key_arn,
+        "BRANDLINK_CERTIFICATE_KEY_ARN",
+        "uploaded private keys are sealed with that KMS key",
+    )
+    from brandlink.adapters.domains.kms import KmsKeySealer
+
+    return KmsKeySealer(key_arn, current.region)
+
+
+@per_settings
+def certificate_jobs(current: Settings) -> CertificateJobQueue:
+    from brandlink.adapters.domains.certificate_queue import SqsCertificateJobs
+
+    return SqsCertificateJobs(current.queue_url("certificates"), current.region)
+
+
+@per_settings
+def acm(current: Settings) -> CertificateAuthorityStore:
+    from brandlink.adapters.domains.acm import AcmCertificateStore
+
+    return AcmCertificateStore(current.region)
+
+
+@per_settings
+def custom_domains(current: Settings) -> CustomDomains:
+    api_id = _required(
+        current.redirect_api_id, "BRANDLINK_REDIRECT_API_ID", "short domains are mapped to the redirect API"
+    )
+    from brandlink.adapters.domains.apigateway import ApiGatewayCustomDomains
+
+    return ApiGatewayCustomDomains(api_id, current.region)
+
+
+@per_settings
+def alerts(current: Settings) -> Alerts | None:
+    """The alerts topic, or None when the deployment has none (local mode without a topic)."""
+    if not current.alerts_topic_arn:
+        return None
+    from brandlink.adapters.common.sns import SnsAlerts
+
+    return SnsAlerts(current.alerts_topic_arn, current.region)
+
+
+@per_settings
+def send_queue(current: Settings) -> SendQueue:
+    from brandlink.adapters.messaging.queues import SqsSendQueue
+
+    return SqsSendQueue(current.queue_url("send"), current.region)
+
+
+@per_settings
+def callback_queue(current: Settings) -> CallbackQueue:
+    from brandlink.adapters.messaging.queues import SqsCallbackQueue
+
+    return SqsCallbackQueue(current.queue_url("status_callbacks"), current.region)
+
+
+@per_settings
+def scheduler(current: Settings) -> MessageScheduler:
+    from brandlink.adapters.messaging.scheduler import EventBridgeMessageScheduler
+
+    return EventBridgeMessageScheduler(
+        group=current.schedule_group,
+        target_arn=current.send_queue_arn,
+        role_arn=current.scheduler_role_arn,
+        region=current.region,
+        dead_letter_arn=current.send_dlq_arn,
+    )
+
+
+@per_settings
+def form_poster(current: Settings) -> FormPoster:
+    """Posts status callbacks; private addresses only in local mode."""
+    from brandlink.adapters.common.http import UrllibFormPoster
+
+    return UrllibFormPoster(allow_private=current.is_local, timeout=current.callback_timeout_seconds)
+
+
+def _provider_config(current: Settings) -> dict[str, Any]:
+    if not current.provider_config:
+        return {}
+    try:
+        config = json.loads(current.provider_config)
+    except ValueError:
+        raise RuntimeError("BRANDLINK_PROVIDER_CONFIG must be a JSON object.") from None
+    if not isinstance(config, dict):
+        raise RuntimeError("BRANDLINK_PROVIDER_CONFIG must be a JSON object.")
+    return config
+
+
+@per_settings
+def provider(current: Settings) -> Provider:
+    """The configured delivery provider; a misconfiguration fails here, at cold start, not per message."""
+    config = _provider_config(current)
+    secret: Callable[[], dict[str, Any]] | None = None
+    if current.provider_secret_arn:
+        from brandlink.adapters.messaging.providers.secrets import load_secret_json
+
+        secret = partial(load_secret_json, current.provider_secret_arn, current.region)
+    if current.provider == "outbox":
+        from brandlink.adapters.messaging.providers.outbox import OutboxProvider
+
+        return OutboxProvider(outbox(), current.retention_days)
+    if current.provider == "sms":
+        from brandlink.adapters.messaging.providers.sms import EndUserMessagingSmsProvider
+
+        return EndUserMessagingSmsProvider(current.region, config)
+    if current.provider == "sns":
+        from brandlink.adapters.messaging.providers.sns import SnsSmsProvider
+
+        return SnsSmsProvider(current.region, config)
+    if current.provider == "twilio":
+        from brandlink.adapters.messaging.providers.twilio import TwilioProvider
+
+        if secret is None:
+            raise RuntimeError("The twilio provider needs BRANDLINK_PROVIDER_SECRET_ARN (Twilio credentials).")
+        return TwilioProvider(config, secret, allow_private=current.is_local)
+    if current.provider == "webhook":
+        from brandlink.adapters.messaging.providers.webhook import WebhookProvider
+
+        return WebhookProvider(config, secret, allow_private=current.is_local)
+    from brandlink.knobs import PROVIDERS
+
+    raise RuntimeError(f"Unknown provider {current.provider!r}: choose one of {', '.join(PROVIDERS)}.")
+
+
+# ---- ports: what one feature's actions need, assembled once for the API and the handlers -------
+
+
+def service_deletion_hooks() -> tuple[ServiceDeletionHook, ...]:
+    """Run while a messaging service is deleted, before its pool goes: each detaches it from elsewhere.
+
+    The domains feature's hook removes the service's ``service_domains`` row and its SID from the
+    domain config's ``messaging_service_sids``.
+    """
+    from brandlink.core.domains.config import service_deletion_hook
+
+    return (service_deletion_hook(domains()),)
+
+
+def shortening_gate() -> Callable[[str, str], object]:
+    """``(account_sid, service_sid)``: raises the 301xx error that keeps a service from shortening."""
+    from brandlink.core.domains.shortening import shortening_domain_status
+
+    return partial(shortening_domain_status, domains())
+
+
+@per_settings
+def message_ports(_current: Settings) -> MessagePorts:
+    from brandlink.core.messaging.actions import MessagePorts
+
+    return MessagePorts(
+        messages=messages(),
+        services=services(),
+        senders=senders(),
+        send_queue=send_queue(),
+        scheduler=scheduler(),
+        callbacks=callback_queue(),
+        shortening=shortening_gate(),
+    )
+
+
+def domain_ports() -> DomainPorts:
+    """Assembled per call (cheap): the DNS resolver, KMS sealer and job queue are built on first use."""
+    from brandlink.core.domains.ports import DomainPorts
+
+    return DomainPorts(
+        domains=domains(),
+        services=services(),
+        dns=dns_resolver,
+        sealer=certificate_sealer,
+        certificate_jobs=certificate_jobs,
+    )
+
+
+@per_settings
+def dispatcher(current: Settings) -> Dispatcher:
+    from brandlink.core.messaging.delivery import RetryPolicy
+    from brandlink.core.messaging.dispatch import Dispatcher
+    from brandlink.core.senders.selection import ALPHA_SENDER_COUNTRIES
+
+    countries = current.alpha_sender_countries
+    return Dispatcher(
+        messages=messages(),
+        services=services(),
+        senders=senders(),
+        sticky=sticky_senders(),
+        provider=provider(),
+        send_queue=send_queue(),
+        callbacks=callback_queue(),
+        retry=RetryPolicy(max_attempts=current.send_max_attempts, base_delay_seconds=current.send_retry_base_seconds),
+        shortening=shortening_gate(),
+        alpha_sender_countries=frozenset(countries) if countries else ALPHA_SENDER_COUNTRIES,
+    )
+
+
+@per_settings
+def certificate_worker(current: Settings) -> CertificateWorker:
+    from brandlink.core.domains.certificate_install import CertificateWorker
+
+    return CertificateWorker(
+        domains=domains(),
+        sealer=certificate_sealer,
+        acm=acm,
+        custom_domains=custom_domains,
+        default_target=current.redirect_target,
+    )

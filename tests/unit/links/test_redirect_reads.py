@@ -40,11 +40,8 @@ def test_the_link_read_projects_exactly_what_a_tap_needs() -> None:
 
     target = reader.target("AbCdEf1234")
 
-    assert (
-        (target.link, target.domain_name, target.expires_at)
-        if target
-        else None == ("https://x.com/", "go.acme.com", 99)
-    )
+    assert target is not None
+    assert (target.link, target.domain_name, target.expires_at) == ("https://x.com/", "go.acme.com", 99)
     [request] = client.requests
     assert request["TableName"] == "links-table"
     assert request["Key"] == {records.SLUG: {"S": "AbCdEf1234"}}

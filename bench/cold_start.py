@@ -16,7 +16,7 @@ Both sides read bytecode from a private cache filled by a warm-up run. ``--no-by
 what the asset ships (dependencies and brandlink) from source on every run instead, as Lambda does
 with an asset holding no ``.pyc`` files; the standard library keeps its bytecode, as in the runtime.
 
-    python -m bench.cold_start [--runs 7] [--no-bytecode] [--function redirect ...]
+    python -m bench.cold_start [--runs 7] [--no-bytecode] [--function redirect ...] [--redirect-variants]
 """
 
 from __future__ import annotations
@@ -153,6 +153,53 @@ def _measure_function(
     }
 
 
+REDIRECT_HANDLER = "import brandlink.handlers.redirect; import boto3"
+# What the redirect leaves off its init, each added back on its own (``--redirect-variants``).
+REDIRECT_VARIANTS = {
+    "as built": REDIRECT_HANDLER,
+    "+ Powertools Logger and Metrics built at init": (
+        f"{REDIRECT_HANDLER}; from aws_lambda_powertools import Logger, Metrics; Logger(); Metrics()"
+    ),
+    "+ brandlink.observability (Powertools Tracer: X-Ray SDK, botocore patched)": (
+        f"{REDIRECT_HANDLER}; import brandlink.observability"
+    ),
+    "+ pynamodb and a store model (brandlink.store.domains)": f"{REDIRECT_HANDLER}; import brandlink.store.domains",
+    "+ Powertools APIGatewayHttpResolver": (
+        f"{REDIRECT_HANDLER}; from aws_lambda_powertools.event_handler import APIGatewayHttpResolver; "
+        "APIGatewayHttpResolver()"
+    ),
+}
+
+
+def redirect_variants(runs: int) -> str:
+    """The redirect's init with each piece it leaves out added back, against the same floor."""
+    sys.path.insert(0, str(ROOT / "functions"))
+    spec = next(spec for spec in resources.DECLARED_FUNCTIONS if spec.logical == "redirect")
+    clients, rest = clients_of(spec), [name for name in clients_of(spec) if name not in BUILT_AT_IMPORT["redirect"]]
+    with tempfile.TemporaryDirectory(prefix="brandlink-bench-pyc-") as cache:
+        env = lambda_environment(spec, Path(cache))
+        for body in REDIRECT_VARIANTS.values():  # warm-up: bytecode and file caches
+            _time_once(body, rest, env, SHARED_SESSION_CLIENT)
+        floor: list[float] = []
+        times: dict[str, list[float]] = {name: [] for name in REDIRECT_VARIANTS}
+        for _ in range(runs):  # alternating, so load drifts affect every variant alike
+            floor.append(_time_once("import boto3", clients, env))
+            for name, body in REDIRECT_VARIANTS.items():
+                times[name].append(_time_once(body, rest, env, SHARED_SESSION_CLIENT))
+    base = statistics.median(floor)
+    lines = [
+        f"Redirect init variants: median of {runs} alternating runs; floor (boto3 + {', '.join(clients)}) "
+        f"{base * 1000:.0f} ms",
+        "",
+        "| redirect init | ms | over the floor |",
+        "|---|---:|---:|",
+    ]
+    for name, values in times.items():
+        median = statistics.median(values)
+        lines.append(f"| {name} | {median * 1000:.0f} | {(median - base) * 1000:+.0f} ms ({median / base:.2f}x) |")
+    return "\n".join(lines)
+
+
 def render(rows: list[dict[str, object]], runs: int, *, compile_every_run: bool = False) -> str:
     bytecode = "every module compiled from source" if compile_every_run else "bytecode cached"
     lines = [
@@ -186,7 +233,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--function", action="append", default=[], help="measure only this function (repeatable), e.g. redirect"
     )
+    parser.add_argument(
+        "--redirect-variants", action="store_true", help="the redirect's init with each left-out piece added back"
+    )
     args = parser.parse_args(argv)
+    if args.redirect_variants:
+        print(redirect_variants(args.runs))
+        return
     rows = measure(args.runs, compile_every_run=args.no_bytecode, only=tuple(args.function))
     print(json.dumps(rows, indent=2) if args.json else render(rows, args.runs, compile_every_run=args.no_bytecode))
 

@@ -123,7 +123,10 @@ def test_without_a_host_header_the_api_gateway_domain_name_is_used(reads: tuple[
 
 
 def test_a_failed_read_is_a_503_with_a_log_line_and_a_metric(
-    reads: tuple[FakeLinks, FakeFallbacks], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    reads: tuple[FakeLinks, FakeFallbacks],
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     class Throttled:
         def target(self, slug: str) -> RedirectTarget | None:
@@ -134,14 +137,12 @@ def test_a_failed_read_is_a_503_with_a_log_line_and_a_metric(
     response = call("GET", f"/{SLUG}")
 
     assert response["statusCode"] == 503 and response["headers"]["Retry-After"] == "1"
-    output = capsys.readouterr().out
-    assert [line["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] for line in metric_lines(output)] == [
-        "LinkReadFailed"
-    ]
-    logged = [json.loads(line) for line in output.splitlines() if '"a short-link read failed"' in line]
-    assert (
-        logged and logged[0]["level"] == "ERROR" and "ProvisionedThroughputExceededException" in logged[0]["exception"]
-    )
+    assert [
+        line["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] for line in metric_lines(capsys.readouterr().out)
+    ] == ["LinkReadFailed"]
+    [record] = [r for r in caplog.records if r.getMessage() == "a short-link read failed"]
+    assert record.levelname == "ERROR"
+    assert record.exc_info is not None and isinstance(record.exc_info[1], ConnectionError)
 
 
 def test_the_response_is_json_and_what_api_gateway_takes(reads: tuple[FakeLinks, FakeFallbacks]) -> None:

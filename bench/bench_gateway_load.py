@@ -47,8 +47,10 @@ class Target:
     host: str
     port: int
     path: str
-    authorization: str
+    authorization: str  # "": no Authorization header
     method: str = "GET"
+    host_header: str | None = None  # the Host to send (e.g. a short domain), else the address's
+    expected_status: int = 200
 
 
 @dataclass
@@ -87,11 +89,13 @@ def target_from_state(state: dict[str, Any], method: str = "GET") -> Target:
 
 
 def one_request(target: Target) -> tuple[float | None, str | None]:
-    """(latency in ms, None) for a 200; (None, what went wrong) otherwise."""
+    """(latency in ms, None) for the expected status (200); (None, what went wrong) otherwise."""
     started = time.perf_counter()
     connection = http.client.HTTPConnection(target.host, target.port, timeout=REQUEST_TIMEOUT_SECONDS)
     try:
-        headers = {"Authorization": f"Basic {target.authorization}"}
+        headers = {"Authorization": f"Basic {target.authorization}"} if target.authorization else {}
+        if target.host_header:
+            headers["Host"] = target.host_header
         if target.method == "POST":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             connection.request("POST", target.path, body=UPDATE_FORM, headers=headers)
@@ -105,7 +109,7 @@ def one_request(target: Target) -> tuple[float | None, str | None]:
         return None, type(exc).__name__
     finally:
         connection.close()
-    if response.status != 200:
+    if response.status != target.expected_status:
         return None, f"HTTP {response.status}"
     return (time.perf_counter() - started) * 1000, None
 

@@ -19,6 +19,7 @@ from infra.runtime import ARCHITECTURE, RUNTIME
 from infra.wiring import FunctionWiring
 
 LOG_LEVEL = "INFO"
+LIVE_ALIAS = "live"
 # Functions that mint slugs read the slug permutation key (by ARN, never its value in the template).
 SLUG_KEY_TABLE = "links"
 
@@ -29,9 +30,13 @@ class Functions(Construct):
         self._wiring = wiring
         self.functions: dict[str, lambda_.Function] = {}
         self.specs: dict[str, resources.FunctionSpec] = {}
+        # What triggers call: the function itself, or with SnapStart its `live` alias (a published version).
+        self.targets: dict[str, lambda_.IFunction] = {}
         for spec in resources.FUNCTIONS:
-            self.functions[spec.logical] = self._function(spec)
+            function = self._function(spec)
+            self.functions[spec.logical] = function
             self.specs[spec.logical] = spec
+            self.targets[spec.logical] = self._live_alias(spec, function) if self._snap_start(spec) else function
 
     def _function(self, spec: resources.FunctionSpec) -> lambda_.Function:
         name = camel(spec.logical)
@@ -57,6 +62,7 @@ class Functions(Construct):
             log_group=log_group,
             role=role,
             reserved_concurrent_executions=spec.reserved_concurrency,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._snap_start(spec) else None,
         )
         nag.acknowledge(
             function,
@@ -68,6 +74,25 @@ class Functions(Construct):
         grant_spec(function, spec, self._wiring)
         self._add_triggers(function, spec)
         return function
+
+    def _snap_start(self, spec: resources.FunctionSpec) -> bool:
+        """SnapStart for the latency-critical functions (the spec says which), unless the knob turns it off."""
+        return spec.snap_start and self._wiring.settings.snap_start
+
+    def _live_alias(self, spec: resources.FunctionSpec, function: lambda_.Function) -> lambda_.Alias:
+        """SnapStart snapshots a published version: each deploy that changes the function publishes one
+        (``current_version``) and moves the ``live`` alias to it; the HTTP API calls the alias.
+
+        A snapshot is restored into many environments at once, so nothing unique may be made at init:
+        the redirect builds only a client there, and the slug minter claims its counter blocks lazily
+        (core.links.slugs)."""
+        return lambda_.Alias(
+            self,
+            f"{camel(spec.logical)}Live",
+            alias_name=LIVE_ALIAS,
+            version=function.current_version,
+            description=f"The published version of the {spec.logical} function that its triggers call (SnapStart).",
+        )
 
     def _environment(self, spec: resources.FunctionSpec) -> dict[str, str]:
         wiring = self._wiring

@@ -41,10 +41,13 @@ class Throttle:
 # Stage-wide defaults; AWS's account-level limit (10,000 rps) still applies above them.
 MANAGEMENT_THROTTLE = Throttle(rate_per_second=500, burst=1000)
 REDIRECT_THROTTLE = Throttle(rate_per_second=5000, burst=5000)
+# A short link and the domain's root, GET and HEAD (link previews); anything else is API Gateway's own
+# 404 or 405, without invoking the function.
 REDIRECT_ROUTES = (
     apigwv2.HttpRouteKey.with_("/{slug}", apigwv2.HttpMethod.GET),
     apigwv2.HttpRouteKey.with_("/{slug}", apigwv2.HttpMethod.HEAD),
-    apigwv2.HttpRouteKey.DEFAULT,
+    apigwv2.HttpRouteKey.with_("/", apigwv2.HttpMethod.GET),
+    apigwv2.HttpRouteKey.with_("/", apigwv2.HttpMethod.HEAD),
 )
 
 

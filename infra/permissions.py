@@ -61,9 +61,25 @@ def _role(function: lambda_.Function) -> iam.IRole:
 
 def grant_tables(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
     data = wiring.data
-    readable = [arn for name in spec.tables_read for arn in (data.table(name).table_arn, *data.index_arns(name))]
+    narrowed = {read.table for read in spec.only_reads}
+    unknown = sorted(narrowed - set(spec.tables_read))
+    if unknown:
+        raise ValueError(f"Function {spec.logical} narrows reads of {unknown}, which are not in its tables_read.")
+    readable = [
+        arn
+        for name in spec.tables_read
+        if name not in narrowed
+        for arn in (data.table(name).table_arn, *data.index_arns(name))
+    ]
     if readable:
         _allow(function, TABLE_READ_ACTIONS, readable)
+    for read in spec.only_reads:
+        arn = data.table(read.table).table_arn
+        if read.index is not None:
+            if read.index not in {index.name for index in resources.table(read.table).indexes}:
+                raise ValueError(f"Function {spec.logical} reads index {read.index!r}, which {read.table} lacks.")
+            arn = f"{arn}/index/{read.index}"
+        _allow(function, tuple(f"dynamodb:{action}" for action in read.actions), [arn])
     writable = [data.table(name).table_arn for name in spec.tables_write]
     if writable:
         _allow(function, TABLE_WRITE_ACTIONS, writable)

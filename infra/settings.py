@@ -68,6 +68,7 @@ class DeploymentSettings:
     shorten_rate_per_second: int
     alarm_email: str | None
     log_retention_days: int
+    snap_start: bool
     public_api_url: str | None
     send_max_attempts: int
     alpha_sender_countries: tuple[str, ...] | None

@@ -70,7 +70,7 @@ class BrandlinkStack(Stack):
         routed: set[str] = set()
         for logical, spec in functions.specs.items():
             if spec.http_api is not None:
-                apis.connect(spec.http_api, functions.functions[logical])
+                apis.connect(spec.http_api, functions.targets[logical])
                 routed.add(spec.http_api)
         Alarms(self, "Alarms", topic=alerts.topic, queues=queues.queues, functions=functions.functions)
         self._acknowledge_open_routes(apis, routed)

@@ -41,6 +41,7 @@ def operator_commands(state_file: str, env: Mapping[str, str], functions: list[F
         (f"{CLI} {target} create-account --name Acme", "another account (rotate-token, list-accounts, set-status)"),
         (f"{CLI} test-cert go.acme.localhost", "go.acme.localhost.pem: certificate, chain and key to upload"),
         (f"{CLI} {target} receiver", f"prints the webhooks posted to {receiver_url(env)}, signatures checked"),
+        (f"{CLI} {target} clock advance 91d", "every function lives 91 days later (short links expire); clock reset"),
     ]
     commands += [
         (f"{RUN_PYTHON} -m local.invoke {function.name}", f"run the {function.trigger} function now")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import os
 import signal
 import sys
 import time
@@ -158,9 +159,11 @@ def serve(connection: Connection, handler_path: str, function_name: str) -> int:
 def main(argv: list[str]) -> int:
     # Ctrl+C in `make run` reaches the whole process group; the runner decides when containers end.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from local.clock import install_from_environment
     from local.logs import configure_logging
 
     configure_logging()
+    install_from_environment(os.environ)  # before the handler's init, as its only clock
     fd, handler_path, function_name = int(argv[0]), argv[1], argv[2]
     connection = Connection(fd)
     try:

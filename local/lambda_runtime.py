@@ -212,7 +212,10 @@ class InProcessContainer:
     """The handler imported into this process (``python -m local.invoke``, tests on in-process moto)."""
 
     def __init__(self, spec: resources.FunctionSpec, number: int) -> None:
+        from local.clock import install_from_environment
+
         self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{os.getpid()}-{number}"
+        install_from_environment(os.environ)  # the running stack's clock, when this process has its environment
         self._handler = load_handler(spec.handler, spec.logical)
 
     def invoke(self, event: dict[str, Any], context: LocalLambdaContext) -> Any:

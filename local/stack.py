@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -18,6 +19,8 @@ import boto3
 from brandlink import resources
 from local.aws_endpoint import MotoEndpoint, apply_aws_environment, aws_environment
 from local.bootstrap import SeedResult, create_local_account, run_seeders
+from local.clock import CLOCK_FILE_NAME, CLOCK_FILE_VARIABLE
+from local.clock import reset as reset_clock
 from local.config import (
     API_PORT_VARIABLE,
     LINKS_PORT_VARIABLE,
@@ -113,6 +116,10 @@ class LocalStack:
                 f"A local stack (pid {owner}) already uses {config.state_file}: stop it, "
                 "or set BRANDLINK_STATE_DIR (and free ports) to run a second one."
             )
+        # A fresh stack starts at real time; its containers read "now" through this file (local.clock).
+        clock_file = (config.state_dir / CLOCK_FILE_NAME).resolve()
+        reset_clock(clock_file)
+        os.environ[CLOCK_FILE_VARIABLE] = str(clock_file)
         functions = build_functions(config.region, concurrency=config.concurrency, queue_seconds=config.queue_seconds)
         self._functions = functions
         # Bind both gateways before anything slow, so a taken port fails at once.
@@ -182,6 +189,8 @@ class LocalStack:
             self._moto.stop()
             self._moto = None
         remove_state(self._config.state_file)
+        if os.environ.get(CLOCK_FILE_VARIABLE):
+            reset_clock(Path(os.environ.pop(CLOCK_FILE_VARIABLE)))
         return stuck
 
     def _add_gateway(self, label: str, port: int, function: LambdaFunction, variable: str) -> Gateway:

@@ -6,6 +6,7 @@
     brandlink --local list-accounts
     brandlink --local set-status AC... active|suspended|closed
     brandlink --local receiver                    # print the webhooks Brandlink posts, signatures checked
+    brandlink --local clock advance 91d           # move the local stack's clock (show, reset)
     brandlink test-cert go.acme.localhost         # a certificate bundle for a .localhost domain
     brandlink --stack Brandlink create-account    # the same against a deployed stack (your AWS credentials)
 
@@ -22,6 +23,7 @@ import json
 import os
 import shlex
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,7 +59,9 @@ def _target_options(suppress: bool) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Operate Brandlink: accounts, local credentials, test certificates, a webhook receiver.",
+        description=(
+            "Operate Brandlink: accounts, local credentials, test certificates, a webhook receiver, the local clock."
+        ),
         parents=[_target_options(suppress=False)],
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -85,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     receiver.add_argument("--port", type=int, default=None, help="default: $BRANDLINK_RECEIVER_PORT or 8082")
     receiver.add_argument("--auth-token", default=None, help="check signatures with this token (default: --local's)")
+    clock = commands.add_parser(
+        "clock", parents=parent, help="move the local stack's clock forward (e.g. past a short link's expiry)"
+    )
+    clock.add_argument("action", choices=("show", "advance", "reset"))
+    clock.add_argument("duration", nargs="?", default=None, help="with advance: e.g. 91d, 12h, 1d12h, 90s")
     return parser
 
 
@@ -178,6 +187,34 @@ def _run_receiver(args: argparse.Namespace) -> None:
     serve(receiver, ready)
 
 
+def _run_clock(args: argparse.Namespace) -> None:
+    from local import clock
+
+    target = _target(args)
+    path = os.environ.get(clock.CLOCK_FILE_VARIABLE, "")
+    if target.kind != "local" or not path:
+        raise CommandError("clock moves the local stack's clock only: use --local (or --state FILE).")
+    file = Path(path)
+    try:
+        if args.action == "advance":
+            if args.duration is None:
+                raise CommandError("clock advance needs a duration, e.g. `clock advance 91d`.")
+            clock.advance(file, clock.parse_duration(args.duration))
+        elif args.duration is not None:
+            raise CommandError(f"clock {args.action} takes no duration.")
+        elif args.action == "reset":
+            clock.reset(file)
+        offset = clock.read_offset(file)
+    except clock.ClockError as exc:
+        raise CommandError(str(exc)) from None
+    from datetime import UTC, datetime
+
+    from brandlink.core.common.dates import iso8601
+
+    now = datetime.fromtimestamp(time.time() + offset, UTC)
+    _print_json({"offset_seconds": offset, "offset_days": round(offset / 86400, 3), "now": iso8601(now)})
+
+
 def _aws_failure(exc: Exception) -> str:
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     if endpoint:
@@ -191,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         "env": _run_env,
         "test-cert": _run_test_cert,
         "receiver": _run_receiver,
+        "clock": _run_clock,
     }
     from botocore.exceptions import BotoCoreError, ClientError
     from pynamodb.exceptions import PynamoDBException

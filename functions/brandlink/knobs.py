@@ -142,7 +142,22 @@ class CountryList:
         return ",".join(value)
 
 
-Parser = Text | WholeNumber | Choice | JsonObject | CountryList
+class Flag:
+    """True or false: a JSON boolean (``cdk.json``) or the text ``true``/``false`` (``-c``), any case."""
+
+    def __call__(self, raw: object) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        value = _text(raw).lower()
+        if value not in ("true", "false"):
+            raise KnobError(f"must be true or false, got {raw!r}.")
+        return value == "true"
+
+    def render(self, value: bool) -> str:
+        return "true" if value else "false"
+
+
+Parser = Text | WholeNumber | Choice | JsonObject | CountryList | Flag
 
 
 @dataclass(frozen=True)
@@ -279,6 +294,14 @@ KNOBS: tuple[Knob, ...] = (
         WholeNumber(1, MAX_DAYS, LOG_RETENTION_DAYS, "CloudWatch Logs"),
         90,
         context="logRetentionDays",
+    ),
+    Knob(
+        "snap_start",
+        "Lambda SnapStart on the functions whose spec asks for it (the redirect and the API): a published "
+        "version and a `live` alias that their HTTP API calls",
+        Flag(),
+        True,
+        context="snapStart",
     ),
     Knob(
         "public_api_url",

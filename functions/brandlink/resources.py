@@ -70,6 +70,17 @@ class QueueTrigger:
 
 
 @dataclass(frozen=True)
+class TableRead:
+    """The only reads a function makes of ``table``: these DynamoDB ``actions`` (``GetItem``, ``Query``)
+    on the table itself, or on its ``index`` only. Narrower than ``tables_read``, which allows every
+    read action on the table and all its indexes."""
+
+    table: str
+    actions: tuple[str, ...]
+    index: str | None = None
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical: str
     handler: str
@@ -88,6 +99,10 @@ class FunctionSpec:
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
+    # Tables of tables_read that the function reads only this way (infra.permissions grants just that).
+    only_reads: tuple[TableRead, ...] = ()
+    # Latency-critical: Lambda SnapStart (a published version and an alias) when the snapStart knob is on.
+    snap_start: bool = False
     # Whether this build has the function's handler. A declared function that is not built yet is
     # left out of the stack (FUNCTIONS) and shown as "not in this build yet" by the local runner.
     built: bool = True
@@ -181,6 +196,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         tables_write=ALL_TABLES,
         queues_send=("send", "certificates", "status_callbacks"),
         capabilities=("scheduler", "metrics", "kms_certificates"),
+        snap_start=True,
     ),
     FunctionSpec(
         "redirect",
@@ -190,9 +206,11 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=5,
         http_api="redirect",
         tables_read=("links", "domains"),
+        # One GetItem of a link per tap; a domain's fallback URL by name (core.links.redirect).
+        only_reads=(TableRead("links", ("GetItem",)), TableRead("domains", ("Query",), index="by_name")),
         queues_send=("clicks",),
         capabilities=("metrics",),
-        built=False,
+        snap_start=True,
     ),
     FunctionSpec(
         "dispatch",

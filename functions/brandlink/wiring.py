@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from brandlink.core.domains.expiry import Alerts
     from brandlink.core.domains.ports import DomainPorts
     from brandlink.core.domains.repository import DomainRepository
+    from brandlink.core.links.redirect import RedirectPorts
     from brandlink.core.messaging.actions import MessagePorts
     from brandlink.core.messaging.delivery import Provider
     from brandlink.core.messaging.dispatch import Dispatcher, StickySenders
@@ -123,6 +124,21 @@ def domains(_current: Settings) -> DomainRepository:
     from brandlink.store.domains import DynamoDomainRepository
 
     return DynamoDomainRepository()
+
+
+@per_settings
+def redirect_ports(current: Settings) -> RedirectPorts:
+    """The redirect's reads: raw ``GetItem``/``Query`` on one DynamoDB client, no pynamodb (its import
+    alone would exceed the redirect's cold-start budget); the domains' fallbacks cached per container."""
+    from brandlink import aws_session
+    from brandlink.adapters.links.redirect_reads import CLIENT_CONFIG, DomainFallbackReader, LinkTargetReader
+    from brandlink.core.links.redirect import FallbackCache, RedirectPorts
+
+    client = aws_session.client("dynamodb", current.region, config=CLIENT_CONFIG)
+    return RedirectPorts(
+        links=LinkTargetReader(client, current.table_name("links")),
+        fallbacks=FallbackCache(DomainFallbackReader(client, current.table_name("domains"))),
+    )
 
 
 @per_settings

@@ -96,6 +96,8 @@ def test_optional_values_reach_the_function_environment() -> None:
         ({"stackName": "brand_link"}, "stackName must start with a letter"),
         ({"lambdaAssetDir": " "}, "lambdaAssetDir must name the Lambda asset folder"),
         ({"provider": 3}, "provider must be a string"),
+        ({"snapStart": "sometimes"}, "snapStart must be true or false, got 'sometimes'"),
+        ({"snapStart": 1}, "snapStart must be a string"),
     ],
 )
 def test_bad_values_are_refused_with_a_sentence_naming_the_knob(context: dict[str, Any], message: str) -> None:
@@ -132,3 +134,10 @@ def test_the_deployment_settings_are_exactly_the_knobs_with_a_context_key() -> N
 
     assert [field.name for field in fields(DeploymentSettings)] == [knob.field for knob in knobs.CONTEXT_KNOBS]
     assert list(DEFAULTS) == [knob.context for knob in knobs.CONTEXT_KNOBS]
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"), [(True, True), (False, False), ("true", True), ("FALSE", False), (" True ", True)]
+)
+def test_snap_start_takes_json_booleans_and_cli_text(raw: Any, value: bool) -> None:
+    assert load_deployment_settings({"snapStart": raw}).snap_start is value

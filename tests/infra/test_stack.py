@@ -245,14 +245,11 @@ def test_no_service_wide_actions_anywhere(stack: Synthesized) -> None:
                 assert not action.endswith(":*") and action != "*", action
 
 
-REDIRECT = next(spec for spec in resources.DECLARED_FUNCTIONS if spec.logical == "redirect")
-
-
 def test_functions_that_are_not_built_are_not_deployed(stack: Synthesized) -> None:
     handlers = {f["Properties"]["Handler"] for f in stack.resources("AWS::Lambda::Function").values()}
     roles = stack.resources("AWS::IAM::Role")
     not_built = [spec for spec in resources.DECLARED_FUNCTIONS if not spec.built]
-    assert {spec.logical for spec in not_built} == {"redirect", "clicks"}
+    assert {spec.logical for spec in not_built} == {"clicks"}
     for spec in not_built:
         assert spec.handler not in handlers, spec.logical
         assert not any(role.startswith(f"Functions{camel(spec.logical)}Role") for role in roles), spec.logical
@@ -261,22 +258,25 @@ def test_functions_that_are_not_built_are_not_deployed(stack: Synthesized) -> No
     assert not any(m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [clicks_queue, "Arn"]} for m in sources)
 
 
-@pytest.mark.skipif(not REDIRECT.built, reason="the redirect function is not built yet")
-def test_redirect_function_only_reads_its_two_tables_and_sends_clicks(stack: Synthesized) -> None:
+def test_redirect_function_gets_one_link_and_queries_domains_by_name_only(stack: Synthesized) -> None:
     statements = _statements(stack, "FunctionsRedirectRole")
     tables = stack.resources("AWS::DynamoDB::Table")
+    links = {"Fn::GetAtt": [_logical_id(tables, "DataLinks"), "Arn"]}
+    by_name = {"Fn::Join": ["", [{"Fn::GetAtt": [_logical_id(tables, "DataDomains"), "Arn"]}, "/index/by_name"]]}
     dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
-    assert len(dynamodb) == 1 and "dynamodb:PutItem" not in _actions(dynamodb[0])
-    readable = {json.dumps(resource, sort_keys=True) for resource in _resources(dynamodb[0])}
-    expected = {
-        json.dumps({"Fn::GetAtt": [_logical_id(tables, f"Data{camel(name)}"), "Arn"]}, sort_keys=True)
-        for name in ("links", "domains")
-    }
-    assert expected <= readable
-    assert len(readable) == 2 + len(resources.table("domains").indexes)
+    assert sorted((_actions(s), _resources(s)) for s in dynamodb) == sorted(
+        [(["dynamodb:GetItem"], [links]), (["dynamodb:Query"], [by_name])]
+    )
     sends = [s for s in statements if "sqs:SendMessage" in _actions(s)]
     queue_id = _logical_id(stack.resources("AWS::SQS::Queue"), "QueuesClicksQueue")
     assert [_resources(s) for s in sends] == [[{"Fn::GetAtt": [queue_id, "Arn"]}]]
+
+
+def test_redirect_function_reads_no_secret(stack: Synthesized) -> None:
+    actions = {a for s in _statements(stack, "FunctionsRedirectRole") for a in _actions(s)}
+    assert not {a for a in actions if a.startswith(("secretsmanager:", "kms:"))}
+    variables = _function(stack, "redirect")["Properties"]["Environment"]["Variables"]
+    assert not {"BRANDLINK_SLUG_KEY_SECRET_ARN", "BRANDLINK_TOKEN_KEY_SECRET_ARN"} & set(variables)
 
 
 def test_api_may_schedule_only_in_its_group_and_pass_only_the_scheduler_role(stack: Synthesized) -> None:
@@ -453,22 +453,47 @@ def test_two_http_apis_with_their_routes(stack: Synthesized) -> None:
     assert len(apis) == 2
     assert all(api["Properties"]["ProtocolType"] == "HTTP" for api in apis.values())
     assert _routes(stack, "HttpApisManagementApi") == {"$default"}
-    # Routes exist once the redirect function is built; until then the API (which short domains'
-    # custom domains map to) has none, so API Gateway answers 404 rather than invoking nothing.
-    redirect_routes = {"GET /{slug}", "HEAD /{slug}", "$default"} if REDIRECT.built else set()
-    assert _routes(stack, "HttpApisRedirectApi") == redirect_routes
+    # Short links and the domain's root, GET and HEAD; anything else is API Gateway's own 404/405.
+    assert _routes(stack, "HttpApisRedirectApi") == {"GET /{slug}", "HEAD /{slug}", "GET /", "HEAD /"}
 
 
-def test_routes_reach_the_function_named_in_the_spec(stack: Synthesized) -> None:
+def test_routes_reach_the_live_alias_of_the_function_named_in_the_spec(stack: Synthesized) -> None:
     integrations = stack.resources("AWS::ApiGatewayV2::Integration")
-    functions = stack.resources("AWS::Lambda::Function")
+    aliases = stack.resources("AWS::Lambda::Alias")
+    permissions = stack.resources("AWS::Lambda::Permission").values()
     for spec in resources.FUNCTIONS:
         if spec.http_api is None:
             continue
+        assert spec.snap_start, f"{spec.logical}: an HTTP function is latency-critical"
         api_id = _logical_id(stack.resources("AWS::ApiGatewayV2::Api"), f"HttpApis{camel(spec.http_api)}Api")
-        function_id = _logical_id(functions, f"Functions{camel(spec.logical)}")
+        alias_id = _logical_id(aliases, f"Functions{camel(spec.logical)}Live")
         [integration] = [i for i in integrations.values() if i["Properties"]["ApiId"] == {"Ref": api_id}]
-        assert integration["Properties"]["IntegrationUri"] == {"Fn::GetAtt": [function_id, "Arn"]}
+        assert integration["Properties"]["IntegrationUri"] == {"Ref": alias_id}
+        # API Gateway may invoke the alias (the published version), and the alias only.
+        assert any(p["Properties"]["FunctionName"] == {"Ref": alias_id} for p in permissions), spec.logical
+
+
+def test_snap_start_on_the_latency_critical_functions_through_a_published_version(stack: Synthesized) -> None:
+    functions = stack.resources("AWS::Lambda::Function")
+    versions = stack.resources("AWS::Lambda::Version")
+    aliases = stack.resources("AWS::Lambda::Alias")
+    snapped = {spec.logical for spec in resources.FUNCTIONS if spec.snap_start}
+    assert snapped == {"api", "redirect"}
+    for spec in resources.FUNCTIONS:
+        function_id = _logical_id(functions, f"Functions{camel(spec.logical)}")
+        properties = functions[function_id]["Properties"]
+        expected = {"ApplyOn": "PublishedVersions"} if spec.logical in snapped else None
+        assert properties.get("SnapStart") == expected, spec.logical
+        assert re.fullmatch(r"python3\.(1[2-9])", properties["Runtime"]), "SnapStart needs Python 3.12+"
+        assert "EphemeralStorage" not in properties and "ProvisionedConcurrencyConfig" not in properties
+    for logical in snapped:
+        function_ref = {"Ref": _logical_id(functions, f"Functions{camel(logical)}")}
+        [version_id] = [i for i, v in versions.items() if v["Properties"]["FunctionName"] == function_ref]
+        alias = aliases[_logical_id(aliases, f"Functions{camel(logical)}Live")]["Properties"]
+        assert alias["Name"] == "live"
+        assert alias["FunctionName"] == function_ref
+        assert alias["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    assert len(versions) == len(aliases) == len(snapped)
 
 
 def test_stages_log_access_and_throttle(stack: Synthesized) -> None:

@@ -21,6 +21,7 @@ CONTEXT = {
     "alarmEmail": "ops@example.com",
     "publicApiUrl": "https://sms.example.com",
     "logRetentionDays": "30",
+    "snapStart": "false",
 }
 
 
@@ -100,3 +101,20 @@ def test_sns_provider_publishes_to_phone_numbers(synth_app: Any) -> None:
     granted = _role_actions(synth_app({"provider": "sns"}), "dispatch")
     assert granted["sns:Publish"] == ["*"]
     assert "sms-voice:SendTextMessage" not in granted
+
+
+def test_without_snap_start_no_version_is_published_and_the_apis_call_the_functions(stack: Synthesized) -> None:
+    functions = stack.resources("AWS::Lambda::Function")
+    assert all("SnapStart" not in function["Properties"] for function in functions.values())
+    assert stack.resources("AWS::Lambda::Version") == {}
+    assert stack.resources("AWS::Lambda::Alias") == {}
+    uris = [i["Properties"]["IntegrationUri"] for i in stack.resources("AWS::ApiGatewayV2::Integration").values()]
+    http_functions = [spec.logical for spec in resources.FUNCTIONS if spec.http_api]
+    assert len(uris) == len(http_functions) == 2
+    for logical in http_functions:
+        [function_id] = [
+            i
+            for i in functions
+            if i.startswith(f"Functions{camel(logical)}") and len(i) == len(f"Functions{camel(logical)}") + 8
+        ]
+        assert {"Fn::GetAtt": [function_id, "Arn"]} in uris, logical

@@ -22,6 +22,9 @@ from brandlink.resources import DECLARED_FUNCTIONS, FUNCTIONS
 ROOT = Path(__file__).resolve().parents[2]
 HANDLER_MODULES = [spec.handler.rsplit(".", 1)[0] for spec in FUNCTIONS]
 BUILT_HANDLER_MODULES = [module for module in HANDLER_MODULES if importlib.util.find_spec(module) is not None]
+REDIRECT = "brandlink.handlers.redirect"
+# The redirect keeps the X-Ray SDK off its cold start (its module docstring, bench/RESULTS.md).
+TRACED_HANDLER_MODULES = [module for module in BUILT_HANDLER_MODULES if module != REDIRECT]
 
 _PROBE = """
 import json, sys
@@ -49,7 +52,7 @@ def loaded(probe: dict[str, Any], *packages: str) -> list[str]:
     return [name for name in probe["modules"] if any(name == p or name.startswith(p + ".") for p in packages)]
 
 
-@pytest.mark.parametrize("module", BUILT_HANDLER_MODULES)
+@pytest.mark.parametrize("module", TRACED_HANDLER_MODULES)
 def test_tracer_patches_botocore_alone(module: str) -> None:
     probe = cold_import(module)
 
@@ -67,6 +70,28 @@ def test_the_api_loads_certificate_parsing_dns_and_the_dispatcher_only_when_a_ro
         loaded(probe, "cryptography", "dns", "brandlink.core.domains.certificates", "brandlink.core.messaging.dispatch")
         == []
     )
+
+
+def test_the_redirect_loads_no_framework_no_pynamodb_no_xray_and_no_slug_cipher() -> None:
+    probe = cold_import(REDIRECT)
+
+    assert probe["botocore_client_traced"] is False
+    heavy = (
+        "aws_xray_sdk",
+        "aws_lambda_powertools",  # its Logger is imported on the first line to log, never on a plain tap
+        "pynamodb",
+        "brandlink.store",
+        "brandlink.api",
+        "brandlink.observability",
+        "brandlink.core.links.slugs",
+        "brandlink.core.links.detection",
+        "brandlink.core.messaging",
+        "brandlink.core.domains",
+        "idna",
+        "requests",
+    )
+    assert loaded(probe, *heavy) == []
+    assert "brandlink.adapters.links.redirect_reads" in probe["modules"]
 
 
 def test_the_status_callback_function_does_not_load_the_message_model() -> None:

@@ -172,6 +172,7 @@ def test_the_banner_shows_the_short_commands_and_the_private_callback_rule() -> 
         ".venv/bin/brandlink --local create-account --name Acme",
         ".venv/bin/brandlink test-cert go.acme.localhost",
         ".venv/bin/brandlink --local receiver",
+        ".venv/bin/brandlink --local clock advance 91d",
     ]
     assert any(line.startswith('eval "$(.venv/bin/brandlink --local env)"') for line in lines)
     assert "signatures checked" in text and "http://127.0.0.1:8082" in text

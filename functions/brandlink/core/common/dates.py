@@ -1,13 +1,35 @@
-"""The two date formats of the contract and parsing of client-supplied dates."""
+"""The two date formats of the contract, parsing of client-supplied dates, and the one clock.
+
+Every "now" of the functions is read here (``utcnow``, ``now_epoch``), from one replaceable clock:
+``time.time`` in AWS. Local mode installs a clock that can be moved forward (``local.clock``, read by
+every function container), so a test can let 91 days pass and see a short link expire the way it
+does in AWS, with no item edited behind the system's back. Nothing in ``brandlink`` replaces the
+clock: only the local runner and tests do (``use_clock``).
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 
+_clock: Callable[[], float] = time.time
+
+
+def use_clock(clock: Callable[[], float] | None) -> None:
+    """Read "now" (epoch seconds) from ``clock`` from here on; ``None`` restores the system clock."""
+    global _clock
+    _clock = time.time if clock is None else clock
+
+
+def now_epoch() -> float:
+    """Now, in epoch seconds (what TTL attributes such as a link's ``expires_at`` are compared with)."""
+    return _clock()
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.fromtimestamp(_clock(), UTC)
 
 
 def _as_utc(value: datetime) -> datetime:

@@ -21,18 +21,18 @@ link item, which the store does anyway).
 from __future__ import annotations
 
 import os
-import re
 import threading
 import weakref
 
 from brandlink.core.links.counters import CounterBlocks
 from brandlink.core.links.errors import SlugKeyError, SlugSpaceExhaustedError
 from brandlink.core.links.feistel import DEFAULT_ROUNDS, MIN_KEY_BYTES, FeistelPermutation
+from brandlink.core.links.slug_format import ALPHABET as ALPHABET
+from brandlink.core.links.slug_format import SLUG_LENGTH as SLUG_LENGTH
+from brandlink.core.links.slug_format import SLUG_PATTERN as SLUG_PATTERN
+from brandlink.core.links.slug_format import is_slug as is_slug
 
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-SLUG_LENGTH = 10
 SLUG_SPACE = len(ALPHABET) ** SLUG_LENGTH
-SLUG_PATTERN = re.compile(r"[0-9A-Za-z]{10}")
 COUNTER_NAME = "slug"
 DEFAULT_BLOCK_SIZE = 1000
 MIN_ROUNDS = 8
@@ -64,11 +64,6 @@ def decode(slug: str) -> int:
     for char in slug:
         value = value * 62 + _DIGITS[char]
     return value
-
-
-def is_slug(text: str) -> bool:
-    """True when ``text`` has the shape of a slug (the redirect can refuse others without a read)."""
-    return SLUG_PATTERN.fullmatch(text) is not None
 
 
 class SlugCipher:

@@ -23,6 +23,7 @@ from brandlink.config import Settings, settings
 
 if TYPE_CHECKING:
     from brandlink.core.accounts.repository import AccountRepository
+    from brandlink.core.common.rate_limit import RateLimiter
     from brandlink.core.domains.certificate_install import (
         CertificateAuthorityStore,
         CertificateJobQueue,
@@ -34,9 +35,14 @@ if TYPE_CHECKING:
     from brandlink.core.domains.expiry import Alerts
     from brandlink.core.domains.ports import DomainPorts
     from brandlink.core.domains.repository import DomainRepository
+    from brandlink.core.links.counters import CounterBlocks
+    from brandlink.core.links.repository import LinkRepository
+    from brandlink.core.links.sending import LinkShortener
+    from brandlink.core.links.slugs import SlugMinter
     from brandlink.core.messaging.actions import MessagePorts
     from brandlink.core.messaging.delivery import Provider
     from brandlink.core.messaging.dispatch import Dispatcher, StickySenders
+    from brandlink.core.messaging.model import Message
     from brandlink.core.messaging.outbox import OutboxRepository
     from brandlink.core.messaging.repository import MessageRepository
     from brandlink.core.messaging.scheduling import MessageScheduler
@@ -133,6 +139,20 @@ def messages(_current: Settings) -> MessageRepository:
 
 
 @per_settings
+def links(_current: Settings) -> LinkRepository:
+    from brandlink.store.links import DynamoLinkRepository
+
+    return DynamoLinkRepository()
+
+
+@per_settings
+def counter_blocks(_current: Settings) -> CounterBlocks:
+    from brandlink.store.links import DynamoCounterBlocks
+
+    return DynamoCounterBlocks()
+
+
+@per_settings
 def outbox(_current: Settings) -> OutboxRepository:
     from brandlink.store.messaging.outbox import DynamoOutboxRepository
 
@@ -160,6 +180,99 @@ def token_master_key(current: Settings) -> bytes:
     from brandlink.adapters.accounts.token_key import fetch_token_master_key
 
     return fetch_token_master_key(secret_arn, current.region)
+
+
+@per_settings
+def slug_key(current: Settings) -> bytes:
+    """The slug permutation key: ``BRANDLINK_SLUG_KEY`` (local) or its secret (AWS), read on the first mint."""
+    if current.slug_key:
+        return current.slug_key.encode("utf-8")
+    secret_arn = _required(
+        current.slug_key_secret_arn, "BRANDLINK_SLUG_KEY or BRANDLINK_SLUG_KEY_SECRET_ARN", "to mint short-link slugs"
+    )
+    from brandlink.adapters.links.slug_key import fetch_slug_key
+
+    return fetch_slug_key(secret_arn, current.region)
+
+
+def after_restore(hook: Callable[[], object]) -> bool:
+    """Register ``hook`` to run after a Lambda SnapStart restore (nothing happens without SnapStart)."""
+    from brandlink.adapters.common.snapstart import register_after_restore
+
+    return register_after_restore(hook)
+
+
+@per_settings
+def slug_minter(_current: Settings) -> SlugMinter:
+    """Claims its first counter block and reads the key on its first mint, never here; a SnapStart
+    restore drops the block in hand (a snapshot must not hand one block to many environments)."""
+    from brandlink.core.links.slugs import SlugCipher, SlugMinter
+
+    minter = SlugMinter(lambda: SlugCipher(slug_key()), counter_blocks())
+    after_restore(minter.reset_after_restore)
+    return minter
+
+
+@per_settings
+def shortening_rate_limiter(current: Settings) -> RateLimiter:
+    """Link-shortening requests per account per second, claimed in blocks of the dispatch function's
+    SQS batch size (core/common/rate_limit.py has the guarantees)."""
+    from brandlink import resources
+    from brandlink.core.common.rate_limit import RateLimiter
+    from brandlink.store.common.rate_limits import DynamoTokenWindows
+
+    trigger = next(spec.queue_trigger for spec in resources.FUNCTIONS if spec.logical == "dispatch")
+    block = trigger.batch_size if trigger is not None else 10
+    limiter = RateLimiter(DynamoTokenWindows("shorten"), limit=current.shorten_rate_per_second, block=block)
+    after_restore(limiter.reset_after_restore)
+    return limiter
+
+
+class _ShorteningEvents:
+    """Metrics and log lines of the send side of link shortening (Powertools, loaded on first use)."""
+
+    def not_shortened(self, message: Message, cause: int, reason: str) -> None:
+        from aws_lambda_powertools.metrics import MetricUnit
+
+        from brandlink.observability import logger, metrics
+
+        metrics.add_metric(name="LinksNotShortened", unit=MetricUnit.Count, value=1)
+        logger.warning(
+            "links sent as written (30103)",
+            extra={
+                "message_sid": message.sid,
+                "account_sid": message.account_sid,
+                "cause": int(cause),
+                "reason": reason,
+            },
+        )
+
+    def throttled(self, message: Message) -> None:
+        from aws_lambda_powertools.metrics import MetricUnit
+
+        from brandlink.observability import logger, metrics
+
+        metrics.add_metric(name="LinkShorteningThrottled", unit=MetricUnit.Count, value=1)
+        logger.warning(
+            "link-shortening rate limit reached (20429)",
+            extra={"message_sid": message.sid, "account_sid": message.account_sid},
+        )
+
+
+@per_settings
+def link_shortener(current: Settings) -> LinkShortener:
+    from brandlink.core.domains.shortening import shortening_domain_status
+    from brandlink.core.links.sending import LinkShortener
+
+    return LinkShortener(
+        gate=partial(shortening_domain_status, domains()),
+        links=links(),
+        mint=slug_minter().mint_many,
+        limiter=shortening_rate_limiter(),
+        link_ttl_days=current.link_ttl_days,
+        local_port=current.short_link_port if current.is_local else None,
+        events=_ShorteningEvents(),
+    )
 
 
 @per_settings
@@ -363,7 +476,7 @@ def dispatcher(current: Settings) -> Dispatcher:
         send_queue=send_queue(),
         callbacks=callback_queue(),
         retry=RetryPolicy(max_attempts=current.send_max_attempts, base_delay_seconds=current.send_retry_base_seconds),
-        shortening=shortening_gate(),
+        links=link_shortener(),
         alpha_sender_countries=frozenset(countries) if countries else ALPHA_SENDER_COUNTRIES,
     )
 

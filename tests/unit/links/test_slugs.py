@@ -183,7 +183,7 @@ def test_counter_past_the_slug_space_is_refused() -> None:
     minter = SlugMinter(SlugCipher(KEY), NearlyFull(), block_size=10)
     with pytest.raises(SlugSpaceExhaustedError) as caught:
         minter.mint()
-    assert caught.value.code == 30104
+    assert caught.value.code == 30103
 
 
 def test_block_size_must_be_positive() -> None:

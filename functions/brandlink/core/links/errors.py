@@ -13,7 +13,7 @@ from brandlink.core.common.errors import ErrorCode
 class LinkError(ValueError):
     """A message's links cannot be shortened. ``code`` is the Twilio error code to report."""
 
-    code: ErrorCode = ErrorCode.LINK_NOT_SHORTENED  # the generic shortener failure
+    code: ErrorCode = ErrorCode.LINKS_NOT_SHORTENED  # the generic shortener failure
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

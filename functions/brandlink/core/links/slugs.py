@@ -12,10 +12,13 @@ block claimed during init would be shared by all of them and its slugs issued se
 minter built at init holds no block; ``reset_after_restore()`` drops a block held anyway (register
 it as an after-restore hook), and a forked child process drops its inherited block by itself.
 
-Key: the secret is fixed for the life of a deployment (Secrets Manager). Another key is another
-permutation, whose images of new counter values can equal slugs the old key issued; rotating it
-therefore needs a new counter name *and* a check against existing slugs (a conditional put of the
-link item, which the store does anyway).
+Key: the secret is fixed for the life of a deployment (Secrets Manager, never rotated, retained
+with the tables). Another key is another permutation, whose images of new counter values can equal
+slugs the old key issued; rotating it would therefore need a new counter name *and* a check against
+existing slugs (a conditional put of each link item). Brandlink does not rotate it, so the store
+writes link items in unconditional batches (``store.links``), relying on the counter alone. The
+key is loaded on the first mint (``SlugMinter`` takes a factory), so a function that never
+shortens never reads the secret.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import re
 import threading
 import weakref
+from collections.abc import Callable
 
 from brandlink.core.links.counters import CounterBlocks
 from brandlink.core.links.errors import SlugKeyError, SlugSpaceExhaustedError
@@ -100,15 +104,18 @@ class SlugMinter:
 
     def __init__(
         self,
-        cipher: SlugCipher,
+        cipher: SlugCipher | Callable[[], SlugCipher],
         counters: CounterBlocks,
         *,
         counter_name: str = COUNTER_NAME,
         block_size: int = DEFAULT_BLOCK_SIZE,
     ) -> None:
+        """``cipher`` is the cipher, or a factory called once, on the first mint (the key is a secret
+        read over the network: a function that never shortens never reads it)."""
         if block_size < 1:
             raise ValueError(f"block_size must be positive, got {block_size}")
-        self._cipher = cipher
+        self._cipher: SlugCipher | None = cipher if isinstance(cipher, SlugCipher) else None
+        self._make_cipher = None if isinstance(cipher, SlugCipher) else cipher
         self._counters = counters
         self._counter_name = counter_name
         self._block_size = block_size
@@ -125,13 +132,17 @@ class SlugMinter:
         """``count`` new slugs (one lock acquisition; blocks claimed as needed)."""
         values: list[int] = []
         with self._lock:
+            cipher = self._cipher
+            if cipher is None:
+                assert self._make_cipher is not None
+                cipher = self._cipher = self._make_cipher()
             while len(values) < count:
                 if self._next == self._end:
                     self._claim()
                 take = min(count - len(values), self._end - self._next)
                 values.extend(range(self._next, self._next + take))
                 self._next += take
-        slug = self._cipher.slug
+        slug = cipher.slug
         return [slug(value) for value in values]
 
     def reset_after_restore(self) -> None:

@@ -229,33 +229,31 @@ def shortening_rate_limiter(current: Settings) -> RateLimiter:
 
 
 class _ShorteningEvents:
-    """Metrics and log lines of the send side of link shortening (Powertools, loaded on first use)."""
+    """Metrics (dimension ``ErrorCode``, as the certificate checks report theirs) and log lines of the
+    send side of link shortening; Powertools is loaded on the first event."""
 
     def not_shortened(self, message: Message, cause: int, reason: str) -> None:
-        from aws_lambda_powertools.metrics import MetricUnit
+        from brandlink.core.common.errors import ErrorCode
 
-        from brandlink.observability import logger, metrics
-
-        metrics.add_metric(name="LinksNotShortened", unit=MetricUnit.Count, value=1)
-        logger.warning(
-            "links sent as written (30103)",
-            extra={
-                "message_sid": message.sid,
-                "account_sid": message.account_sid,
-                "cause": int(cause),
-                "reason": reason,
-            },
-        )
+        self._report("LinksNotShortened", ErrorCode.LINKS_NOT_SHORTENED, message, cause=int(cause), reason=reason)
 
     def throttled(self, message: Message) -> None:
+        from brandlink.core.common.errors import ErrorCode
+
+        self._report("LinkShorteningThrottled", ErrorCode.TOO_MANY_REQUESTS, message)
+
+    @staticmethod
+    def _report(metric: str, code: int, message: Message, **details: object) -> None:
+        from aws_lambda_powertools import single_metric
         from aws_lambda_powertools.metrics import MetricUnit
 
         from brandlink.observability import logger, metrics
 
-        metrics.add_metric(name="LinkShorteningThrottled", unit=MetricUnit.Count, value=1)
+        with single_metric(name=metric, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as single:
+            single.add_dimension(name="ErrorCode", value=str(code))
         logger.warning(
-            "link-shortening rate limit reached (20429)",
-            extra={"message_sid": message.sid, "account_sid": message.account_sid},
+            f"{metric} ({code})",
+            extra={"error_code": code, "message_sid": message.sid, "account_sid": message.account_sid, **details},
         )
 
 

@@ -10,11 +10,11 @@ import pytest
 
 from brandlink.core.accounts.model import Account
 from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.forms import Form
 from brandlink.core.domains.shortening import ShorteningUnavailable
 from brandlink.core.links.counters import InMemoryCounterBlocks
 from brandlink.core.links.sending import LinkShortener
 from brandlink.core.links.slugs import SlugCipher, SlugMinter
-from brandlink.core.common.forms import Form
 from brandlink.core.messaging.actions import MessageLimits, MessagePorts, create_message, update_message
 from brandlink.core.messaging.delivery import DeliveryError, RetryPolicy
 from brandlink.core.messaging.dispatch import Dispatcher, DispatchRequest, Outcome, obfuscate_address
@@ -450,7 +450,9 @@ def test_shortening_domain_problems_fail_the_message_without_continue_on_failure
     h = Harness()
     h.senders.pools[SERVICE_SID] = [pool_sender("PN01", FROM)]
     message = h.create(To=TO, MessagingServiceSid=SERVICE_SID, Body="see https://example.com", ShortenUrls="true")
-    h.gate.error = ShorteningUnavailable(ErrorCode.CERTIFICATE_EXPIRED, "certificate expired", continue_on_failure=False)
+    h.gate.error = ShorteningUnavailable(
+        ErrorCode.CERTIFICATE_EXPIRED, "certificate expired", continue_on_failure=False
+    )
     assert h.dispatcher().dispatch(request_for(message)) is Outcome.UNSENT
     assert (h.stored(message).status, h.stored(message).error_code) == ("failed", 30102)
     assert h.provider.sent == []

@@ -174,22 +174,26 @@ class LinkShortener:
     ) -> tuple[LinkRecord, ...]:
         created = int(now.timestamp())
         expires = created + self.link_ttl_days * SECONDS_PER_DAY
-        assert message.messaging_service_sid is not None
+        service_sid = message.messaging_service_sid
+        assert service_sid is not None
+        sid, account, to, tags = message.sid, message.account_sid, message.to, message.tags  # tags: shared, read-only
+        domain_sid, domain_name = domain.domain_sid, domain.domain_name
+        # Positional arguments, shared tags: this runs for every link of a campaign.
         return tuple(
             LinkRecord(
-                slug=link.slug,
-                link=link.url,
-                message_sid=message.sid,
-                account_sid=message.account_sid,
-                service_sid=message.messaging_service_sid,
-                to=message.to,
-                from_=from_,
-                domain_sid=domain.domain_sid,
-                domain_name=domain.domain_name,
-                created_at=created,
-                expires_at=expires,
-                position=position,
-                tags=dict(message.tags),
+                link.slug,
+                link.url,
+                sid,
+                account,
+                service_sid,
+                to,
+                from_,
+                domain_sid,
+                domain_name,
+                created,
+                expires,
+                position,
+                tags,
             )
             for position, link in enumerate(shortened.links)
         )

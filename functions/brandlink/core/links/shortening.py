@@ -53,6 +53,8 @@ def short_url(domain: str, slug: str, *, https: bool = True) -> str:
 
 
 def _on_domain(url: str, domain: str) -> bool:
+    if domain.lower().rstrip(".") not in url.lower():  # the common case, without parsing the URL
+        return False
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:

@@ -260,10 +260,10 @@ class _ShorteningEvents:
 @per_settings
 def link_shortener(current: Settings) -> LinkShortener:
     from brandlink.core.domains.shortening import shortening_domain_status
-    from brandlink.core.links.sending import LinkShortener
+    from brandlink.core.links.sending import CachedDomainGate, LinkShortener
 
     return LinkShortener(
-        gate=partial(shortening_domain_status, domains()),
+        gate=CachedDomainGate(partial(shortening_domain_status, domains())),
         links=links(),
         mint=slug_minter().mint_many,
         limiter=shortening_rate_limiter(),

@@ -18,7 +18,7 @@ from brandlink.core.domains.shortening import ShorteningUnavailable
 from brandlink.core.links.counters import InMemoryCounterBlocks
 from brandlink.core.links.errors import SlugSpaceExhaustedError
 from brandlink.core.links.records import LinkRecord
-from brandlink.core.links.sending import LinkShortener
+from brandlink.core.links.sending import CachedDomainGate, LinkShortener
 from brandlink.core.links.slugs import SlugCipher, SlugMinter, is_slug
 from brandlink.core.messaging.actions import MessageLimits, MessagePorts, create_message
 from brandlink.core.messaging.delivery import RetryPolicy
@@ -391,3 +391,30 @@ def test_a_message_without_links_mints_nothing_and_takes_no_token() -> None:
     assert h.dispatch(message) is Outcome.SENT
     assert h.stored(message).body == "Your code is 123456; www.example.com is not a link."
     assert h.counters.claims == 0 and h.windows.claims == 0 and h.links.batches == []
+
+
+def test_the_domain_gate_is_asked_once_per_service_within_its_cache_time() -> None:
+    calls: list[tuple[str, str]] = []
+    now = [100.0]
+    answer: list[Any] = [shortening_domain(DOMAIN)]
+
+    def gate(account_sid: str, service_sid: str) -> Any:
+        calls.append((account_sid, service_sid))
+        if isinstance(answer[0], Exception):
+            raise answer[0]
+        return answer[0]
+
+    cached = CachedDomainGate(gate, seconds=5, clock=lambda: now[0])
+    assert cached(ACCOUNT, SERVICE).domain_name == DOMAIN
+    assert cached(ACCOUNT, SERVICE).domain_name == DOMAIN
+    assert cached(ACCOUNT, "MG" + "c" * 32).domain_name == DOMAIN
+    assert len(calls) == 2  # one read per service
+    answer[0] = unavailable(ErrorCode.CERTIFICATE_EXPIRED, keep_going=False)
+    now[0] += 4.9
+    assert cached(ACCOUNT, SERVICE).domain_name == DOMAIN  # a change shows within the cache time...
+    now[0] += 0.2
+    for _ in range(2):  # ...then the refusal, remembered as well (a fresh exception each time)
+        with pytest.raises(ShorteningUnavailable) as caught:
+            cached(ACCOUNT, SERVICE)
+        assert (caught.value.code, caught.value.continue_on_failure) == (ErrorCode.CERTIFICATE_EXPIRED, False)
+    assert len(calls) == 3

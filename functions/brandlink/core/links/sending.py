@@ -26,6 +26,7 @@ Decisions (docs/links.md, "Sending"):
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,49 @@ logger = logging.getLogger(__name__)
 SECONDS_PER_DAY = 86_400
 DomainGate = Callable[[str, str], ShorteningDomain]
 """``(account_sid, service_sid)`` → the service's shortening domain, or ``ShorteningUnavailable``."""
+
+
+class CachedDomainGate:
+    """``DomainGate`` answers (a domain, or the refusal) remembered per service for ``seconds``.
+
+    The gate costs two reads (the service's domain row, then the domain); a dispatch environment
+    sending a campaign asks it for every message of the same service. A change of the domain, its
+    certificate or its config reaches dispatch at most ``seconds`` later (5 s by default).
+    """
+
+    def __init__(
+        self, gate: DomainGate, *, seconds: float = 5.0, clock: Callable[[], float] = time.monotonic, size: int = 1024
+    ) -> None:
+        self._gate = gate
+        self._seconds = seconds
+        self._clock = clock
+        self._size = size
+        self._answers: dict[tuple[str, str], tuple[float, ShorteningDomain | _Refusal]] = {}
+
+    def __call__(self, account_sid: str, service_sid: str) -> ShorteningDomain:
+        key = (account_sid, service_sid)
+        now = self._clock()
+        cached = self._answers.get(key)
+        if cached is not None and cached[0] > now:
+            answer = cached[1]
+        else:
+            try:
+                answer = self._gate(account_sid, service_sid)
+            except ShorteningUnavailable as exc:
+                answer = _Refusal(exc.code, exc.message, exc.continue_on_failure)
+            if len(self._answers) >= self._size:
+                self._answers.clear()
+            self._answers[key] = (now + self._seconds, answer)
+        if isinstance(answer, _Refusal):
+            raise ShorteningUnavailable(answer.code, answer.message, continue_on_failure=answer.continue_on_failure)
+        return answer
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    code: ErrorCode
+    message: str
+    continue_on_failure: bool
 
 
 class ShorteningEvents(Protocol):

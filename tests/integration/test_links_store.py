@@ -251,3 +251,22 @@ def test_a_rate_limit_burst_from_parallel_environments_never_passes_the_limit(aw
         TableName=settings().table_name("rate_limits"), Key={"key": {"S": windows.item_key("AC1", int(T0))}}
     )["Item"]["expires_at"]
     assert int(ttl["N"]) == int(T0) + 1 + 3600
+
+
+def test_the_slug_key_is_read_from_its_secret_on_the_first_mint(
+    aws: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brandlink import wiring
+
+    monkeypatch.delenv("BRANDLINK_SLUG_KEY")
+    monkeypatch.setenv("BRANDLINK_SLUG_KEY_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:000000000000:secret:none")
+    settings.cache_clear()
+    try:
+        minter = wiring.slug_minter()  # the secret does not exist yet: building reads nothing
+        secrets = boto3.client("secretsmanager", region_name=settings().region)
+        arn = secrets.create_secret(Name="brandlink-slug-key", SecretString="k" * 64)["ARN"]
+        monkeypatch.setenv("BRANDLINK_SLUG_KEY_SECRET_ARN", arn)
+        settings.cache_clear()
+        assert minter.mint_many(3) == [SlugCipher(b"k" * 64).slug(value) for value in range(3)]
+    finally:
+        settings.cache_clear()

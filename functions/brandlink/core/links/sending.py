@@ -245,8 +245,13 @@ class LinkShortener:
     def _replay(self, message: Message, domain: ShorteningDomain, prefix: str) -> SendBody | None:
         """The body rebuilt from the records an earlier, crashed attempt wrote; None when they are not
         a complete set for this body and domain (then fresh slugs are minted)."""
+        try:
+            stored = self.links.for_message(message.sid)
+        except Exception:  # reuse saves slugs; it is not needed for a correct send
+            logger.exception("could not read the links of %s back; minting new ones", message.sid)
+            return None
         by_position: dict[int, LinkRecord] = {}
-        for record in self.links.for_message(message.sid):
+        for record in stored:
             if record.domain_sid == domain.domain_sid and record.account_sid == message.account_sid:
                 by_position.setdefault(record.position, record)
         if not by_position:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
+import struct
 import time
 from collections.abc import Callable
 
@@ -24,7 +25,7 @@ from brandlink.core.links.counters import InMemoryCounterBlocks
 from brandlink.core.links.detection import find_links
 from brandlink.core.links.feistel import FeistelPermutation
 from brandlink.core.links.shortening import shorten_body
-from brandlink.core.links.slugs import SlugCipher, SlugMinter
+from brandlink.core.links.slugs import CHUNK_SIZE, SlugCipher, SlugMinter
 
 KEY = b"bench key, 32 bytes, not secret!"
 DOMAIN = "go.brand.example"
@@ -63,7 +64,7 @@ def _per_call(label: str, calls: int, action: Callable[[], object]) -> float:
 
 
 def _round_functions() -> None:
-    print("\nround function candidates (one Feistel round; a slug takes 10):")
+    print("\nround function candidates (one Feistel round per value; a slug takes 10):")
     message = (123456789).to_bytes(4, "big")
     keyed = hashlib.blake2b(key=KEY, digest_size=8)
 
@@ -72,7 +73,7 @@ def _round_functions() -> None:
         h.update(message)
         return int.from_bytes(h.digest(), "big")
 
-    _per_call("  keyed BLAKE2b, pre-keyed state copied (chosen)", 200_000, blake2b_copy)
+    _per_call("  keyed BLAKE2b, pre-keyed state copied (until 2026-11)", 200_000, blake2b_copy)
     _per_call(
         "  keyed BLAKE2b, keyed per call",
         200_000,
@@ -88,6 +89,14 @@ def _round_functions() -> None:
     _per_call(
         "  AES-128, one block, reused encryptor", 200_000, lambda: int.from_bytes(encryptor.update(block)[:8], "big")
     )
+    layout = struct.Struct(f">{2 * CHUNK_SIZE}Q")
+    blocks = [0, 123456789] * CHUNK_SIZE
+    per_batch = _per_call(
+        f"  AES-128 ECB over {CHUNK_SIZE} blocks, packed and unpacked (chosen)",
+        5_000,
+        lambda: layout.unpack(encryptor.update(layout.pack(*blocks)))[0::2],
+    )
+    print(f"{'    per value':<52} {per_batch / CHUNK_SIZE:9.2f} us/value")
 
 
 def _shortening(messages: int) -> None:
@@ -104,6 +113,13 @@ def _shortening(messages: int) -> None:
     _per_call("  find_links, two links", 50_000, lambda: find_links(TWO_LINKS))
     _per_call("  mint two slugs", 50_000, lambda: minter.mint_many(2))
     _per_call("  Feistel permutation, one value (10 rounds)", 50_000, lambda: permutation.encrypt(123456789))
+    batch = range(123456789, 123456789 + CHUNK_SIZE)
+    per_value = _per_call(
+        f"  Feistel permutation, a batch of {CHUNK_SIZE} (the minter's chunk)",
+        500,
+        lambda: permutation.encrypt_many(batch),
+    )
+    print(f"{'    per value':<52} {per_value / CHUNK_SIZE:9.2f} us/value")
     _per_call(
         "shorten a body without links", 200_000, lambda: shorten_body(NO_LINKS, domain=DOMAIN, mint=minter.mint_many)
     )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
 import socket
+import threading
+from typing import Any
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
@@ -66,6 +69,35 @@ def apply_aws_environment(environment: dict[str, str]) -> None:
     os.environ.update(environment)
 
 
+_DYNAMODB_LOCK = threading.RLock()
+_ATOMIC_METHODS = ("get_item", "put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def serialize_dynamodb_item_writes() -> None:
+    """Make moto's single-item DynamoDB operations atomic, as DynamoDB's are (idempotent).
+
+    moto reads, changes and stores an item in Python without a lock, so two concurrent ``UpdateItem
+    ADD`` calls (two environments claiming slug counter blocks) or two conditional puts can both
+    succeed on the same old value; DynamoDB never lets them. Exactly-once claims, the slug counter
+    and the rate limits rely on that atomicity, so the local stack and the concurrency tests run
+    moto's item operations under one lock.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in _ATOMIC_METHODS:
+        method = getattr(DynamoDBBackend, name)
+        if getattr(method, "_brandlink_atomic", False):
+            continue
+
+        def atomic(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            with _DYNAMODB_LOCK:
+                return _method(*args, **kwargs)
+
+        functools.update_wrapper(atomic, method)
+        atomic._brandlink_atomic = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, atomic)
+
+
 class MotoEndpoint:
     """moto's ``ThreadedMotoServer`` on one port of this machine."""
 
@@ -80,6 +112,7 @@ class MotoEndpoint:
         ensure_port_free(self._host, self._port, self._port_variable)
         # werkzeug logs every request at INFO; the gateway already logs the ones that matter.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        serialize_dynamodb_item_writes()
         self._server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()

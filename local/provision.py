@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from typing import Any
 
 import boto3
@@ -105,6 +106,8 @@ def provision(region: str | None = None) -> dict[str, str]:
     from brandlink.core.accounts.tokens import new_master_key
 
     env["BRANDLINK_TOKEN_KEY"] = os.environ.get("BRANDLINK_TOKEN_KEY") or new_master_key()
+    # The slug permutation key: random per run too (the slug counter starts again with the tables).
+    env["BRANDLINK_SLUG_KEY"] = os.environ.get("BRANDLINK_SLUG_KEY") or secrets.token_hex(32)
 
     os.environ.update(env)
     from brandlink.config import settings

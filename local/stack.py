@@ -48,6 +48,7 @@ HANDLER_ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "Brandlink",
 }
 PUMP_STOP_TIMEOUT_SECONDS = 15.0
+SHORT_LINK_PORT_VARIABLE = "BRANDLINK_SHORT_LINK_PORT"
 
 
 class StackAlreadyRunning(RuntimeError):
@@ -134,6 +135,8 @@ class LocalStack:
         # Before any handler module is imported, as Lambda sets a function's environment before its init.
         apply_aws_environment(aws_env)
         os.environ.update(HANDLER_ENVIRONMENT)
+        # Short links open on this machine: dispatch spells them http://{domain}:{links port}/{slug}.
+        os.environ[SHORT_LINK_PORT_VARIABLE] = str(links.port)
         provisioned = provision(config.region)
         account_sid, auth_token = create_local_account()
 

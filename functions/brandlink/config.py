@@ -49,6 +49,7 @@ class Settings:
     send_dlq_arn: str | None
     alerts_topic_arn: str | None
     slug_key: str | None
+    short_link_port: int | None
     slug_key_secret_arn: str | None
     token_key: str | None
     token_key_secret_arn: str | None

@@ -276,7 +276,7 @@ KNOBS: tuple[Knob, ...] = (
     ),
     Knob(
         "shorten_rate_per_second",
-        "the rate the shortener is sized for",
+        "link-shortening requests per account per second (messages with links to shorten); over it 20429",
         WholeNumber(1, 1_000_000),
         2000,
         env="BRANDLINK_SHORTEN_RATE_PER_SECOND",
@@ -375,6 +375,12 @@ KNOBS: tuple[Knob, ...] = (
     ),
     Knob("alerts_topic_arn", "the SNS topic of operator alerts", Text(), env="BRANDLINK_ALERTS_TOPIC_ARN"),
     Knob("slug_key", "the slug permutation key itself (local mode only)", Text(), env="BRANDLINK_SLUG_KEY"),
+    Knob(
+        "short_link_port",
+        "local mode only: the local links gateway's port; short links become http://{domain}:{port}/{slug}",
+        WholeNumber(1, 65535),
+        env="BRANDLINK_SHORT_LINK_PORT",
+    ),
     Knob(
         "slug_key_secret_arn",
         "the secret holding the slug key (functions that write links)",

@@ -23,6 +23,7 @@ from brandlink.config import Settings, settings
 
 if TYPE_CHECKING:
     from brandlink.core.accounts.repository import AccountRepository
+    from brandlink.core.common.rate_limit import RateLimiter
     from brandlink.core.domains.certificate_install import (
         CertificateAuthorityStore,
         CertificateJobQueue,
@@ -34,10 +35,15 @@ if TYPE_CHECKING:
     from brandlink.core.domains.expiry import Alerts
     from brandlink.core.domains.ports import DomainPorts
     from brandlink.core.domains.repository import DomainRepository
+    from brandlink.core.links.counters import CounterBlocks
     from brandlink.core.links.redirect import RedirectPorts
+    from brandlink.core.links.repository import LinkRepository
+    from brandlink.core.links.sending import LinkShortener
+    from brandlink.core.links.slugs import SlugMinter
     from brandlink.core.messaging.actions import MessagePorts
     from brandlink.core.messaging.delivery import Provider
     from brandlink.core.messaging.dispatch import Dispatcher, StickySenders
+    from brandlink.core.messaging.model import Message
     from brandlink.core.messaging.outbox import OutboxRepository
     from brandlink.core.messaging.repository import MessageRepository
     from brandlink.core.messaging.scheduling import MessageScheduler
@@ -149,6 +155,20 @@ def messages(_current: Settings) -> MessageRepository:
 
 
 @per_settings
+def links(_current: Settings) -> LinkRepository:
+    from brandlink.store.links import DynamoLinkRepository
+
+    return DynamoLinkRepository()
+
+
+@per_settings
+def counter_blocks(_current: Settings) -> CounterBlocks:
+    from brandlink.store.links import DynamoCounterBlocks
+
+    return DynamoCounterBlocks()
+
+
+@per_settings
 def outbox(_current: Settings) -> OutboxRepository:
     from brandlink.store.messaging.outbox import DynamoOutboxRepository
 
@@ -176,6 +196,97 @@ def token_master_key(current: Settings) -> bytes:
     from brandlink.adapters.accounts.token_key import fetch_token_master_key
 
     return fetch_token_master_key(secret_arn, current.region)
+
+
+@per_settings
+def slug_key(current: Settings) -> bytes:
+    """The slug permutation key: ``BRANDLINK_SLUG_KEY`` (local) or its secret (AWS), read on the first mint."""
+    if current.slug_key:
+        return current.slug_key.encode("utf-8")
+    secret_arn = _required(
+        current.slug_key_secret_arn, "BRANDLINK_SLUG_KEY or BRANDLINK_SLUG_KEY_SECRET_ARN", "to mint short-link slugs"
+    )
+    from brandlink.adapters.links.slug_key import fetch_slug_key
+
+    return fetch_slug_key(secret_arn, current.region)
+
+
+def after_restore(hook: Callable[[], object]) -> bool:
+    """Register ``hook`` to run after a Lambda SnapStart restore (nothing happens without SnapStart)."""
+    from brandlink.adapters.common.snapstart import register_after_restore
+
+    return register_after_restore(hook)
+
+
+@per_settings
+def slug_minter(_current: Settings) -> SlugMinter:
+    """Claims its first counter block and reads the key on its first mint, never here; a SnapStart
+    restore drops the block in hand (a snapshot must not hand one block to many environments)."""
+    from brandlink.core.links.slugs import SlugCipher, SlugMinter
+
+    minter = SlugMinter(lambda: SlugCipher(slug_key()), counter_blocks())
+    after_restore(minter.reset_after_restore)
+    return minter
+
+
+@per_settings
+def shortening_rate_limiter(current: Settings) -> RateLimiter:
+    """Link-shortening requests per account per second, claimed in blocks of the dispatch function's
+    SQS batch size (core/common/rate_limit.py has the guarantees)."""
+    from brandlink import resources
+    from brandlink.core.common.rate_limit import RateLimiter
+    from brandlink.store.common.rate_limits import DynamoTokenWindows
+
+    trigger = next(spec.queue_trigger for spec in resources.FUNCTIONS if spec.logical == "dispatch")
+    block = trigger.batch_size if trigger is not None else 10
+    limiter = RateLimiter(DynamoTokenWindows("shorten"), limit=current.shorten_rate_per_second, block=block)
+    after_restore(limiter.reset_after_restore)
+    return limiter
+
+
+class _ShorteningEvents:
+    """Metrics (dimension ``ErrorCode``, as the certificate checks report theirs) and log lines of the
+    send side of link shortening; Powertools is loaded on the first event."""
+
+    def not_shortened(self, message: Message, cause: int, reason: str) -> None:
+        from brandlink.core.common.errors import ErrorCode
+
+        self._report("LinksNotShortened", ErrorCode.LINKS_NOT_SHORTENED, message, cause=int(cause), reason=reason)
+
+    def throttled(self, message: Message) -> None:
+        from brandlink.core.common.errors import ErrorCode
+
+        self._report("LinkShorteningThrottled", ErrorCode.TOO_MANY_REQUESTS, message)
+
+    @staticmethod
+    def _report(metric: str, code: int, message: Message, **details: object) -> None:
+        from aws_lambda_powertools import single_metric
+        from aws_lambda_powertools.metrics import MetricUnit
+
+        from brandlink.observability import logger, metrics
+
+        with single_metric(name=metric, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as single:
+            single.add_dimension(name="ErrorCode", value=str(code))
+        logger.warning(
+            f"{metric} ({code})",
+            extra={"error_code": code, "message_sid": message.sid, "account_sid": message.account_sid, **details},
+        )
+
+
+@per_settings
+def link_shortener(current: Settings) -> LinkShortener:
+    from brandlink.core.domains.shortening import shortening_domain_status
+    from brandlink.core.links.sending import CachedDomainGate, LinkShortener
+
+    return LinkShortener(
+        gate=CachedDomainGate(partial(shortening_domain_status, domains())),
+        links=links(),
+        mint=slug_minter().mint_many,
+        limiter=shortening_rate_limiter(),
+        link_ttl_days=current.link_ttl_days,
+        local_port=current.short_link_port if current.is_local else None,
+        events=_ShorteningEvents(),
+    )
 
 
 @per_settings
@@ -379,7 +490,7 @@ def dispatcher(current: Settings) -> Dispatcher:
         send_queue=send_queue(),
         callbacks=callback_queue(),
         retry=RetryPolicy(max_attempts=current.send_max_attempts, base_delay_seconds=current.send_retry_base_seconds),
-        shortening=shortening_gate(),
+        links=link_shortener(),
         alpha_sender_countries=frozenset(countries) if countries else ALPHA_SENDER_COUNTRIES,
     )
 

@@ -75,11 +75,12 @@ def _pump(queue: str, handler: Callable[[dict[str, Any], Any], dict[str, Any]], 
     return delivered
 
 
-def run_dispatch() -> int:
-    """Dispatch what is on the send queue; returns how many records succeeded."""
+def run_dispatch(*, retry_failed: bool = False) -> int:
+    """Dispatch what is on the send queue; returns how many records succeeded (``retry_failed``: see
+    ``_pump``; the next receive of a failed record is then a redelivery, as after a crash)."""
     from brandlink.handlers.dispatch import handler
 
-    return _pump("send", handler, retry_failed=False)
+    return _pump("send", handler, retry_failed=retry_failed)
 
 
 def run_status_callbacks(*, retry_failed: bool = False) -> int:

@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 
 from brandlink.core.accounts.model import Account
-from brandlink.core.common.errors import TwilioError
+from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.common.forms import Form
+from brandlink.core.domains.shortening import ShorteningUnavailable
+from brandlink.core.links.counters import InMemoryCounterBlocks
+from brandlink.core.links.sending import LinkShortener
+from brandlink.core.links.slugs import SlugCipher, SlugMinter
 from brandlink.core.messaging.actions import MessageLimits, MessagePorts, create_message, update_message
 from brandlink.core.messaging.delivery import DeliveryError, RetryPolicy
 from brandlink.core.messaging.dispatch import Dispatcher, DispatchRequest, Outcome, obfuscate_address
@@ -18,6 +22,7 @@ from brandlink.core.messaging.model import Message
 from brandlink.core.messaging.scheduling import ScheduleWindow
 from brandlink.core.senders.model import Sender
 from brandlink.core.services.model import MessagingService
+from testkit.links_fakes import FakeDomainGate, InMemoryLinks
 from testkit.messaging_fakes import (
     ACCOUNT,
     FakeClock,
@@ -63,7 +68,8 @@ class Harness:
     send_queue: RecordingSendQueue = field(default_factory=RecordingSendQueue)
     callbacks: RecordingCallbacks = field(default_factory=RecordingCallbacks)
     scheduler: RecordingScheduler = field(default_factory=RecordingScheduler)
-    shortening_error: TwilioError | None = None
+    gate: FakeDomainGate = field(default_factory=FakeDomainGate)
+    links: InMemoryLinks = field(default_factory=InMemoryLinks)
     service: MessagingService | None = None
 
     def __post_init__(self) -> None:
@@ -95,13 +101,16 @@ class Harness:
             send_queue=self.send_queue,
             callbacks=self.callbacks,
             retry=RetryPolicy(max_attempts=max_attempts),
-            shortening=self._shortening,
+            links=LinkShortener(
+                gate=self.gate,
+                links=self.links,
+                mint=SlugMinter(SlugCipher(b"unit-test slug key, 32 bytes!!!!"), InMemoryCounterBlocks()).mint_many,
+            ),
             clock=self.clock,
         )
 
     def _shortening(self, account_sid: str, service_sid: str) -> None:
-        if self.shortening_error is not None:
-            raise self.shortening_error
+        self.gate(account_sid, service_sid)
 
     def ports(self) -> MessagePorts:
         return MessagePorts(
@@ -437,11 +446,13 @@ def test_obfuscation_keeps_channel_and_ends() -> None:
     assert obfuscate_address("+123") == "+123"
 
 
-def test_shortening_domain_problems_fail_the_message() -> None:
+def test_shortening_domain_problems_fail_the_message_without_continue_on_failure() -> None:
     h = Harness()
     h.senders.pools[SERVICE_SID] = [pool_sender("PN01", FROM)]
     message = h.create(To=TO, MessagingServiceSid=SERVICE_SID, Body="see https://example.com", ShortenUrls="true")
-    h.shortening_error = TwilioError(30102, "certificate expired")
+    h.gate.error = ShorteningUnavailable(
+        ErrorCode.CERTIFICATE_EXPIRED, "certificate expired", continue_on_failure=False
+    )
     assert h.dispatcher().dispatch(request_for(message)) is Outcome.UNSENT
     assert (h.stored(message).status, h.stored(message).error_code) == ("failed", 30102)
     assert h.provider.sent == []

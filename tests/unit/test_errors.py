@@ -14,7 +14,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "functions" / "brandlink"
 DOCS = ROOT / "docs" / "errors.md"
 # Calls whose first argument is an error code: a bare number there would bypass the list.
-CODE_TAKERS = {"TwilioError", "DeliveryError", "_Unsendable", "_fail", "_fail_upload", "ErrorCode"}
+CODE_TAKERS = {
+    "TwilioError",
+    "DeliveryError",
+    "_Unsendable",
+    "_fail",
+    "_fail_upload",
+    "ErrorCode",
+    "ShorteningUnavailable",
+    "ShorteningRefused",
+}
 
 
 def _trees() -> list[tuple[Path, ast.Module]]:

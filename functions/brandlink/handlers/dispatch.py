@@ -7,6 +7,7 @@ fails until it reaches the DLQ, where the alarm shows it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -24,11 +25,23 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord) -> None:
     request = DispatchRequest.from_json(record.body)
+    if _receive_count(record) > 1:
+        # An earlier receive did not finish: dispatch looks for link records it may have written.
+        request = replace(request, redelivered=True)
     outcome = wiring.dispatcher().dispatch(request)
     logger.info(
         "dispatched", extra={"message_sid": request.message_sid, "attempt": request.attempt, "outcome": outcome}
     )
     metrics.add_metric(name=f"Dispatch{outcome.value.capitalize()}", unit=MetricUnit.Count, value=1)
+
+
+def _receive_count(record: SQSRecord) -> int:
+    """SQS's ``ApproximateReceiveCount`` (1 when absent or not a number)."""
+    raw = (record.raw_event.get("attributes") or {}).get("ApproximateReceiveCount")
+    try:
+        return int(str(raw))
+    except (TypeError, ValueError):
+        return 1
 
 
 @logger.inject_lambda_context

@@ -38,6 +38,7 @@ class ErrorCode(IntEnum):
     METHOD_NOT_ALLOWED = 20004, 405
     DELETE_IN_PROGRESS = 20009, 409
     NOT_FOUND = 20404, 404
+    TOO_MANY_REQUESTS = 20429, 429
     INTERNAL_ERROR = 20500, 500
 
     # ---- messages: parameters ----

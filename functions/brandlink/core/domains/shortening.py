@@ -1,4 +1,10 @@
-"""Whether a messaging service can shorten links now: the check at create time and at send time."""
+"""Whether a messaging service can shorten links now: the check at create time and at send time.
+
+A failed precondition raises ``ShorteningUnavailable``, a ``TwilioError`` that also says what the
+domain config's ``ContinueOnFailure`` decides: true (the default, and what applies when the service
+has no domain config at all) sends the message with its links as written and a 30103 warning;
+false fails it with the precondition's code (docs/links.md, "Sending").
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,21 @@ from brandlink.core.common.dates import iso8601, utcnow
 from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.domains.model import DOMAIN_PATH
 from brandlink.core.domains.repository import DomainRepository
+
+DEFAULT_CONTINUE_ON_FAILURE = True
+"""Twilio's default for ``ContinueOnFailure``; also what applies to a service no domain config lists."""
+
+
+class ShorteningUnavailable(TwilioError):
+    """A precondition of shortening failed (30106, 30101, 30107, 30102).
+
+    ``continue_on_failure`` is the domain config's setting (the default when there is no config):
+    whether the message goes out with its links unshortened, or fails.
+    """
+
+    def __init__(self, code: ErrorCode, message: str, *, continue_on_failure: bool) -> None:
+        super().__init__(code, message)
+        self.continue_on_failure = continue_on_failure
 
 
 @dataclass(frozen=True)
@@ -26,42 +47,56 @@ class ShorteningDomain:
     @property
     def link_prefix(self) -> str:
         """``https://links.example.com/`` (without the scheme when ``DisableHttps`` is set)."""
-        return f"{self.domain_name}/" if self.disable_https else f"https://{self.domain_name}/"
+        return self.short_link_prefix()
+
+    def short_link_prefix(self, local_port: int | None = None) -> str:
+        """What a slug is appended to. ``local_port`` (local mode only) is the local links gateway's
+        port: it speaks plain HTTP, so the link is ``http://{domain}:{port}/`` (``{domain}:{port}/``
+        with ``DisableHttps``); without it, ``https://{domain}/`` (``{domain}/``)."""
+        host = self.domain_name if local_port is None else f"{self.domain_name}:{local_port}"
+        if self.disable_https:
+            return f"{host}/"
+        return f"https://{host}/" if local_port is None else f"http://{host}/"
 
 
 def shortening_domain_status(
     repo: DomainRepository, account_sid: str, service_sid: str, now: datetime | None = None
 ) -> ShorteningDomain:
-    """The domain that shortens links for ``service_sid``, or the TwilioError the message fails with:
-    30106 no domain config for the service (in this account), 30101 domain unverified,
-    30107 no certificate installed, 30102 certificate expired."""
+    """The domain that shortens links for ``service_sid``, or ``ShorteningUnavailable`` with the code
+    the precondition fails with: 30106 no domain config for the service (in this account), 30101
+    domain unverified, 30107 no certificate installed, 30102 certificate expired."""
     owner = repo.domain_sid_of_service(service_sid)
     domain = repo.get(owner[1]) if owner is not None and owner[0] == account_sid else None
     if domain is None or domain.account_sid != account_sid or domain.config is None:
-        raise TwilioError(
+        raise ShorteningUnavailable(
             ErrorCode.DOMAIN_NOT_SET_UP,
             f"Messaging service {service_sid} has no link-shortening domain: attach it with "
             "POST /v1/LinkShortening/Domains/{DN}/MessagingServices/{MG}.",
+            continue_on_failure=DEFAULT_CONTINUE_ON_FAILURE,
         )
+    config = domain.config
+    keep_going = config.continue_on_failure
     if not domain.verified:
-        raise TwilioError(
+        raise ShorteningUnavailable(
             ErrorCode.DOMAIN_UNVERIFIED,
             f"Domain {domain.domain_name} is not verified: publish TXT {domain.verification_record_name} "
             f"and call POST {DOMAIN_PATH}/{domain.sid}/Verify.",
+            continue_on_failure=keep_going,
         )
     installed = domain.certificate.installed if domain.certificate else None
     if installed is None:
-        raise TwilioError(
+        raise ShorteningUnavailable(
             ErrorCode.NO_CERTIFICATE,
             f"Domain {domain.domain_name} has no installed certificate: "
             f"upload one to {DOMAIN_PATH}/{domain.sid}/Certificate.",
+            continue_on_failure=keep_going,
         )
     if installed.expired or installed.not_after <= (now or utcnow()):
-        raise TwilioError(
+        raise ShorteningUnavailable(
             ErrorCode.CERTIFICATE_EXPIRED,
             f"The certificate of {domain.domain_name} expired on {iso8601(installed.not_after)}: upload a renewed one.",
+            continue_on_failure=keep_going,
         )
-    config = domain.config
     return ShorteningDomain(
         domain_sid=domain.sid,
         domain_name=domain.domain_name,

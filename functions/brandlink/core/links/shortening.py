@@ -43,6 +43,8 @@ class ShortenedBody:
     """The links that were shortened, in body order (one link item per entry)."""
     skipped: tuple[LinkSpan, ...] = ()
     """Links left as written: on the shortening domain already, or invalid under ``keep_invalid``."""
+    invalid: tuple[tuple[LinkSpan, str], ...] = ()
+    """The invalid links left as written under ``keep_invalid`` (also in ``skipped``), each with its problem."""
 
 
 def short_url(domain: str, slug: str, *, https: bool = True) -> str:
@@ -51,6 +53,8 @@ def short_url(domain: str, slug: str, *, https: bool = True) -> str:
 
 
 def _on_domain(url: str, domain: str) -> bool:
+    if domain.lower().rstrip(".") not in url.lower():  # the common case, without parsing the URL
+        return False
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:
@@ -59,18 +63,28 @@ def _on_domain(url: str, domain: str) -> bool:
 
 
 def shorten_body(
-    body: str, *, domain: str, mint: MintSlugs, https: bool = True, keep_invalid: bool = False
+    body: str,
+    *,
+    domain: str,
+    mint: MintSlugs,
+    https: bool = True,
+    keep_invalid: bool = False,
+    prefix: str | None = None,
 ) -> ShortenedBody:
     """``body`` with each http(s) link replaced by a new short link on ``domain``.
 
+    A short link is ``prefix + slug``; ``prefix`` defaults to ``short_url(domain, "", https=https)``
+    (the dispatcher passes ``ShorteningDomain.short_link_prefix``, which knows local mode's port).
     Raises ``InvalidLinkError`` (30139) for the first invalid link unless ``keep_invalid``. Slugs are
-    minted only after every link has been checked, so a failing body uses none.
+    minted only after every link has been checked, so a failing body uses none, and ``mint`` is not
+    called at all when no link needs a slug.
     """
     spans = find_links(body)
     if not spans:
         return ShortenedBody(body, ())
     to_shorten: list[LinkSpan] = []
     skipped: list[LinkSpan] = []
+    invalid: list[tuple[LinkSpan, str]] = []
     for span in spans:
         if _on_domain(span.url, domain):
             skipped.append(span)
@@ -78,14 +92,13 @@ def shorten_body(
             to_shorten.append(span)
         elif keep_invalid:
             skipped.append(span)
+            invalid.append((span, problem))
         else:
             raise InvalidLinkError.for_link(span.url, problem)
     if not to_shorten:
-        return ShortenedBody(body, (), tuple(skipped))
+        return ShortenedBody(body, (), tuple(skipped), tuple(invalid))
     slugs = mint(len(to_shorten))
-    links = tuple(
-        ShortLink(slug, span.url, short_url(domain, slug, https=https), span)
-        for slug, span in zip(slugs, to_shorten, strict=True)
-    )
+    base = short_url(domain, "", https=https) if prefix is None else prefix
+    links = tuple(ShortLink(slug, span.url, base + slug, span) for slug, span in zip(slugs, to_shorten, strict=True))
     text = rewrite(body, to_shorten, [link.short_url for link in links])
-    return ShortenedBody(text, links, tuple(skipped))
+    return ShortenedBody(text, links, tuple(skipped), tuple(invalid))

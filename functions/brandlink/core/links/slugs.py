@@ -12,10 +12,13 @@ block claimed during init would be shared by all of them and its slugs issued se
 minter built at init holds no block; ``reset_after_restore()`` drops a block held anyway (register
 it as an after-restore hook), and a forked child process drops its inherited block by itself.
 
-Key: the secret is fixed for the life of a deployment (Secrets Manager). Another key is another
-permutation, whose images of new counter values can equal slugs the old key issued; rotating it
-therefore needs a new counter name *and* a check against existing slugs (a conditional put of the
-link item, which the store does anyway).
+Key: the secret is fixed for the life of a deployment (Secrets Manager, never rotated, retained
+with the tables). Another key is another permutation, whose images of new counter values can equal
+slugs the old key issued; rotating it would therefore need a new counter name *and* a check against
+existing slugs (a conditional put of each link item). Brandlink does not rotate it, so the store
+writes link items in unconditional batches (``store.links``), relying on the counter alone. The
+key is loaded on the first mint (``SlugMinter`` takes a factory), so a function that never
+shortens never reads the secret.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
+from collections.abc import Callable
 
 from brandlink.core.links.counters import CounterBlocks
 from brandlink.core.links.errors import SlugKeyError, SlugSpaceExhaustedError
@@ -35,6 +39,8 @@ from brandlink.core.links.slug_format import is_slug as is_slug
 SLUG_SPACE = len(ALPHABET) ** SLUG_LENGTH
 COUNTER_NAME = "slug"
 DEFAULT_BLOCK_SIZE = 1000
+CHUNK_SIZE = 250
+"""Slugs computed ahead, in one batch, from the block in hand (never beyond it)."""
 MIN_ROUNDS = 8
 
 _HALF = len(ALPHABET) ** (SLUG_LENGTH // 2)
@@ -79,6 +85,10 @@ class SlugCipher:
     def slug(self, value: int) -> str:
         return encode(self._permutation.encrypt(value))
 
+    def slugs(self, values: range) -> list[str]:
+        """The slugs of ``values``, computed as one batch (much cheaper per slug than one at a time)."""
+        return [encode(image) for image in self._permutation.encrypt_many(values)]
+
     def value(self, slug: str) -> int:
         """The counter value ``slug`` was minted from (support: when and by which block it was issued)."""
         return self._permutation.decrypt(decode(slug))
@@ -95,20 +105,27 @@ class SlugMinter:
 
     def __init__(
         self,
-        cipher: SlugCipher,
+        cipher: SlugCipher | Callable[[], SlugCipher],
         counters: CounterBlocks,
         *,
         counter_name: str = COUNTER_NAME,
         block_size: int = DEFAULT_BLOCK_SIZE,
     ) -> None:
+        """``cipher`` is the cipher, or a factory called once, on the first mint (the key is a secret
+        read over the network: a function that never shortens never reads it)."""
         if block_size < 1:
             raise ValueError(f"block_size must be positive, got {block_size}")
-        self._cipher = cipher
+        self._cipher: SlugCipher | None = cipher if isinstance(cipher, SlugCipher) else None
+        self._make_cipher = None if isinstance(cipher, SlugCipher) else cipher
         self._counters = counters
         self._counter_name = counter_name
         self._block_size = block_size
         self._next = 0
         self._end = 0  # next == end: no values in hand, the next mint claims a block
+        # Slugs of values [next - len(ready) + taken, next) computed ahead; a tuple and an index, so a
+        # copy of this object (a SnapStart restore) shares nothing it could change.
+        self._ready: tuple[str, ...] = ()
+        self._taken = 0
         self._lock = threading.Lock()
         _LIVE_MINTERS.add(self)
 
@@ -118,16 +135,23 @@ class SlugMinter:
 
     def mint_many(self, count: int) -> list[str]:
         """``count`` new slugs (one lock acquisition; blocks claimed as needed)."""
-        values: list[int] = []
+        slugs: list[str] = []
         with self._lock:
-            while len(values) < count:
-                if self._next == self._end:
-                    self._claim()
-                take = min(count - len(values), self._end - self._next)
-                values.extend(range(self._next, self._next + take))
-                self._next += take
-        slug = self._cipher.slug
-        return [slug(value) for value in values]
+            cipher = self._cipher
+            if cipher is None:
+                assert self._make_cipher is not None
+                cipher = self._cipher = self._make_cipher()
+            while len(slugs) < count:
+                if self._taken == len(self._ready):
+                    if self._next == self._end:
+                        self._claim()
+                    chunk = min(max(CHUNK_SIZE, count - len(slugs)), self._end - self._next)
+                    self._ready, self._taken = tuple(cipher.slugs(range(self._next, self._next + chunk))), 0
+                    self._next += chunk
+                take = min(count - len(slugs), len(self._ready) - self._taken)
+                slugs.extend(self._ready[self._taken : self._taken + take])
+                self._taken += take
+        return slugs
 
     def reset_after_restore(self) -> None:
         """Forget the block in hand: its remaining values may be in use by another copy of this process.
@@ -137,6 +161,7 @@ class SlugMinter:
         """
         with self._lock:
             self._next = self._end = 0
+            self._ready, self._taken = (), 0
 
     def _claim(self) -> None:
         start = self._counters.claim(self._counter_name, self._block_size)

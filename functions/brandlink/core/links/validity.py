@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -52,8 +53,11 @@ def _authority_host(netloc: str) -> str:
     return host.partition(":")[0]
 
 
+@lru_cache(maxsize=4096)
 def link_problem(url: str) -> str | None:
-    """``None`` when ``url`` can be shortened, else what is wrong, as a phrase that follows "it"."""
+    """``None`` when ``url`` can be shortened, else what is wrong, as a phrase that follows "it".
+
+    Cached per URL (a pure function): a campaign sends the same links to every recipient."""
     if _NOT_UTF8.search(url):
         return "contains characters that were not valid UTF-8"
     if bad := _BAD_ESCAPE.search(url):

@@ -17,6 +17,7 @@ from brandlink.core.common.dates import parse_date_or_datetime
 from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.common.forms import WHATSAPP_PREFIX, Form
 from brandlink.core.common.paging import Listing, PageRequest, PageSigner, checked_page
+from brandlink.core.domains.shortening import ShorteningUnavailable
 from brandlink.core.messaging import scheduling
 from brandlink.core.messaging.callback_jobs import callback_job
 from brandlink.core.messaging.model import (
@@ -54,8 +55,8 @@ class MessageLimits:
 
 
 ShorteningGate = Callable[[str, str], object]
-"""``(account_sid, service_sid)``: raises the TwilioError (30106, 30101, 30107, 30102) that keeps the
-service from shortening links; returns the shortening domain otherwise."""
+"""``(account_sid, service_sid)``: raises ``ShorteningUnavailable`` (30106, 30101, 30107, 30102) when
+the service cannot shorten links now; returns the shortening domain otherwise."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def create_message(ports: MessagePorts, account: Account, form: Form, limits: Me
     if request.from_ is not None:
         _check_sender(ports, account.sid, request)
     if request.shorten_urls and request.messaging_service_sid is not None:
-        ports.shortening(account.sid, request.messaging_service_sid)
+        _check_shortening(ports, account.sid, request.messaging_service_sid)
     message = _new_message(account, request, service, now, limits.default_retention_days)
     if message.send_at is not None:
         _schedule(ports, message, limits.scheduled_cap)
@@ -102,6 +103,17 @@ def _service_of(ports: MessagePorts, account_sid: str, service_sid: str | None) 
             ErrorCode.SERVICE_NOT_FOUND, f"Messaging Service {service_sid} does not exist in this account."
         )
     return service
+
+
+def _check_shortening(ports: MessagePorts, account_sid: str, service_sid: str) -> None:
+    """Refuse at create only what dispatch would fail anyway: a domain problem under
+    ``ContinueOnFailure=false``. With true (the default, and for a service without a domain config)
+    the message is accepted and dispatch sends its links as written with a 30103 warning."""
+    try:
+        ports.shortening(account_sid, service_sid)
+    except ShorteningUnavailable as exc:
+        if not exc.continue_on_failure:
+            raise
 
 
 def _check_sender(ports: MessagePorts, account_sid: str, request: SendRequest) -> None:

@@ -9,6 +9,12 @@ canceled message, finds nothing to claim and sends nothing.
 A retryable provider failure re-queues the message with a growing delay under the next attempt
 number; the message stays ``sending`` meanwhile (a cancel then gets 30409). Anything that is not
 certainly safe to retry ends the message, so the provider is never called twice for one attempt.
+
+``ShortenUrls``: on the first attempt, after the sender is chosen, ``LinkShortener`` (core/links/
+sending.py) writes the link records and returns the body to send; the claim stores that body, so a
+GET shows it and a retry sends exactly it again (a retry never shortens, so it mints nothing). A
+link warning (30103) is stored on the claimed message as ``error_code``/``error_message`` and stays
+once it is ``sent``.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from brandlink.core.common.dates import utcnow
-from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.errors import ErrorCode
+from brandlink.core.links.sending import LinkShortener, SendBody, ShorteningRefused
 from brandlink.core.messaging import delivery
 from brandlink.core.messaging.callback_jobs import callback_job
 from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage, Provider, RetryPolicy
@@ -81,8 +88,8 @@ class Dispatcher:
     send_queue: SendQueue
     callbacks: CallbackQueue
     retry: RetryPolicy
-    shortening: Callable[[str, str], object] | None = None
-    """Raises the TwilioError that keeps a ``ShortenUrls`` message's service from shortening links."""
+    links: LinkShortener | None = None
+    """Shortens ``ShortenUrls`` messages; None sends every body as written (benchmarks, tests)."""
     alpha_sender_countries: frozenset[str] = sender_selection.ALPHA_SENDER_COUNTRIES
     clock: Callable[[], datetime] = utcnow
 
@@ -97,12 +104,12 @@ class Dispatcher:
                 message, request, ErrorCode.QUEUE_OVERFLOW, "The message was not sent within its ValidityPeriod."
             )
         try:
-            self._check_shortening(message)
             route = self._route(message, service)
+            prepared = self._body(message, route, request)
         except _Unsendable as exc:
             return self._end_unsent(message, request, exc.code, exc.message)
 
-        body = _final_body(message, service)
+        body = _final_body(prepared.body, message, service)
         segments = count_segments(body)
         claimed = replace(
             message,
@@ -113,6 +120,8 @@ class Dispatcher:
             attempts=message.attempts + 1,
             date_updated=self.clock(),
         )
+        if prepared.warning is not None:
+            claimed = replace(claimed, error_code=ErrorCode.LINKS_NOT_SHORTENED, error_message=prepared.warning)
         if not self.messages.replace(
             claimed,
             expected_statuses=_expected_statuses(request),
@@ -187,13 +196,13 @@ class Dispatcher:
             return None
         return self.services.get(message.account_sid, message.messaging_service_sid)
 
-    def _check_shortening(self, message: Message) -> None:
-        """The service must still be able to shorten links (its certificate may have expired since)."""
-        if not message.shorten_urls or not message.messaging_service_sid or self.shortening is None:
-            return
+    def _body(self, message: Message, route: _Route, request: DispatchRequest) -> SendBody:
+        """What to send: a retry's claimed body as it is; a first attempt's with its links shortened."""
+        if message.status == SENDING or not message.shorten_urls or self.links is None:
+            return SendBody(message.body)
         try:
-            self.shortening(message.account_sid, message.messaging_service_sid)
-        except TwilioError as exc:
+            return self.links.shorten(message, route.from_, self.clock(), redelivered=request.redelivered)
+        except ShorteningRefused as exc:
             raise _Unsendable(exc.code, exc.message) from None
 
     def _route(self, message: Message, service: MessagingService | None) -> _Route:
@@ -293,11 +302,13 @@ def _expected_statuses(request: DispatchRequest) -> frozenset[str]:
     return PENDING_STATUSES if request.attempt == 0 else _SENDING_ONLY
 
 
-def _final_body(message: Message, service: MessagingService | None) -> str:
+def _final_body(body: str, message: Message, service: MessagingService | None) -> str:
+    """``body`` Smart-Encoded when the message (else its service) asks for it. Short links are ASCII,
+    so encoding after shortening never touches them, and links are found in the text as written."""
     wants_smart = (
         message.smart_encoded if message.smart_encoded is not None else bool(service and service.smart_encoding)
     )
-    return smart_encode(message.body) if wants_smart else message.body
+    return smart_encode(body) if wants_smart else body
 
 
 def _apply_retention_options(message: Message) -> Message:

@@ -17,6 +17,9 @@ class DispatchRequest:
     account_sid: str
     message_sid: str
     attempt: int = 0
+    redelivered: bool = False
+    """Not in the payload: set by the dispatch handler when SQS delivers the record again (a previous
+    receive did not finish), so dispatch looks for what that receive may have written (link records)."""
 
     def to_json(self) -> str:
         return json.dumps({"account_sid": self.account_sid, "message_sid": self.message_sid, "attempt": self.attempt})

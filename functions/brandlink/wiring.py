@@ -135,15 +135,22 @@ def domains(_current: Settings) -> DomainRepository:
 @per_settings
 def redirect_ports(current: Settings) -> RedirectPorts:
     """The redirect's reads: raw ``GetItem``/``Query`` on one DynamoDB client, no pynamodb (its import
-    alone would exceed the redirect's cold-start budget); the domains' fallbacks cached per container."""
+    alone would exceed the redirect's cold-start budget); the domains' fallbacks cached per container.
+    And its capture: a raw ``SendMessage`` of each tap to the clicks queue, on a thread made by the
+    first tap (``core.clicks.capture``). Both clients are built here, at init, and open no connection."""
     from brandlink import aws_session
+    from brandlink.adapters.clicks.tap_queue import CLIENT_CONFIG as SQS_CONFIG
+    from brandlink.adapters.clicks.tap_queue import SqsTapQueue
     from brandlink.adapters.links.redirect_reads import CLIENT_CONFIG, DomainFallbackReader, LinkTargetReader
+    from brandlink.core.clicks.capture import TapCapture
     from brandlink.core.links.redirect import FallbackCache, RedirectPorts
 
     client = aws_session.client("dynamodb", current.region, config=CLIENT_CONFIG)
+    sqs = aws_session.client("sqs", current.region, config=SQS_CONFIG)
     return RedirectPorts(
         links=LinkTargetReader(client, current.table_name("links")),
         fallbacks=FallbackCache(DomainFallbackReader(client, current.table_name("domains"))),
+        capture=TapCapture(SqsTapQueue(sqs, current.queue_urls.get("clicks"))),
     )
 
 

@@ -51,12 +51,31 @@ def test_rotate_token_invalidates_old_one(aws: dict[str, str], capsys: pytest.Ca
     assert ApiClient(created["account_sid"], rotated["auth_token"]).get(path)[0] == 200
 
 
-def test_suspended_account_cannot_authenticate(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("status", ["suspended", "closed"])
+def test_an_inactive_account_is_refused_with_10001_until_reactivated(
+    aws: dict[str, str], capsys: pytest.CaptureFixture[str], status: str
+) -> None:
+    """Security finding 4 (API half): a suspended or closed account makes no request; reactivation restores it."""
     created = run_cli(capsys, "create-account")
-    run_cli(capsys, "set-status", created["account_sid"], "suspended")
-    client = ApiClient(created["account_sid"], created["auth_token"])
-    status, body = client.get(f"/2010-04-01/Accounts/{created['account_sid']}.json")
-    assert (status, body["code"]) == (401, 20003)
+    sid = created["account_sid"]
+    client = ApiClient(sid, created["auth_token"])
+    assert client.post("/v1/Services", {"FriendlyName": "Before"})[0] == 201
+    run_cli(capsys, "set-status", sid, status)
+    for method, path, data in (
+        ("GET", f"/2010-04-01/Accounts/{sid}.json", None),
+        ("POST", "/v1/Services", {"FriendlyName": "During"}),
+        ("POST", f"/2010-04-01/Accounts/{sid}/Messages.json", {"To": "+14155550100", "From": "+14155552671"}),
+        ("GET", "/v1/Nowhere", None),
+    ):
+        code, body = client.call(method, path, data=data)
+        assert (code, body["code"]) == (403, 10001), (method, path, body)
+        assert "not active" in body["message"] and status in body["message"]
+    # A wrong token still hears nothing about the status.
+    code, body = ApiClient(sid, "0" * 32).get(f"/2010-04-01/Accounts/{sid}.json")
+    assert (code, body["code"]) == (401, 20003)
+    run_cli(capsys, "set-status", sid, "active")
+    assert client.get(f"/2010-04-01/Accounts/{sid}.json")[0] == 200
+    assert [s["friendly_name"] for s in client.get("/v1/Services")[1]["services"]] == ["Before"]
 
 
 def test_list_accounts(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -92,7 +92,7 @@ def test_every_operation_documents_its_success_and_the_twilio_error_responses(do
         for method, op in methods.items():
             responses = op["responses"]
             assert any(status.startswith("2") for status in responses), (method, path)
-            for status in ("401", "404", "4XX"):
+            for status in ("401", "403", "404", "4XX"):
                 assert responses[status]["content"]["application/json"]["schema"] == error, (method, path, status)
             if method == "delete":
                 assert "content" not in responses["204"]

@@ -60,7 +60,13 @@ _DUMMY_SALT, _DUMMY_HASH = tokens.hash_token("0" * 32, "00" * 16)
 
 
 def authenticate(repo: AccountRepository, sid: str | None, token: str | None) -> Account:
-    """The active account whose credentials these are, else 20003."""
+    """The active account whose credentials these are.
+
+    Wrong or missing credentials are 20003 (401), whatever the account's status, so a guess never
+    learns whether a SID exists or is suspended. Right credentials of a suspended or closed account
+    are 10001 (403, Twilio's "Account is not active"): the caller is who it says, but may do nothing
+    until an operator reactivates the account (``brandlink set-status AC... active``).
+    """
     if not sid or not token or not sids.is_sid(sid, "AC"):
         tokens.token_matches(token or "", _DUMMY_SALT, _DUMMY_HASH)
         raise TwilioError.authentication_failed()
@@ -68,8 +74,14 @@ def authenticate(repo: AccountRepository, sid: str | None, token: str | None) ->
     if account is None:
         tokens.token_matches(token, _DUMMY_SALT, _DUMMY_HASH)
         raise TwilioError.authentication_failed()
-    if not tokens.token_matches(token, account.token_salt, account.token_hash) or account.status != "active":
+    if not tokens.token_matches(token, account.token_salt, account.token_hash):
         raise TwilioError.authentication_failed()
+    if account.status != "active":
+        raise TwilioError(
+            ErrorCode.ACCOUNT_NOT_ACTIVE,
+            f"Account is not active: {account.sid} is {account.status}, so it may make no API request until "
+            "its operator reactivates it.",
+        )
     return account
 
 

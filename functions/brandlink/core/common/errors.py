@@ -33,6 +33,7 @@ class ErrorCode(IntEnum):
         return f"{DOCS_PAGE}#e{self.value}"
 
     # ---- the API itself ----
+    ACCOUNT_NOT_ACTIVE = 10001, 403
     INVALID_PARAMETER = 20001
     AUTHENTICATION_FAILED = 20003, 401
     METHOD_NOT_ALLOWED = 20004, 405

@@ -5,6 +5,7 @@
     brandlink --local rotate-token AC...          # the old token stops working at once
     brandlink --local list-accounts
     brandlink --local set-status AC... active|suspended|closed
+    brandlink --stack NAME migrate-tokens         # seal the tokens of a deployment from before per-account secrets
     brandlink --local receiver                    # print the webhooks Brandlink posts, signatures checked
     brandlink test-cert go.acme.localhost         # a certificate bundle for a .localhost domain
     brandlink --stack Brandlink create-account    # the same against a deployed stack (your AWS credentials)
@@ -74,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("set-status", parents=parent, help="activate, suspend or close an account")
     status.add_argument("account_sid", metavar="AC...")
     status.add_argument("status", choices=ACCOUNT_STATUSES)
+    migrate = commands.add_parser(
+        "migrate-tokens",
+        parents=parent,
+        help="seal every account's current token under the KMS key (upgrading from the token master key)",
+    )
+    migrate.add_argument(
+        "--master-key-secret",
+        metavar="ARN",
+        default=None,
+        help="the old token master key secret (default: the stack's LegacyTokenKeySecretArn output)",
+    )
     commands.add_parser(
         "env", parents=parent, help="print `export API=... AC=... TOKEN=... LINKS=... HOOKS=...` for eval"
     )
@@ -105,6 +117,7 @@ def _run_account_command(args: argparse.Namespace) -> None:
         "rotate-token": lambda: accounts.rotate_token(args.account_sid),
         "list-accounts": accounts.list_accounts,
         "set-status": lambda: accounts.set_status(args.account_sid, args.status),
+        "migrate-tokens": lambda: accounts.migrate_tokens(args.master_key_secret),
     }
     try:
         _print_json(commands[args.command]())

@@ -40,6 +40,7 @@ class Settings:
     public_api_url: str | None
     send_max_attempts: int
     alpha_sender_countries: tuple[str, ...] | None
+    legacy_token_key_secret_arn: str | None
     redirect_target: str | None
     redirect_api_id: str | None
     certificate_key_arn: str | None
@@ -50,8 +51,7 @@ class Settings:
     alerts_topic_arn: str | None
     slug_key: str | None
     slug_key_secret_arn: str | None
-    token_key: str | None
-    token_key_secret_arn: str | None
+    token_key_arn: str | None
     send_retry_base_seconds: int
     callback_timeout_seconds: int
 

@@ -84,7 +84,7 @@ class FunctionSpec:
     queues_send: tuple[str, ...] = ()
     # Extra capabilities the infra grants with least privilege (infra.permissions.CAPABILITY_GRANTS):
     # scheduler, acm, apigateway_domains, alerts_topic, metrics, provider_secret, provider_sms,
-    # kms_certificates, token_key (reads the auth-token master key to sign webhooks).
+    # kms_certificates, token_decrypt (opens sealed auth tokens to sign webhooks).
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
@@ -213,7 +213,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         queue_trigger=QueueTrigger("clicks", batch_size=10, max_batching_window_seconds=1),
         tables_read=("accounts", "domains", "messages", "links"),
         tables_write=("clicks",),
-        capabilities=("metrics", "token_key"),
+        capabilities=("metrics", "token_decrypt"),
         built=False,
     ),
     FunctionSpec(
@@ -223,7 +223,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=60,
         queue_trigger=QueueTrigger("status_callbacks", batch_size=10),
         tables_read=("accounts",),
-        capabilities=("metrics", "token_key"),
+        capabilities=("metrics", "token_decrypt"),
     ),
     FunctionSpec(
         "certificates",

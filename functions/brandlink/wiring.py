@@ -23,6 +23,7 @@ from brandlink.config import Settings, settings
 
 if TYPE_CHECKING:
     from brandlink.core.accounts.repository import AccountRepository
+    from brandlink.core.accounts.tokens import SigningTokens, TokenVault
     from brandlink.core.domains.certificate_install import (
         CertificateAuthorityStore,
         CertificateJobQueue,
@@ -150,16 +151,38 @@ def sticky_senders(_current: Settings) -> StickySenders:
 
 
 @per_settings
-def token_master_key(current: Settings) -> bytes:
-    """The auth-token master key: ``BRANDLINK_TOKEN_KEY`` (local) or its secret (AWS), read once."""
-    if current.token_key:
-        return current.token_key.encode("utf-8")
-    secret_arn = _required(
-        current.token_key_secret_arn, "BRANDLINK_TOKEN_KEY or BRANDLINK_TOKEN_KEY_SECRET_ARN", "to sign webhooks"
-    )
+def token_vault(current: Settings) -> TokenVault:
+    """Where auth tokens are sealed (KMS): the operator command seals, the signing functions open."""
+    key_arn = _required(current.token_key_arn, "BRANDLINK_TOKEN_KEY_ARN", "auth tokens are sealed with that KMS key")
+    from brandlink.adapters.accounts.token_key import KmsTokenVault
+
+    return KmsTokenVault(key_arn, current.region)
+
+
+@per_settings
+def legacy_token_master_key(current: Settings) -> bytes | None:
+    """The retired master key, while a deployment from before per-account secrets migrates; else None."""
+    if not current.legacy_token_key_secret_arn:
+        return None
     from brandlink.adapters.accounts.token_key import fetch_token_master_key
 
-    return fetch_token_master_key(secret_arn, current.region)
+    return fetch_token_master_key(current.legacy_token_key_secret_arn, current.region)
+
+
+@per_settings
+def signing_tokens(current: Settings) -> SigningTokens:
+    """The token that signs an account's webhooks (status callbacks, click events), cached per container."""
+    from brandlink.core.accounts.tokens import SigningTokens
+
+    legacy: Callable[[], bytes] | None = None
+    if current.legacy_token_key_secret_arn:
+
+        def legacy() -> bytes:
+            key = legacy_token_master_key()
+            assert key is not None
+            return key
+
+    return SigningTokens(token_vault, legacy)
 
 
 @per_settings

@@ -13,6 +13,7 @@ from tests.infra.conftest import Synthesized
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:brandlink/provider-AbCdEf"
+LEGACY_TOKEN_KEY = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:TokenKeySecret-XyZ123"
 CONTEXT = {
     "stackName": "BrandlinkStaging",
     "provider": "sms",
@@ -21,6 +22,7 @@ CONTEXT = {
     "alarmEmail": "ops@example.com",
     "publicApiUrl": "https://sms.example.com",
     "logRetentionDays": "30",
+    "legacyTokenKeySecretArn": LEGACY_TOKEN_KEY,
 }
 
 
@@ -53,7 +55,8 @@ def test_only_functions_with_the_capability_read_the_provider_secret(stack: Synt
         granted = _role_actions(stack, spec.logical).get("secretsmanager:GetSecretValue", [])
         assert (SECRET in granted) == ("provider_secret" in spec.capabilities), spec.logical
         assert all(
-            resource == SECRET or resource.get("Ref", "").startswith(("TokenKey", "SlugKey")) for resource in granted
+            resource in (SECRET, LEGACY_TOKEN_KEY) or resource.get("Ref", "").startswith("SlugKey")
+            for resource in granted
         )
 
 
@@ -82,18 +85,14 @@ def test_knobs_reach_every_function(stack: Synthesized) -> None:
         assert log_groups[properties["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]["RetentionInDays"] == 30
 
 
-def test_token_key_capability_grants_the_secret_and_names_it(stack: Synthesized) -> None:
-    [secret_id] = [i for i in stack.resources("AWS::SecretsManager::Secret") if i.startswith("TokenKeySecret")]
+def test_while_migrating_only_signers_read_the_retired_token_master_key(stack: Synthesized) -> None:
+    """``legacyTokenKeySecretArn`` (upgrading from derived tokens): signers may read it, nobody else."""
     for spec in resources.FUNCTIONS:
-        variables = next(
-            f["Properties"]["Environment"]["Variables"]
-            for i, f in stack.resources("AWS::Lambda::Function").items()
-            if i.startswith(f"Functions{camel(spec.logical)}")
-        )
-        signer = "token_key" in spec.capabilities
-        assert variables.get("BRANDLINK_TOKEN_KEY_SECRET_ARN") == ({"Ref": secret_id} if signer else None)
+        signer = "token_decrypt" in spec.capabilities
         granted = _role_actions(stack, spec.logical).get("secretsmanager:GetSecretValue", [])
-        assert ({"Ref": secret_id} in granted) == signer, spec.logical
+        assert (LEGACY_TOKEN_KEY in granted) == signer, spec.logical
+    assert stack.json["Outputs"]["LegacyTokenKeySecretArn"]["Value"] == LEGACY_TOKEN_KEY
+    assert not any(logical.startswith("TokenKey") for logical in stack.resources("AWS::SecretsManager::Secret"))
 
 
 def test_sns_provider_publishes_to_phone_numbers(synth_app: Any) -> None:

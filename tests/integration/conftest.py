@@ -78,7 +78,7 @@ def new_account(aws: dict[str, str]) -> Callable[[], ApiClient]:
     from brandlink.store.accounts import DynamoAccountRepository
 
     def make() -> ApiClient:
-        account, token = create_account(DynamoAccountRepository(), wiring.token_master_key(), "Test account")
+        account, token = create_account(DynamoAccountRepository(), wiring.token_vault(), "Test account")
         return ApiClient(account.sid, token)
 
     return make

@@ -108,15 +108,13 @@ def test_token_is_never_stored_in_clear(aws: dict[str, str], capsys: pytest.Capt
 
 def test_signing_token_is_the_current_auth_token(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     from brandlink import wiring
-    from brandlink.core.accounts.tokens import signing_token
     from brandlink.store.accounts import DynamoAccountRepository
 
     created = run_cli(capsys, "create-account")
     repo = DynamoAccountRepository()
-    account = repo.get(created["account_sid"])
-    assert signing_token(account, wiring.token_master_key()) == created["auth_token"]
+    assert wiring.signing_tokens().for_account(repo.get(created["account_sid"])) == created["auth_token"]
     rotated = run_cli(capsys, "rotate-token", created["account_sid"])
-    assert signing_token(repo.get(created["account_sid"]), wiring.token_master_key()) == rotated["auth_token"]
+    assert wiring.signing_tokens().for_account(repo.get(created["account_sid"])) == rotated["auth_token"]
 
 
 def test_the_target_options_work_after_the_command_too() -> None:
@@ -172,7 +170,7 @@ def test_a_deployed_stack_is_found_through_its_outputs(monkeypatch: pytest.Monke
     outputs = {
         "TableAccounts": "Brandlink-TableAccounts-XYZ",
         "TableServiceDomains": "Brandlink-TableServiceDomains-XYZ",
-        "TokenKeySecretArn": "arn:aws:secretsmanager:eu-west-1:1:secret:token",
+        "TokenKeyArn": "arn:aws:kms:eu-west-1:1:key/token",
         "ManagementApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com",
     }
     for name in stack_environment(outputs):
@@ -181,7 +179,7 @@ def test_a_deployed_stack_is_found_through_its_outputs(monkeypatch: pytest.Monke
     assert target.api_url == outputs["ManagementApiUrl"] and target.account_sid is None
     assert os.environ["BRANDLINK_TABLE_ACCOUNTS"] == "Brandlink-TableAccounts-XYZ"
     assert os.environ["BRANDLINK_TABLE_SERVICE_DOMAINS"] == "Brandlink-TableServiceDomains-XYZ"
-    assert os.environ["BRANDLINK_TOKEN_KEY_SECRET_ARN"] == outputs["TokenKeySecretArn"]
+    assert os.environ["BRANDLINK_TOKEN_KEY_ARN"] == outputs["TokenKeyArn"]
     assert cli.env_line(target, {}) == f"export API={outputs['ManagementApiUrl']}"
 
 

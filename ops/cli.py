@@ -6,6 +6,7 @@
     brandlink --local list-accounts
     brandlink --local set-status AC... active|suspended|closed
     brandlink --stack NAME migrate-tokens         # seal the tokens of a deployment from before per-account secrets
+    brandlink --stack NAME migrate-domains        # unverified domains release the names they claimed
     brandlink --local receiver                    # print the webhooks Brandlink posts, signatures checked
     brandlink test-cert go.acme.localhost         # a certificate bundle for a .localhost domain
     brandlink --stack Brandlink create-account    # the same against a deployed stack (your AWS credentials)
@@ -87,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the old token master key secret (default: the stack's LegacyTokenKeySecretArn output)",
     )
     commands.add_parser(
+        "migrate-domains",
+        parents=parent,
+        help="upgrading: unverified domains release their name claim and lapse; verified ones keep it",
+    )
+    commands.add_parser(
         "env", parents=parent, help="print `export API=... AC=... TOKEN=... LINKS=... HOOKS=...` for eval"
     )
     cert = commands.add_parser("test-cert", parents=parent, help="write DOMAIN.pem: certificate, chain and PKCS#8 key")
@@ -123,6 +129,13 @@ def _run_account_command(args: argparse.Namespace) -> None:
         _print_json(commands[args.command]())
     except accounts.AccountCommandError as exc:
         raise CommandError(str(exc)) from None
+
+
+def _run_migrate_domains(args: argparse.Namespace) -> None:
+    from ops import domains
+
+    _target(args)
+    _print_json(domains.migrate_domains())
 
 
 def env_line(target: Target, env: dict[str, str]) -> str:
@@ -201,6 +214,7 @@ def _aws_failure(exc: Exception) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     runners: dict[str, Callable[[argparse.Namespace], None]] = {
+        "migrate-domains": _run_migrate_domains,
         "env": _run_env,
         "test-cert": _run_test_cert,
         "receiver": _run_receiver,

@@ -303,6 +303,15 @@ KNOBS: tuple[Knob, ...] = (
         context="alphaSenderCountries",
     ),
     Knob(
+        "domain_verification_days",
+        "how long an unverified link-shortening domain registration lives, in days; the first account to "
+        "verify a name holds it",
+        WholeNumber(1, 90),
+        7,
+        env="BRANDLINK_DOMAIN_VERIFICATION_DAYS",
+        context="domainVerificationDays",
+    ),
+    Knob(
         "legacy_token_key_secret_arn",
         "while upgrading a deployment from before per-account secrets: its old token master key secret, "
         "so webhooks of accounts not yet migrated (`brandlink migrate-tokens`) are still signed",

@@ -114,7 +114,8 @@ TABLES: tuple[TableSpec, ...] = (
         "sid",
         attributes={"account_sid": "S", "domain_name": "S"},
         indexes=(IndexSpec("by_account", "account_sid", "sid"), IndexSpec("by_name", "domain_name")),
-        description="Link-shortening domains (DN) with certificate metadata and config.",
+        ttl_attribute="expires_at",
+        description="Link-shortening domains (DN) with certificate metadata and config; unverified ones expire.",
     ),
     TableSpec(
         "service_domains",

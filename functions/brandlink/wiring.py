@@ -92,6 +92,7 @@ def api_policy(current: Settings) -> ApiPolicy:
             default_retention_days=current.retention_days,
             allow_private_urls=current.is_local,
         ),
+        domain_verification_days=current.domain_verification_days,
     )
 
 

@@ -175,6 +175,14 @@ def _provider_sms(function: lambda_.Function, spec: resources.FunctionSpec, wiri
         _allow(function, ("sns:Publish",), ["*"])
 
 
+def _provider_verification(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    """The API sends number-verification codes through the provider, only when the deployment verifies
+    numbers by code (``senderVerificationFrom``); otherwise it gets no provider rights at all."""
+    if wiring.settings.sender_verification_from:
+        _provider_secret(function, spec, wiring)
+        _provider_sms(function, spec, wiring)
+
+
 def _token_decrypt(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
     """Functions that sign webhooks open sealed auth tokens: KMS Decrypt under an ``account_sid``
     context, granted in the key policy (which names this role) and in the role's own policy.
@@ -210,6 +218,7 @@ CAPABILITY_GRANTS: dict[str, Grant] = {
     "provider_sms": _provider_sms,
     "kms_certificates": _kms_certificates,
     TOKEN_KEY_CAPABILITY: _token_decrypt,
+    "provider_verification": _provider_verification,
 }
 
 # Resource "*" statements any function may carry: X-Ray (added by active tracing), metrics

@@ -5,6 +5,11 @@
     brandlink --local rotate-token AC...          # the old token stops working at once
     brandlink --local list-accounts
     brandlink --local set-status AC... active|suspended|closed
+    brandlink --local assign-sender AC... +14155552671               # the number is this account's alone
+    brandlink --local assign-sender AC... --short-code 24680 --country US
+    brandlink --local release-sender +14155552671                    # the holder's registrations go too
+    brandlink --local allow-alpha AC... ACME                         # --remove takes it away again
+    brandlink --stack NAME migrate-senders --dry-run                 # existing senders: first come, first claimed
     brandlink --stack NAME migrate-tokens         # seal the tokens of a deployment from before per-account secrets
     brandlink --stack NAME migrate-domains        # unverified domains release the names they claimed
     brandlink --local receiver                    # print the webhooks Brandlink posts, signatures checked
@@ -59,7 +64,8 @@ def _target_options(suppress: bool) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Operate Brandlink: accounts, local credentials, test certificates, a webhook receiver.",
+        description="Operate Brandlink: accounts, senders, migrations, local credentials, test certificates, "
+        "a webhook receiver.",
         parents=[_target_options(suppress=False)],
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -87,6 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the old token master key secret (default: the stack's LegacyTokenKeySecretArn output)",
     )
+    assign = commands.add_parser(
+        "assign-sender", parents=parent, help="give a number or short code to one account (deployment-wide)"
+    )
+    assign.add_argument("account_sid", metavar="AC...")
+    _sender_arguments(assign)
+    release = commands.add_parser(
+        "release-sender", parents=parent, help="take a number or short code back; its holder's registrations go"
+    )
+    _sender_arguments(release)
+    alpha = commands.add_parser(
+        "allow-alpha", parents=parent, help="let an account use an alphanumeric sender ID (--remove: no longer)"
+    )
+    alpha.add_argument("account_sid", metavar="AC...")
+    alpha.add_argument("alpha_sender", metavar="ID", help="1 to 11 letters, digits or spaces, e.g. ACME")
+    alpha.add_argument("--remove", action="store_true", help="take it off the list and out of the account's pools")
+    migrate_senders = commands.add_parser(
+        "migrate-senders",
+        parents=parent,
+        help="upgrading: claim existing senders first come, first served; take conflicts out of use",
+    )
+    migrate_senders.add_argument("--dry-run", action="store_true", help="write nothing; show what would happen")
     commands.add_parser(
         "migrate-domains",
         parents=parent,
@@ -104,6 +131,28 @@ def build_parser() -> argparse.ArgumentParser:
     receiver.add_argument("--port", type=int, default=None, help="default: $BRANDLINK_RECEIVER_PORT or 8082")
     receiver.add_argument("--auth-token", default=None, help="check signatures with this token (default: --local's)")
     return parser
+
+
+def _sender_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("number", metavar="NUMBER", nargs="?", help="E.164, e.g. +14155552671 (covers WhatsApp too)")
+    parser.add_argument("--short-code", metavar="DIGITS", default=None, help="a short code instead of a number")
+    parser.add_argument("--country", metavar="CC", default=None, help="the short code's country, e.g. US")
+
+
+def _run_sender_command(args: argparse.Namespace) -> None:
+    from ops import senders
+
+    _target(args)
+    commands: dict[str, Callable[[], Any]] = {
+        "assign-sender": lambda: senders.assign_sender(args.account_sid, args.number, args.short_code, args.country),
+        "release-sender": lambda: senders.release_sender(args.number, args.short_code, args.country),
+        "allow-alpha": lambda: senders.allow_alpha(args.account_sid, args.alpha_sender, args.remove),
+        "migrate-senders": lambda: senders.migrate_senders(args.dry_run),
+    }
+    try:
+        _print_json(commands[args.command]())
+    except senders.SenderCommandError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _target(args: argparse.Namespace) -> Target:
@@ -215,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     runners: dict[str, Callable[[argparse.Namespace], None]] = {
         "migrate-domains": _run_migrate_domains,
+        "assign-sender": _run_sender_command,
+        "release-sender": _run_sender_command,
+        "allow-alpha": _run_sender_command,
+        "migrate-senders": _run_sender_command,
         "env": _run_env,
         "test-cert": _run_test_cert,
         "receiver": _run_receiver,

@@ -303,6 +303,14 @@ KNOBS: tuple[Knob, ...] = (
         context="alphaSenderCountries",
     ),
     Knob(
+        "sender_verification_from",
+        "the sender ID (+E164 or 1-11 letters/digits) number-verification codes are sent from; unset, only "
+        "the operator assigns numbers (brandlink assign-sender)",
+        Text(r"^(\+[1-9][0-9]{1,14}|[A-Za-z0-9 ]{1,11})$", "be an E.164 number or an alphanumeric sender ID"),
+        env="BRANDLINK_SENDER_VERIFICATION_FROM",
+        context="senderVerificationFrom",
+    ),
+    Knob(
         "domain_verification_days",
         "how long an unverified link-shortening domain registration lives, in days; the first account to "
         "verify a name holds it",

@@ -84,7 +84,8 @@ class FunctionSpec:
     queues_send: tuple[str, ...] = ()
     # Extra capabilities the infra grants with least privilege (infra.permissions.CAPABILITY_GRANTS):
     # scheduler, acm, apigateway_domains, alerts_topic, metrics, provider_secret, provider_sms,
-    # kms_certificates, token_decrypt (opens sealed auth tokens to sign webhooks).
+    # kms_certificates, token_decrypt (opens sealed auth tokens to sign webhooks), provider_verification
+    # (sends number-verification codes through the provider, when senderVerificationFrom is set).
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
@@ -108,6 +109,11 @@ TABLES: tuple[TableSpec, ...] = (
         attributes={"account_sid": "S", "address": "S"},
         indexes=(IndexSpec("by_address", "account_sid", "address"),),
         description="Account-owned senders (PN/SC/AI) and service pool entries.",
+    ),
+    TableSpec(
+        "sender_claims",
+        "address",
+        description="Which account holds each number and short code deployment-wide; alpha ID allow-lists.",
     ),
     TableSpec(
         "domains",
@@ -181,7 +187,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         tables_read=ALL_TABLES,
         tables_write=ALL_TABLES,
         queues_send=("send", "certificates", "status_callbacks"),
-        capabilities=("scheduler", "metrics", "kms_certificates"),
+        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification"),
     ),
     FunctionSpec(
         "redirect",

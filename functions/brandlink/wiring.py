@@ -44,7 +44,10 @@ if TYPE_CHECKING:
     from brandlink.core.messaging.send_queue import SendQueue
     from brandlink.core.messaging.status_callbacks import CallbackQueue, FormPoster
     from brandlink.core.policy import ApiPolicy
+    from brandlink.core.senders.actions import SenderOwnership
+    from brandlink.core.senders.claims import SenderClaims
     from brandlink.core.senders.repository import SenderRepository
+    from brandlink.core.senders.verification import CodeSender
     from brandlink.core.services.repository import ServiceDeletionHook, ServiceRepository
 
 T = TypeVar("T")
@@ -118,6 +121,13 @@ def senders(_current: Settings) -> SenderRepository:
     from brandlink.store.services import DynamoSenderRepository
 
     return DynamoSenderRepository()
+
+
+@per_settings
+def sender_claims(_current: Settings) -> SenderClaims:
+    from brandlink.store.sender_claims import DynamoSenderClaims
+
+    return DynamoSenderClaims()
 
 
 @per_settings
@@ -323,6 +333,26 @@ def provider(current: Settings) -> Provider:
 
 
 # ---- ports: what one feature's actions need, assembled once for the API and the handlers -------
+
+
+@per_settings
+def code_sender(current: Settings) -> CodeSender:
+    """Sends number-verification codes through the deployment's delivery provider, from
+    ``BRANDLINK_SENDER_VERIFICATION_FROM``, recorded under no account (an outbox shows them to no one)."""
+    from brandlink.adapters.messaging.verification import ProviderCodeSender
+
+    sender_id = _required(
+        current.sender_verification_from, "BRANDLINK_SENDER_VERIFICATION_FROM", "verification codes are sent from it"
+    )
+    return ProviderCodeSender(provider(), sender_id)
+
+
+@per_settings
+def sender_ownership(current: Settings) -> SenderOwnership:
+    """Who may send from an address: the claims, and the code sender when numbers are verified by code."""
+    from brandlink.core.senders.actions import SenderOwnership
+
+    return SenderOwnership(sender_claims(), code_sender if current.sender_verification_from else None)
 
 
 def service_deletion_hooks() -> tuple[ServiceDeletionHook, ...]:

@@ -75,14 +75,15 @@ class DynamoAccountRepository:
             return None
 
     def save(self, account: Account) -> None:
-        AccountItem(account.sid).update(
-            actions=[
-                AccountItem.friendly_name.set(account.friendly_name),
-                AccountItem.status.set(account.status),
-                AccountItem.date_updated.set(account.date_updated),
-            ],
-            condition=AccountItem.sid.exists(),
-        )
+        actions: list[Action] = [
+            AccountItem.friendly_name.set(account.friendly_name),
+            AccountItem.status.set(account.status),
+            AccountItem.date_updated.set(account.date_updated),
+            AccountItem.retention_days.remove()
+            if account.retention_days is None
+            else AccountItem.retention_days.set(account.retention_days),
+        ]
+        AccountItem(account.sid).update(actions=actions, condition=AccountItem.sid.exists())
 
     def save_token(self, account: Account, expected_version: int) -> bool:
         stored = AccountItem.token_version == expected_version

@@ -13,7 +13,7 @@ class AccountRepository(Protocol):
     def get(self, sid: str) -> Account | None: ...
 
     def save(self, account: Account) -> None:
-        """Store the name, status and ``date_updated``; the token fields are only ever written by
+        """Store the name, status, retention and ``date_updated``; the token fields are only ever written by
         ``save_token`` and ``seal_legacy_token``, so a rename can never bring an old token back."""
         ...
 

@@ -99,3 +99,24 @@ def test_sns_provider_publishes_to_phone_numbers(synth_app: Any) -> None:
     granted = _role_actions(synth_app({"provider": "sns"}), "dispatch")
     assert granted["sns:Publish"] == ["*"]
     assert "sms-voice:SendTextMessage" not in granted
+
+
+def test_the_api_gets_provider_rights_only_when_it_sends_verification_codes(synth_app: Any) -> None:
+    """``senderVerificationFrom`` set: the api function may send through the provider (codes); unset
+    (the default, the module's stack): it has no provider right at all."""
+    verifying = synth_app({**CONTEXT, "senderVerificationFrom": "Brandlink"})
+    granted = _role_actions(verifying, "api")
+    assert "sms-voice:SendTextMessage" in granted
+    assert SECRET in granted.get("secretsmanager:GetSecretValue", [])
+    variables = next(
+        f["Properties"]["Environment"]["Variables"]
+        for i, f in verifying.resources("AWS::Lambda::Function").items()
+        if i.startswith("FunctionsApi")
+    )
+    assert variables["BRANDLINK_SENDER_VERIFICATION_FROM"] == "Brandlink"
+
+
+def test_without_verification_codes_the_api_has_no_provider_rights(stack: Synthesized) -> None:
+    granted = _role_actions(stack, "api")
+    assert "sms-voice:SendTextMessage" not in granted
+    assert SECRET not in granted.get("secretsmanager:GetSecretValue", [])

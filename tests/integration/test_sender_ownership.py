@@ -336,3 +336,21 @@ def test_migration_claims_first_come_and_takes_conflicts_out_of_use(
     assert first.post(messages_path(first), {"To": RECIPIENT, "From": NUMBER, "Body": "x"})[0] == 201
     again = run(capsys, "migrate-senders")
     assert {(r["sender_sid"], r["outcome"]) for r in again} == {(firsts, "already_held"), (seconds, "pending")}
+
+
+def test_asking_again_too_soon_changes_nothing_and_no_unsent_code_is_valid(
+    api: ApiClient, verifying: None, new_account: Callable[[], ApiClient]
+) -> None:
+    pending = register(api, OTHER)[1]
+    verify = f"{numbers(api)}/{pending['sid']}/Verify.json"
+    code = code_in(codes_sent(OTHER)[0])
+    assert api.post(verify, {})[0] == 200  # within the minute: nothing sent, nothing replaced
+    assert len(codes_sent(OTHER)) == 1
+    # Another account registering the number meanwhile gets no code to guess at all.
+    other = new_account()
+    theirs = register(other, OTHER)[1]
+    assert len(codes_sent(OTHER)) == 1
+    from brandlink import wiring
+
+    assert wiring.senders().get_owned(other.sid, theirs["sid"]).verification is None  # type: ignore[union-attr]
+    assert api.post(verify, {"Code": code})[1]["status"] == "in-use"

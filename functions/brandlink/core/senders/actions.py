@@ -21,7 +21,7 @@ from brandlink.core.common.forms import Form
 from brandlink.core.common.paging import Listing, PageRequest, PageSigner, checked_page, list_page
 from brandlink.core.senders import verification
 from brandlink.core.senders.claims import ClaimHeld, SenderClaim, SenderClaims, claim_address
-from brandlink.core.senders.model import IN_USE, PENDING, Sender, SenderKind
+from brandlink.core.senders.model import IN_USE, PENDING, PendingCode, Sender, SenderKind
 from brandlink.core.senders.numbers import (
     MMS_REGIONS,
     NUMBER_TYPES,
@@ -64,17 +64,25 @@ def _not_assigned(sender: Sender, *, can_verify: bool) -> TwilioError:
     )
 
 
-def _send_code(ownership: SenderOwnership, sender: Sender, code: str, now: datetime) -> None:
-    """Send ``code`` to the number, unless someone holds it or a code went to it a moment ago.
-
-    Whether it was sent is not told to the caller (it would say whether another account holds the
-    number); a provider failure is logged without the code, and the account may ask for a new one.
-    """
+def _issue_code(ownership: SenderOwnership, sender: Sender, now: datetime) -> tuple[str, PendingCode] | None:
+    """A fresh code for the number, if one may be sent now: nobody holds the number and no code went
+    to it in the last minute (deployment-wide). Otherwise None, and the registration gets no valid
+    code at all: a code exists only once it was sent, so guessing one that no handset received
+    (for a number someone else holds, or by asking again and again) is never possible."""
     if ownership.code_sender is None:
-        return
+        return None
     address = claim_address(sender.kind, sender.address, sender.country_code)
     if not ownership.claims.reserve_code(address, now, verification.RESEND_INTERVAL_SECONDS):
-        return
+        return None
+    code = verification.new_code()
+    return code, verification.pending_code(code, now)
+
+
+def _deliver_code(ownership: SenderOwnership, sender: Sender, code: str) -> None:
+    """Hand the code to the provider. Whether it was sent is not told to the caller (it would say
+    whether another account holds the number); a failure is logged without the code, and the
+    account may ask for a new one a minute later."""
+    assert ownership.code_sender is not None
     try:
         ownership.code_sender().send_code(sender.address, verification.code_text(sender.address, code))
     except Exception:
@@ -144,10 +152,10 @@ def register_phone_number(
         return _register(repo, sender)
     if ownership.code_sender is None:
         raise _not_assigned(sender, can_verify=False)
-    now = utcnow()
-    code = verification.new_code()
-    pending = _register(repo, replace(sender, status=PENDING, verification=verification.pending_code(code, now)))
-    _send_code(ownership, pending, code, now)
+    issued = _issue_code(ownership, sender, utcnow())
+    pending = _register(repo, replace(sender, status=PENDING, verification=issued[1] if issued else None))
+    if issued:
+        _deliver_code(ownership, pending, issued[0])
     return pending
 
 
@@ -188,12 +196,13 @@ def verify_phone_number(
     elif not code:
         if ownership.code_sender is None:
             raise _not_assigned(sender, can_verify=False)
-        code = verification.new_code()
-        pending = verification.pending_code(code, now)
-        if not repo.replace_code(account_sid, sender.sid, pending):
+        issued = _issue_code(ownership, sender, now)
+        if issued is None:
+            return sender  # nothing changes: the code sent before (if any) still counts
+        if not repo.replace_code(account_sid, sender.sid, issued[1]):
             raise TwilioError.not_found(f"The sender {sid}")
-        _send_code(ownership, sender, code, now)
-        return replace(sender, verification=pending)
+        _deliver_code(ownership, sender, issued[0])
+        return replace(sender, verification=issued[1])
     else:
         code_ok = verification.code_matches(sender.verification, code, now)
     if code_ok:

@@ -1,8 +1,9 @@
 """Proving a number: a code sent to it through the delivery provider, typed back by the account.
 
-A registration of a number the account does not hold is ``pending`` with a fresh 6-digit code (kept
-as a salted hash). The code is sent only when nobody holds the number and no code went to it in the
-last minute (deployment-wide), so registrations cannot be used to flood a handset; whether it was
+A registration of a number the account does not hold is ``pending``. It gets a fresh 6-digit code
+(kept as a salted hash) only when the code is sent: nobody holds the number and no code went to it
+in the last minute (deployment-wide), so registrations cannot flood a handset, and no code exists
+that no handset received (nothing to guess for a number someone else holds). Whether a code was
 sent is never told, so nobody learns whether another account holds the number. The account then
 posts the code (``…/IncomingPhoneNumbers/{PN}/Verify.json``): right, in time and within
 ``MAX_ATTEMPTS``, and the number is claimed for it — unless another account holds it, which fails

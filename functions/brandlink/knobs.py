@@ -427,10 +427,17 @@ KNOBS: tuple[Knob, ...] = (
     ),
     Knob(
         "callback_timeout_seconds",
-        "how long a status-callback post waits for the receiver",
+        "how long a status-callback or click-event post waits for the receiver",
         WholeNumber(1, 60),
         5,
         env="BRANDLINK_CALLBACK_TIMEOUT_SECONDS",
+    ),
+    Knob(
+        "callback_retry_base_seconds",
+        "the first retry delay of a click-event post that failed (x4 per attempt, at most 3600 s)",
+        WholeNumber(0, 3600),
+        5,
+        env="BRANDLINK_CALLBACK_RETRY_BASE_SECONDS",
     ),
 )
 

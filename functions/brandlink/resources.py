@@ -257,11 +257,11 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         "brandlink.handlers.clicks.handler",
         "Posts signed click events to the domain callback and records them.",
         timeout_seconds=60,
-        queue_trigger=QueueTrigger("clicks", batch_size=10, max_batching_window_seconds=1),
-        tables_read=("accounts", "domains", "messages", "links"),
+        # No batching window: a click reaches its callback as soon as it is queued (latency goal).
+        queue_trigger=QueueTrigger("clicks", batch_size=10),
+        tables_read=("accounts", "domains", "links"),
         tables_write=("clicks",),
         capabilities=("metrics", "token_decrypt"),
-        built=False,
     ),
     FunctionSpec(
         "status_callbacks",

@@ -24,6 +24,8 @@ from brandlink.config import Settings, settings
 if TYPE_CHECKING:
     from brandlink.core.accounts.repository import AccountRepository
     from brandlink.core.accounts.tokens import SigningTokens, TokenVault
+    from brandlink.core.clicks.model import ClickRecorder
+    from brandlink.core.clicks.worker import ClickWorker
     from brandlink.core.common.rate_limit import RateLimiter
     from brandlink.core.domains.certificate_install import (
         CertificateAuthorityStore,
@@ -395,6 +397,53 @@ def callback_queue(current: Settings) -> CallbackQueue:
     from brandlink.adapters.messaging.queues import SqsCallbackQueue
 
     return SqsCallbackQueue(current.queue_url("status_callbacks"), current.region)
+
+
+@per_settings
+def click_recorder(_current: Settings) -> ClickRecorder:
+    """Where click events are recorded. Interim: one item per event (``store.click_events``); the
+    analytics recorder (counts, aggregates) takes its place here."""
+    from brandlink.store.click_events import DynamoClickEvents
+
+    return DynamoClickEvents()
+
+
+CLICK_LOOKUP_TTL_SECONDS = 60.0
+"""How long the clicks worker keeps an account or a domain's callback target: a changed
+``CallbackUrl`` is used within a minute."""
+
+
+@per_settings
+def click_worker(current: Settings) -> ClickWorker:
+    """The clicks worker's ports: the full link item by slug, the account and the domain's callback
+    target (both cached per container, ``TtlCache``), the account's signing token, the recorder, and
+    the SSRF-pinned JSON poster (private addresses only in local mode)."""
+    from brandlink.adapters.clicks.poster import HttpJsonPoster
+    from brandlink.core.clicks.resolve import CallbackTarget
+    from brandlink.core.clicks.worker import ClickWorker
+    from brandlink.core.common.ttl_cache import TtlCache
+
+    def target(domain_sid: str) -> CallbackTarget:
+        return CallbackTarget.of(domains().get(domain_sid))
+
+    return ClickWorker(
+        link=links().get,
+        account=TtlCache(accounts().get, CLICK_LOOKUP_TTL_SECONDS),
+        target=TtlCache(target, CLICK_LOOKUP_TTL_SECONDS),
+        signing_token=signing_tokens().for_account,
+        recorder=click_recorder(),
+        poster=HttpJsonPoster(allow_private=current.is_local, timeout=current.callback_timeout_seconds),
+        default_retention_days=current.retention_days,
+        local_port=current.short_link_port if current.is_local else None,
+    )
+
+
+@per_settings
+def clicks_visibility(current: Settings) -> Callable[[str, int], None]:
+    """Sets a received clicks-queue message's visibility (its retry delay)."""
+    from brandlink.adapters.clicks.visibility import SqsVisibility
+
+    return SqsVisibility(current.queue_url("clicks"), current.region).delay
 
 
 @per_settings

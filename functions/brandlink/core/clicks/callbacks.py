@@ -102,4 +102,5 @@ def retry_delay(attempt: int, base_seconds: int) -> int:
         return 0
     if exponent >= 16:  # far past the cap; keeps the power small
         return MAX_RETRY_DELAY_SECONDS
-    return min(MAX_RETRY_DELAY_SECONDS, base_seconds * RETRY_GROWTH**exponent)
+    delay: int = base_seconds * RETRY_GROWTH**exponent
+    return min(MAX_RETRY_DELAY_SECONDS, delay)

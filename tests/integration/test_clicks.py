@@ -274,3 +274,36 @@ def test_without_a_callback_url_the_event_is_recorded_only(link: LinkRecord) -> 
     result, _ = run_worker([tap_of(link, "t-quiet").to_json()])
     assert result["batchItemFailures"] == []
     assert DynamoClickEvents().for_message(link.message_sid) == [("t-quiet", "click")]
+
+
+def test_replay_dlq_moves_dead_lettered_taps_back_unchanged_in_batches(
+    api: ApiClient, domain_sid: str, link: LinkRecord, receiver: ClickReceiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ops.cli import main
+
+    set_callback(api, domain_sid, receiver.url)
+    sqs, url, _ = queue()
+    policy = json.loads(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
+    )
+    dlq_url = sqs.get_queue_url(QueueName=policy["deadLetterTargetArn"].rsplit(":", 1)[1])["QueueUrl"]
+    taps = [tap_of(link, f"dead-{n}") for n in range(12)]  # more than one batch
+    for t in taps:
+        sqs.send_message(QueueUrl=dlq_url, MessageBody=t.to_json())
+
+    assert main(["replay-dlq", "clicks"]) == 0
+    report = json.loads(capsys.readouterr().out)
+
+    assert (report["found"], report["replayed"], report["failed"]) == (12, 12, 0)
+    assert receive_all(sqs, dlq_url) == []
+    back = receive_all(sqs, url)
+    assert sorted(m["Body"] for m in back) == sorted(t.to_json() for t in taps)
+
+
+def test_replay_dlq_names_the_queues_it_knows(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    from ops.cli import main
+
+    assert main(["replay-dlq", "nope"]) == 1
+    assert (
+        "There is no queue 'nope': use one of send, clicks, status_callbacks, certificates." in capsys.readouterr().err
+    )

@@ -23,6 +23,8 @@ class Received:
     """Names lower-cased."""
     body: bytes
     status: int
+    at: float
+    """When it arrived (``time.time()``): click-to-callback latency."""
 
 
 class ClickReceiver(ThreadingHTTPServer):
@@ -33,6 +35,8 @@ class ClickReceiver(ThreadingHTTPServer):
         self._statuses = list(statuses)
         self._lock = threading.Lock()
         self.received: list[Received] = []
+        self.down = False
+        """While set, every post is answered 503 (a receiver that is down, as far as retries go)."""
         self._thread = threading.Thread(target=self.serve_forever, name="click-receiver", daemon=True)
 
     @property
@@ -41,9 +45,18 @@ class ClickReceiver(ThreadingHTTPServer):
 
     def answer(self, path: str, headers: dict[str, str], body: bytes) -> int:
         with self._lock:
-            status = self._statuses.pop(0) if self._statuses else 204
-            self.received.append(Received(path, headers, body, status))
+            status = 503 if self.down else self._statuses.pop(0) if self._statuses else 204
+            self.received.append(Received(path, headers, body, status, time.time()))
         return status
+
+    def script(self, statuses: Iterable[int]) -> None:
+        """Answer the next posts with these statuses (then 204 again)."""
+        with self._lock:
+            self._statuses = list(statuses)
+
+    def tokens(self) -> list[str]:
+        """The idempotency tokens of the posts answered 2xx, in arrival order."""
+        return [r.headers.get("i-twilio-idempotency-token", "") for r in self.delivered()]
 
     def delivered(self) -> list[Received]:
         with self._lock:

@@ -58,6 +58,7 @@ class Settings:
     send_retry_base_seconds: int
     callback_timeout_seconds: int
     callback_retry_base_seconds: int
+    callback_retry_max_seconds: int
 
     @property
     def is_local(self) -> bool:

@@ -439,6 +439,13 @@ KNOBS: tuple[Knob, ...] = (
         5,
         env="BRANDLINK_CALLBACK_RETRY_BASE_SECONDS",
     ),
+    Knob(
+        "callback_retry_max_seconds",
+        "the longest retry delay of a click-event post (SQS allows 12 hours)",
+        WholeNumber(1, 43_200),
+        3600,
+        env="BRANDLINK_CALLBACK_RETRY_MAX_SECONDS",
+    ),
 )
 
 BY_FIELD = {knob.field: knob for knob in KNOBS}

@@ -37,7 +37,8 @@ def retry_later(record: SQSRecord) -> int:
     """Hide the record for its next retry delay; the delay set (a failure to set it is only logged:
     the message then comes back after the queue's visibility timeout)."""
     attempt = int(record.attributes.approximate_receive_count or 1)
-    delay = retry_delay(attempt, settings().callback_retry_base_seconds)
+    current = settings()
+    delay = retry_delay(attempt, current.callback_retry_base_seconds, current.callback_retry_max_seconds)
     try:
         wiring.clicks_visibility()(record.receipt_handle, delay)
     except Exception as exc:

@@ -245,3 +245,8 @@ def test_a_dropped_tap_is_neither_recorded_nor_posted() -> None:
     outcome = worker(poster, recorder).handle(replace(tap(), slug="ZZZZZZZZZZ"))
     assert outcome.dropped is DropReason.UNKNOWN_SLUG
     assert poster.posts == [] and recorder.events == {}
+
+
+def test_retry_delays_stop_at_the_configured_cap() -> None:
+    assert [callbacks.retry_delay(n, 1, 2) for n in range(1, 5)] == [1, 2, 2, 2]
+    assert callbacks.retry_delay(40, 1, 2) == 2

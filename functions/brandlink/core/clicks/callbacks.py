@@ -14,7 +14,7 @@ accepts it. ``I-Twilio-Idempotency-Token`` is the event id (the tap's request id
 attempt, so a receiver can drop a repeat.
 
 Retries: a post that is not answered with 2xx is retried with a delay that grows per message
-(``retry_delay``: base * 4**(attempt - 1), at most an hour), set as that message's visibility on the
+(``retry_delay``: base * 4**(attempt - 1), at most an hour by default), set as that message's visibility on the
 clicks queue; after the queue's ``maxReceiveCount`` receives it goes to the DLQ.
 """
 
@@ -94,13 +94,13 @@ def deliver(event: ClickEvent, url: str, auth_token: str, poster: JsonPoster) ->
     return status
 
 
-def retry_delay(attempt: int, base_seconds: int) -> int:
+def retry_delay(attempt: int, base_seconds: int, max_seconds: int = MAX_RETRY_DELAY_SECONDS) -> int:
     """Seconds before a message whose ``attempt``-th receive failed is tried again: ``base_seconds``
-    * 4**(attempt - 1), at most ``MAX_RETRY_DELAY_SECONDS`` (5 s base: 5, 20, 80, 320, 1280, 3600, ...)."""
+    * 4**(attempt - 1), at most ``max_seconds`` (5 s base: 5, 20, 80, 320, 1280, 3600, ...)."""
     exponent = max(0, attempt - 1)
     if base_seconds <= 0:
         return 0
-    if exponent >= 16:  # far past the cap; keeps the power small
-        return MAX_RETRY_DELAY_SECONDS
+    if exponent >= 16:  # far past any cap; keeps the power small
+        return max_seconds
     delay: int = base_seconds * RETRY_GROWTH**exponent
-    return min(MAX_RETRY_DELAY_SECONDS, delay)
+    return min(max_seconds, delay)

@@ -436,6 +436,17 @@ def test_certificate_expiry_metrics_are_alarmed(stack: Synthesized) -> None:
     }
 
 
+def test_taps_the_redirect_could_not_queue_are_alarmed(stack: Synthesized) -> None:
+    alarms = [
+        a["Properties"]
+        for a in stack.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["MetricName"] == "TapNotCaptured"
+    ]
+    assert [(a["Namespace"], a["Dimensions"], a["Statistic"]) for a in alarms] == [
+        ("Brandlink", [{"Name": "service", "Value": "brandlink-redirect"}], "Sum")
+    ]
+
+
 def test_reserved_concurrency_follows_the_spec(stack: Synthesized) -> None:
     functions = stack.resources("AWS::Lambda::Function")
     for spec in resources.FUNCTIONS:

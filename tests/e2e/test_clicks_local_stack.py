@@ -271,9 +271,21 @@ def test_1000_concurrent_taps_from_50_threads_are_1000_redirects_and_1000_distin
     tapped = time.time() - started
     assert statuses.count(302) == tap_count, {s: statuses.count(s) for s in set(statuses)}
 
-    delivered = wait_until(arrived(receiver, before + tap_count), LOAD_DEADLINE_SECONDS)[before:]
+    def all_distinct() -> list[Received]:
+        delivered = receiver.delivered()[before:]
+        return delivered if len({r.headers["i-twilio-idempotency-token"] for r in delivered}) >= tap_count else []
+
+    delivered = wait_until(all_distinct, LOAD_DEADLINE_SECONDS)
     tokens = [r.headers["i-twilio-idempotency-token"] for r in delivered]
-    assert len(set(tokens)) == tap_count == len(tokens)
-    latencies = sorted(r.at - json.loads(r.body)["clicked_at"] / 1000 for r in delivered)
+    # At least once: a tap whose SendMessage timed out on the loaded machine may be queued twice; it
+    # is then posted twice with one token (and recorded once), which a receiver drops.
+    assert len(set(tokens)) == tap_count
+    first: dict[str, Received] = {}
+    for post in delivered:
+        first.setdefault(post.headers["i-twilio-idempotency-token"], post)
+    latencies = sorted(r.at - json.loads(r.body)["clicked_at"] / 1000 for r in first.values())
     p50, p95 = statistics.median(latencies), latencies[int(0.95 * len(latencies)) - 1]
-    print(f"\n1000 taps from 50 threads in {tapped:.1f} s; click->callback p50 {p50:.2f} s, p95 {p95:.2f} s")
+    print(
+        f"\n{tap_count} taps from {threads} threads in {tapped:.1f} s; {len(tokens) - tap_count} repeated posts; "
+        f"click->callback p50 {p50:.2f} s, p95 {p95:.2f} s"
+    )

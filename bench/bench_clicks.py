@@ -235,3 +235,7 @@ def stack_latency(state: dict[str, Any], taps: int) -> None:
         f"Click -> callback through the local stack, {taps} taps one after another: "
         f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms ({'within' if p50 < 1 else 'OVER'} the 1 s p50 goal)"
     )
+
+
+if __name__ == "__main__":
+    main()

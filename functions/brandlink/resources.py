@@ -96,7 +96,8 @@ class FunctionSpec:
     # Extra capabilities the infra grants with least privilege (infra.permissions.CAPABILITY_GRANTS):
     # scheduler, acm, apigateway_domains, alerts_topic, metrics, provider_secret, provider_sms,
     # kms_certificates, token_decrypt (opens sealed auth tokens to sign webhooks), provider_verification
-    # (sends number-verification codes through the provider, when senderVerificationFrom is set).
+    # (sends number-verification codes through the provider, when senderVerificationFrom is set),
+    # click_events (events:PutEvents on the clickEventBus bus, when that knob is set).
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
@@ -261,7 +262,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         queue_trigger=QueueTrigger("clicks", batch_size=10),
         tables_read=("accounts", "domains", "links"),
         tables_write=("clicks",),
-        capabilities=("metrics", "token_decrypt"),
+        capabilities=("metrics", "token_decrypt", "click_events"),
     ),
     FunctionSpec(
         "status_callbacks",

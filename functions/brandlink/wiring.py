@@ -24,7 +24,7 @@ from brandlink.config import Settings, settings
 if TYPE_CHECKING:
     from brandlink.core.accounts.repository import AccountRepository
     from brandlink.core.accounts.tokens import SigningTokens, TokenVault
-    from brandlink.core.clicks.model import ClickRecorder
+    from brandlink.core.clicks.model import ClickEvent, ClickRecorder
     from brandlink.core.clicks.worker import ClickWorker
     from brandlink.core.common.rate_limit import RateLimiter
     from brandlink.core.domains.certificate_install import (
@@ -435,7 +435,18 @@ def click_worker(current: Settings) -> ClickWorker:
         poster=HttpJsonPoster(allow_private=current.is_local, timeout=current.callback_timeout_seconds),
         default_retention_days=current.retention_days,
         local_port=current.short_link_port if current.is_local else None,
+        publish=click_event_bus(),
     )
+
+
+@per_settings
+def click_event_bus(current: Settings) -> Callable[[ClickEvent], None] | None:
+    """Puts each click event on the ``clickEventBus`` EventBridge bus too; None when the knob is unset."""
+    if not current.click_event_bus:
+        return None
+    from brandlink.adapters.clicks.event_bus import EventBridgeClicks
+
+    return EventBridgeClicks(current.click_event_bus, current.region).publish
 
 
 @per_settings

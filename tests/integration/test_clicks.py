@@ -307,3 +307,29 @@ def test_replay_dlq_names_the_queues_it_knows(aws: dict[str, str], capsys: pytes
     assert (
         "There is no queue 'nope': use one of send, clicks, status_callbacks, certificates." in capsys.readouterr().err
     )
+
+
+def test_with_click_event_bus_each_event_also_goes_to_eventbridge(
+    link: LinkRecord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    region = settings().region
+    sqs = boto3.client("sqs", region_name=region)
+    target = sqs.create_queue(QueueName="click-rule-target")["QueueUrl"]
+    target_arn = sqs.get_queue_attributes(QueueUrl=target, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events = boto3.client("events", region_name=region)
+    events.put_rule(Name="clicks", EventPattern=json.dumps({"source": ["brandlink"], "detail-type": ["Link Clicked"]}))
+    events.put_targets(Rule="clicks", Targets=[{"Id": "q", "Arn": target_arn}])
+    monkeypatch.setenv("BRANDLINK_CLICK_EVENT_BUS", "default")
+    settings.cache_clear()
+    try:
+        result, _ = run_worker([tap_of(link, "t-bus", method="HEAD").to_json()])
+    finally:
+        monkeypatch.delenv("BRANDLINK_CLICK_EVENT_BUS")
+        settings.cache_clear()
+
+    assert result["batchItemFailures"] == []
+    [message] = sqs.receive_message(QueueUrl=target, WaitTimeSeconds=1)["Messages"]
+    envelope = json.loads(message["Body"])
+    assert (envelope["source"], envelope["detail-type"]) == ("brandlink", "Link Clicked")
+    assert envelope["resources"] == ["brandlink:click:t-bus"]
+    assert envelope["detail"]["event_type"] == "preview" and envelope["detail"]["sms_sid"] == link.message_sid

@@ -235,25 +235,27 @@ def test_a_receiver_down_past_every_retry_gets_the_event_after_replay_dlq(
         )["Attributes"]
         return int(counts["ApproximateNumberOfMessages"]) + int(counts["ApproximateNumberOfMessagesNotVisible"])
 
-    assert dead_lettered() == 0
-    before = len(receiver.received)
+    before, held_before = len(receiver.received), dead_lettered()
     agent = ANDROID_CHROME + " dead-lettered"
+
+    def attempts() -> list[Received]:
+        return [r for r in receiver.received[before:] if json.loads(r.body)["user_agent"] == agent]
+
     receiver.down = True
     try:
         assert sent.tap("GET", agent) == 302
-        wait_until(dead_lettered, 180.0)  # 8 receives, 1-2 s apart
-        attempts = [r for r in receiver.received[before:] if json.loads(r.body)["user_agent"] == agent]
-        assert len(attempts) == 8 and {r.status for r in attempts} == {503}
+        wait_until(lambda: len(attempts()) >= 8, 180.0)  # 8 receives (maxReceiveCount), 1-2 s apart
+        wait_until(lambda: dead_lettered() > held_before, 60.0)  # moved on the 9th receive
+        assert len(attempts()) == 8 and {r.status for r in attempts()} == {503}
     finally:
         receiver.down = False
 
     report = admin("replay-dlq", "clicks")
 
-    assert (report["found"], report["replayed"], report["failed"]) == (1, 1, 0)
+    # Other tests of the session may have dead-lettered click events of their own: at least ours.
+    assert report["replayed"] >= 1 and report["failed"] == 0 and report["found"] == report["replayed"]
     wait_until(lambda: any(json.loads(r.body)["user_agent"] == agent for r in receiver.delivered()))
-    tokens = {r.headers["i-twilio-idempotency-token"] for r in receiver.received[before:]}
-    assert len(tokens) == 1  # the replayed event is the same event
-    assert dead_lettered() == 0
+    assert len({r.headers["i-twilio-idempotency-token"] for r in attempts()}) == 1  # the same event
 
 
 def test_1000_concurrent_taps_from_50_threads_are_1000_redirects_and_1000_distinct_events(sent: SentLink) -> None:

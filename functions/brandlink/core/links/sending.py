@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from brandlink.core.common.errors import ErrorCode
 from brandlink.core.common.rate_limit import RateLimiter
@@ -114,9 +114,10 @@ class _NoEvents:
 NO_EVENTS: ShorteningEvents = _NoEvents()
 
 
-@dataclass(frozen=True, slots=True)
-class SendBody:
-    """The body to send (before Smart Encoding), and the 30103 warning to record when links stayed as written."""
+class SendBody(NamedTuple):
+    """The body to send (before Smart Encoding), and the 30103 warning to record when links stayed as written.
+
+    A named tuple (immutable, cheaper to build than a frozen dataclass): dispatch makes one per message."""
 
     body: str
     warning: str | None = None

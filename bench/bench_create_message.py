@@ -33,7 +33,6 @@ from local.events import http_event  # noqa: E402
 from local.lambda_runtime import context_for  # noqa: E402
 
 SENDER, RECIPIENT = "+14155552671", "+14155550100"
-MASTER_KEY = b"bench-master-key-bench-master-key-0123"
 
 
 def _event(account_sid: str, token: str, params: dict[str, str]) -> dict[str, Any]:
@@ -92,6 +91,7 @@ def run_faked(calls: int) -> None:
         RecordingScheduler,
         RecordingSendQueue,
     )
+    from testkit.token_vault import FakeTokenVault
 
     class Accounts:
         def __init__(self) -> None:
@@ -104,7 +104,7 @@ def run_faked(calls: int) -> None:
             return self.items.get(sid)
 
     accounts = Accounts()
-    account, token = create_account(accounts, MASTER_KEY, "bench")  # type: ignore[arg-type]
+    account, token = create_account(accounts, FakeTokenVault(), "bench")  # type: ignore[arg-type]
     now = datetime.now(UTC)
     service = MessagingService(account.sid, "MG" + "c" * 32, "bench", now, now)
     senders = InMemorySenders()
@@ -120,7 +120,6 @@ def run_faked(calls: int) -> None:
     )
     wiring.accounts = lambda: accounts  # type: ignore[assignment]
     wiring.message_ports = lambda: ports  # type: ignore[assignment]
-    wiring.token_master_key = lambda: MASTER_KEY  # type: ignore[assignment]
     for label, params in _scenarios(service.sid):
         event = _event(account.sid, token, params)
         _time(
@@ -141,7 +140,7 @@ def run_moto(calls: int) -> None:
         from brandlink.core.accounts.actions import create_account
         from brandlink.handlers.api import handler
 
-        account, token = create_account(wiring.accounts(), wiring.token_master_key(), "bench")
+        account, token = create_account(wiring.accounts(), wiring.token_vault(), "bench")
 
         def call(path: str, params: dict[str, str]) -> dict[str, Any]:
             event = _event(account.sid, token, params)

@@ -53,7 +53,7 @@ from brandlink.store.accounts import DynamoAccountRepository
 from local.lambda_runtime import context_for
 
 count, callback_url = int(sys.argv[1]), sys.argv[2]
-account, token = create_account(DynamoAccountRepository(), wiring.token_master_key(), "bench")
+account, token = create_account(DynamoAccountRepository(), wiring.token_vault(), "bench")
 auth = "Basic " + base64.b64encode(f"{account.sid}:{token}".encode()).decode()
 
 

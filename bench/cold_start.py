@@ -46,6 +46,8 @@ _CAPABILITY_CLIENTS = {
     "provider_secret": "secretsmanager",
     "provider_sms": None,  # depends on the provider chosen; outbox needs none
     "kms_certificates": "kms",
+    "token_decrypt": "kms",  # opens sealed auth tokens
+    "provider_verification": None,  # only with senderVerificationFrom, then the provider's clients
 }
 
 _TIMER = """

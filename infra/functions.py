@@ -14,7 +14,7 @@ from constructs import Construct
 from brandlink import resources
 from infra import nag
 from infra.naming import camel
-from infra.permissions import METRICS_NAMESPACE, TOKEN_KEY_CAPABILITY, grant_spec
+from infra.permissions import METRICS_NAMESPACE, grant_spec
 from infra.runtime import ARCHITECTURE, RUNTIME
 from infra.wiring import FunctionWiring
 
@@ -118,8 +118,6 @@ class Functions(Construct):
             env[resources.queue(logical).env_var] = wiring.queues.queue(logical).queue.queue_url
         if SLUG_KEY_TABLE in spec.tables_write:
             env["BRANDLINK_SLUG_KEY_SECRET_ARN"] = wiring.slug_key.secret_arn
-        if TOKEN_KEY_CAPABILITY in spec.capabilities:
-            env["BRANDLINK_TOKEN_KEY_SECRET_ARN"] = wiring.token_key.secret_arn
         return env
 
     def _add_triggers(self, function: lambda_.Function, spec: resources.FunctionSpec) -> None:

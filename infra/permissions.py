@@ -9,6 +9,7 @@ acknowledged on that one role, finding by finding, with the reason next to the s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
@@ -16,10 +17,11 @@ from aws_cdk import aws_lambda as lambda_
 
 from brandlink import resources
 from infra import nag
+from infra.secrets import TOKEN_CONTEXT_CONDITIONS
 from infra.wiring import FunctionWiring
 
 METRICS_NAMESPACE = "Brandlink"
-TOKEN_KEY_CAPABILITY = "token_key"
+TOKEN_KEY_CAPABILITY = "token_decrypt"
 TABLE_READ_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -41,7 +43,7 @@ KMS_PUBLISHER_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 Grant = Callable[[lambda_.Function, resources.FunctionSpec, FunctionWiring], None]
 
 
-Conditions = dict[str, dict[str, str]]
+Conditions = dict[str, dict[str, Any]]
 
 
 def _allow(
@@ -189,9 +191,27 @@ def _provider_sms(function: lambda_.Function, spec: resources.FunctionSpec, wiri
         _allow(function, ("sns:Publish",), ["*"])
 
 
-def _token_key(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
-    """Functions that mint auth tokens or sign webhooks read the master key the tokens derive from."""
-    _allow(function, ("secretsmanager:GetSecretValue",), [wiring.token_key.secret_arn])
+def _provider_verification(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    """The API sends number-verification codes through the provider, only when the deployment verifies
+    numbers by code (``senderVerificationFrom``); otherwise it gets no provider rights at all."""
+    if wiring.settings.sender_verification_from:
+        _provider_secret(function, spec, wiring)
+        _provider_sms(function, spec, wiring)
+
+
+def _token_decrypt(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    """Functions that sign webhooks open sealed auth tokens: KMS Decrypt under an ``account_sid``
+    context, granted in the key policy (which names this role) and in the role's own policy.
+
+    While a deployment from before per-account secrets migrates (``legacyTokenKeySecretArn``), they
+    may also read the retired master key, to sign for accounts whose token is not sealed yet.
+    """
+    token_key = wiring.token_key
+    token_key.allow_decrypt(_role(function))
+    _allow(function, ("kms:Decrypt",), [token_key.key.key_arn], conditions=TOKEN_CONTEXT_CONDITIONS)
+    function.add_environment("BRANDLINK_TOKEN_KEY_ARN", token_key.key.key_arn)
+    if wiring.legacy_token_key is not None:
+        _allow(function, ("secretsmanager:GetSecretValue",), [wiring.legacy_token_key.secret_arn])
 
 
 def _kms_certificates(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
@@ -213,7 +233,8 @@ CAPABILITY_GRANTS: dict[str, Grant] = {
     "provider_secret": _provider_secret,
     "provider_sms": _provider_sms,
     "kms_certificates": _kms_certificates,
-    TOKEN_KEY_CAPABILITY: _token_key,
+    TOKEN_KEY_CAPABILITY: _token_decrypt,
+    "provider_verification": _provider_verification,
 }
 
 # Resource "*" statements any function may carry: X-Ray (added by active tracing), metrics

@@ -1,8 +1,11 @@
-"""Key material the functions use: the slug key and the certificate sealing key."""
+"""Key material the functions use: the slug key, the auth-token key and the certificate sealing key."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import RemovalPolicy
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -40,19 +43,88 @@ class SlugKey(Construct):
         )
 
 
-class TokenKey(Construct):
-    """The master key every account's auth token is derived from (HMAC of the SID and a version)."""
+# What the account (its IAM principals, through the key policy) may do with the token key: administer
+# it, never use it — encrypting and decrypting are granted by the statements below, under conditions.
+KEY_ADMIN_ACTIONS = (
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
+)
+TOKEN_CONTEXT_KEY = "account_sid"
+# Every use of the token key names one account: the context's only key is account_sid, an AC SID.
+TOKEN_CONTEXT_CONDITIONS: dict[str, dict[str, Any]] = {
+    "StringLike": {f"kms:EncryptionContext:{TOKEN_CONTEXT_KEY}": "AC*"},
+    "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": [TOKEN_CONTEXT_KEY]},
+}
+
+
+class TokenEncryptionKey(Construct):
+    """The customer-managed KMS key every account's auth token is sealed with (for signing webhooks).
+
+    Its key policy (not IAM alone) decides who may use it:
+
+    * the account's IAM principals may administer the key but not decrypt with it;
+    * they may encrypt, only under an ``account_sid`` encryption context: tokens are issued by the
+      operator command with the operator's own credentials (``brandlink create-account`` /
+      ``rotate-token``), whose IAM policy must also allow ``kms:Encrypt`` on this key;
+    * decrypting is allowed only to the roles of the functions that sign webhooks, one statement per
+      role (``infra.permissions``, capability ``token_decrypt``), under the same context condition.
+
+    Rotation of the key material is on (yearly; old ciphertexts stay readable). A new deployment has
+    no token master key at all: no single secret yields every token.
+    """
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.secret = _generated_secret(
-            self, "Master key of the auth tokens: replacing it changes every account's token at once."
+        account = iam.AccountRootPrincipal()
+        policy = iam.PolicyDocument(
+            statements=[
+                iam.PolicyStatement(
+                    sid="AdministerButNeverUse",
+                    principals=[account],
+                    actions=list(KEY_ADMIN_ACTIONS),
+                    resources=["*"],
+                ),
+                iam.PolicyStatement(
+                    sid="IssueTokensForOneAccountAtATime",
+                    principals=[account],
+                    actions=["kms:Encrypt"],
+                    resources=["*"],
+                    conditions=TOKEN_CONTEXT_CONDITIONS,
+                ),
+            ]
         )
-        nag.acknowledge(
-            self.secret,
-            "SMG4",
-            "Auth tokens are derived from this key, so rotating it would invalidate every customer's credentials "
-            "at once; tokens are rotated per account instead (admin rotate-token).",
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Seals each Brandlink account's auth token (encryption context: its account SID).",
+            enable_key_rotation=True,
+            policy=policy,
+            # Without the key no webhook can be signed until every token is rotated: keep it.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def allow_decrypt(self, role: iam.IRole) -> None:
+        """Let ``role`` open tokens (one account's at a time); only the signing functions get this."""
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ArnPrincipal(role.role_arn)],
+                actions=["kms:Decrypt"],
+                resources=["*"],
+                conditions=TOKEN_CONTEXT_CONDITIONS,
+            )
         )
 
 

@@ -19,7 +19,7 @@ from infra.http_apis import HttpApis
 from infra.naming import camel
 from infra.queues import WorkQueues
 from infra.scheduling import MessageScheduling
-from infra.secrets import CertificateSealingKey, SlugKey, TokenKey
+from infra.secrets import CertificateSealingKey, SlugKey, TokenEncryptionKey
 from infra.settings import ContextError, DeploymentSettings
 from infra.wiring import FunctionWiring
 
@@ -52,7 +52,12 @@ class BrandlinkStack(Stack):
         queues = WorkQueues(self, "Queues")
         scheduling = MessageScheduling(self, "Scheduling", target=queues.queue("send"))
         apis = HttpApis(self, "HttpApis", log_retention=settings.log_retention)
-        token_key = TokenKey(self, "TokenKey").secret
+        token_key = TokenEncryptionKey(self, "AuthTokenKey")
+        legacy_token_key = (
+            secretsmanager.Secret.from_secret_complete_arn(self, "LegacyTokenKey", settings.legacy_token_key_secret_arn)
+            if settings.legacy_token_key_secret_arn
+            else None
+        )
         wiring = FunctionWiring(
             settings=settings,
             code=code,
@@ -62,6 +67,7 @@ class BrandlinkStack(Stack):
             alerts=alerts,
             slug_key=SlugKey(self, "SlugKey").secret,
             token_key=token_key,
+            legacy_token_key=legacy_token_key,
             certificate_key=CertificateSealingKey(self, "CertificateSealing").key,
             redirect_host=apis.redirect.host,
             redirect_api_id=apis.redirect.api.api_id,
@@ -74,7 +80,7 @@ class BrandlinkStack(Stack):
                 routed.add(spec.http_api)
         Alarms(self, "Alarms", topic=alerts.topic, queues=queues.queues, functions=functions.functions)
         self._acknowledge_open_routes(apis, routed)
-        self._outputs(data, queues, apis, alerts, token_key)
+        self._outputs(data, queues, apis, alerts, token_key, legacy_token_key)
 
     def _acknowledge_open_routes(self, apis: HttpApis, routed: set[str]) -> None:
         """Routes without an authorizer, on the APIs that have routes (a function not built has none)."""
@@ -94,7 +100,13 @@ class BrandlinkStack(Stack):
             )
 
     def _outputs(
-        self, data: DataTables, queues: WorkQueues, apis: HttpApis, alerts: Alerts, token_key: secretsmanager.ISecret
+        self,
+        data: DataTables,
+        queues: WorkQueues,
+        apis: HttpApis,
+        alerts: Alerts,
+        token_key: TokenEncryptionKey,
+        legacy_token_key: secretsmanager.ISecret | None,
     ) -> None:
         CfnOutput(self, "ManagementApiUrl", value=apis.management.url, description="Base URL of the management API.")
         CfnOutput(self, "RedirectApiUrl", value=apis.redirect.url, description="Default endpoint of the redirect API.")
@@ -113,10 +125,18 @@ class BrandlinkStack(Stack):
         )
         CfnOutput(
             self,
-            "TokenKeySecretArn",
-            value=token_key.secret_arn,
-            description="Secret holding the auth-token master key (brandlink --stack reads it).",
+            "TokenKeyArn",
+            value=token_key.key.key_arn,
+            description="KMS key the auth tokens are sealed with (brandlink --stack encrypts with your credentials).",
         )
+        if legacy_token_key is not None:
+            CfnOutput(
+                self,
+                "LegacyTokenKeySecretArn",
+                value=legacy_token_key.secret_arn,
+                description="The retired token master key, until `brandlink migrate-tokens` has run "
+                "(docs/auth-tokens.md).",
+            )
         for logical, work_queue in queues.queues.items():
             CfnOutput(self, f"Queue{camel(logical)}Url", value=work_queue.queue.queue_url)
             CfnOutput(self, f"Queue{camel(logical)}DeadLetterUrl", value=work_queue.dead_letter_queue.queue_url)

@@ -12,6 +12,7 @@ from infra.alerts import Alerts
 from infra.data import DataTables
 from infra.queues import WorkQueues
 from infra.scheduling import MessageScheduling
+from infra.secrets import TokenEncryptionKey
 from infra.settings import DeploymentSettings
 
 
@@ -24,7 +25,8 @@ class FunctionWiring:
     scheduling: MessageScheduling
     alerts: Alerts
     slug_key: secretsmanager.ISecret
-    token_key: secretsmanager.ISecret
+    token_key: TokenEncryptionKey
+    legacy_token_key: secretsmanager.ISecret | None
     certificate_key: kms.IKey
     redirect_host: str
     redirect_api_id: str

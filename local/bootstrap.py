@@ -25,7 +25,7 @@ def create_local_account() -> tuple[str, str]:
     from brandlink import wiring
     from brandlink.core.accounts.actions import create_account
 
-    account, token = create_account(wiring.accounts(), wiring.token_master_key(), LOCAL_ACCOUNT_NAME)
+    account, token = create_account(wiring.accounts(), wiring.token_vault(), LOCAL_ACCOUNT_NAME)
     return account.sid, token
 
 

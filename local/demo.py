@@ -1,6 +1,7 @@
 """The `make run` demo: a messaging service with a sender, the short-link domain ``links.localhost``
 with a certificate generated here, and a domain config with a fallback URL — all created through
-the public API, as a user would, so a first shortened message is one curl away.
+the public API, as a user would (after the operator's assignment of the sender, as an operator
+would), so a first shortened message is one curl away.
 
 The certificate comes from ``local.localhost_cert`` (what ``brandlink test-cert`` writes) and its
 private key never touches the disk: it is generated in memory and uploaded once, like any customer key.
@@ -55,8 +56,18 @@ def _wait_for_installation(api: _Api, domain_sid: str) -> dict[str, Any]:
         time.sleep(0.2)
 
 
+def _assign_demo_sender(account_sid: str) -> None:
+    """What an operator does before an account may register a number (``brandlink assign-sender``):
+    senders belong to one account deployment-wide (docs/senders.md)."""
+    from brandlink import wiring
+    from brandlink.core.senders import ownership
+
+    ownership.assign(wiring.sender_claims(), wiring.senders(), account_sid, "phone_number", DEMO_SENDER)
+
+
 def seed_link_shortening_demo(context: SeedContext) -> dict[str, str]:
     api = _Api(context)
+    _assign_demo_sender(context.account_sid)
     service = api.call("POST", "/v1/Services", {"FriendlyName": "Demo: branded links"})
     number = api.call(
         "POST", f"/2010-04-01/Accounts/{api.account_sid}/IncomingPhoneNumbers.json", {"PhoneNumber": DEMO_SENDER}

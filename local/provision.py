@@ -102,11 +102,11 @@ def provision(region: str | None = None) -> dict[str, str]:
     redirect_api = redirect_api or apis.create_api(Name="brandlink-redirect", ProtocolType="HTTP")
     env["BRANDLINK_REDIRECT_API_ID"] = redirect_api["ApiId"]
 
-    # The auth-token master key: random per local run (state is in memory anyway).
-    from brandlink.core.accounts.tokens import new_master_key
-
-    env["BRANDLINK_TOKEN_KEY"] = os.environ.get("BRANDLINK_TOKEN_KEY") or new_master_key()
-    # The slug permutation key: random per run too (the slug counter starts again with the tables).
+    # Auth tokens are sealed with their own KMS key, under the account SID as encryption context
+    # (moto's KMS refuses a Decrypt under another context, as KMS does).
+    token_key = boto3.client("kms", region_name=region).create_key(Description="brandlink auth tokens")
+    env["BRANDLINK_TOKEN_KEY_ARN"] = token_key["KeyMetadata"]["Arn"]
+    # The slug permutation key: random per run (the slug counter starts again with the tables).
     env["BRANDLINK_SLUG_KEY"] = os.environ.get("BRANDLINK_SLUG_KEY") or secrets.token_hex(32)
 
     os.environ.update(env)

@@ -23,7 +23,7 @@ def create_account(name: str | None, retention_days: int | None) -> dict[str, An
     from brandlink.core.accounts import actions as accounts
 
     try:
-        account, token = accounts.create_account(_repository(), wiring.token_master_key(), name, retention_days)
+        account, token = accounts.create_account(_repository(), wiring.token_vault(), name, retention_days)
     except ValueError as exc:
         raise AccountCommandError(f"--retention-days: {exc}.") from None
     return {"account_sid": account.sid, "auth_token": token, "friendly_name": account.friendly_name}
@@ -35,7 +35,7 @@ def rotate_token(account_sid: str) -> dict[str, Any]:
     from brandlink.core.common.errors import TwilioError
 
     try:
-        token = accounts.rotate_token(_repository(), wiring.token_master_key(), account_sid)
+        token = accounts.rotate_token(_repository(), wiring.token_vault(), account_sid)
     except TwilioError as exc:
         raise AccountCommandError(exc.message) from None
     return {"account_sid": account_sid, "auth_token": token}
@@ -51,3 +51,29 @@ def set_status(account_sid: str, status: str) -> dict[str, Any]:
 
 def list_accounts() -> list[dict[str, Any]]:
     return [{"sid": a.sid, "friendly_name": a.friendly_name, "status": a.status} for a in _repository().list_all()]
+
+
+def migrate_tokens(master_key_secret_arn: str | None) -> list[dict[str, Any]]:
+    """Seal the current token of every account of a deployment from before per-account secrets.
+
+    The old master key is read once, with the operator's credentials, from ``master_key_secret_arn``
+    (default: ``BRANDLINK_LEGACY_TOKEN_KEY_SECRET_ARN``, which ``--stack`` sets from the stack's
+    ``LegacyTokenKeySecretArn`` output). Tokens do not change: customers keep using theirs.
+    """
+    from brandlink import wiring
+    from brandlink.adapters.accounts.token_key import fetch_token_master_key
+    from brandlink.config import settings
+    from brandlink.core.accounts import actions as accounts
+
+    arn = master_key_secret_arn or settings().legacy_token_key_secret_arn
+    if not arn:
+        raise AccountCommandError(
+            "Name the old token master key secret: --master-key-secret ARN (the TokenKeySecretArn output of the "
+            "stack before the upgrade), or deploy with -c legacyTokenKeySecretArn=ARN and use --stack."
+        )
+    master_key = fetch_token_master_key(arn, settings().region)
+    report = accounts.migrate_tokens(_repository(), wiring.token_vault(), master_key)
+    return [
+        {"account_sid": row.account_sid, "outcome": row.outcome, **({"detail": row.detail} if row.detail else {})}
+        for row in report
+    ]

@@ -5,6 +5,13 @@
     brandlink --local rotate-token AC...          # the old token stops working at once
     brandlink --local list-accounts
     brandlink --local set-status AC... active|suspended|closed
+    brandlink --local assign-sender AC... +14155552671               # the number is this account's alone
+    brandlink --local assign-sender AC... --short-code 24680 --country US
+    brandlink --local release-sender +14155552671                    # the holder's registrations go too
+    brandlink --local allow-alpha AC... ACME                         # --remove takes it away again
+    brandlink --stack NAME migrate-senders --dry-run                 # existing senders: first come, first claimed
+    brandlink --stack NAME migrate-tokens         # seal the tokens of a deployment from before per-account secrets
+    brandlink --stack NAME migrate-domains        # unverified domains release the names they claimed
     brandlink --local receiver                    # print the webhooks Brandlink posts, signatures checked
     brandlink --local clock advance 91d           # move the local stack's clock (show, reset)
     brandlink test-cert go.acme.localhost         # a certificate bundle for a .localhost domain
@@ -60,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
-            "Operate Brandlink: accounts, local credentials, test certificates, a webhook receiver, the local clock."
+            "Operate Brandlink: accounts, senders, migrations, local credentials, test certificates, "
+            "a webhook receiver, the local clock."
         ),
         parents=[_target_options(suppress=False)],
     )
@@ -78,6 +86,43 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("set-status", parents=parent, help="activate, suspend or close an account")
     status.add_argument("account_sid", metavar="AC...")
     status.add_argument("status", choices=ACCOUNT_STATUSES)
+    migrate = commands.add_parser(
+        "migrate-tokens",
+        parents=parent,
+        help="seal every account's current token under the KMS key (upgrading from the token master key)",
+    )
+    migrate.add_argument(
+        "--master-key-secret",
+        metavar="ARN",
+        default=None,
+        help="the old token master key secret (default: the stack's LegacyTokenKeySecretArn output)",
+    )
+    assign = commands.add_parser(
+        "assign-sender", parents=parent, help="give a number or short code to one account (deployment-wide)"
+    )
+    assign.add_argument("account_sid", metavar="AC...")
+    _sender_arguments(assign)
+    release = commands.add_parser(
+        "release-sender", parents=parent, help="take a number or short code back; its holder's registrations go"
+    )
+    _sender_arguments(release)
+    alpha = commands.add_parser(
+        "allow-alpha", parents=parent, help="let an account use an alphanumeric sender ID (--remove: no longer)"
+    )
+    alpha.add_argument("account_sid", metavar="AC...")
+    alpha.add_argument("alpha_sender", metavar="ID", help="1 to 11 letters, digits or spaces, e.g. ACME")
+    alpha.add_argument("--remove", action="store_true", help="take it off the list and out of the account's pools")
+    migrate_senders = commands.add_parser(
+        "migrate-senders",
+        parents=parent,
+        help="upgrading: claim existing senders first come, first served; take conflicts out of use",
+    )
+    migrate_senders.add_argument("--dry-run", action="store_true", help="write nothing; show what would happen")
+    commands.add_parser(
+        "migrate-domains",
+        parents=parent,
+        help="upgrading: unverified domains release their name claim and lapse; verified ones keep it",
+    )
     commands.add_parser(
         "env", parents=parent, help="print `export API=... AC=... TOKEN=... LINKS=... HOOKS=...` for eval"
     )
@@ -97,6 +142,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sender_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("number", metavar="NUMBER", nargs="?", help="E.164, e.g. +14155552671 (covers WhatsApp too)")
+    parser.add_argument("--short-code", metavar="DIGITS", default=None, help="a short code instead of a number")
+    parser.add_argument("--country", metavar="CC", default=None, help="the short code's country, e.g. US")
+
+
+def _run_sender_command(args: argparse.Namespace) -> None:
+    from ops import senders
+
+    _target(args)
+    commands: dict[str, Callable[[], Any]] = {
+        "assign-sender": lambda: senders.assign_sender(args.account_sid, args.number, args.short_code, args.country),
+        "release-sender": lambda: senders.release_sender(args.number, args.short_code, args.country),
+        "allow-alpha": lambda: senders.allow_alpha(args.account_sid, args.alpha_sender, args.remove),
+        "migrate-senders": lambda: senders.migrate_senders(args.dry_run),
+    }
+    try:
+        _print_json(commands[args.command]())
+    except senders.SenderCommandError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def _target(args: argparse.Namespace) -> Target:
     return resolve(getattr(args, "local", False), getattr(args, "state", None), getattr(args, "stack", None))
 
@@ -114,11 +181,19 @@ def _run_account_command(args: argparse.Namespace) -> None:
         "rotate-token": lambda: accounts.rotate_token(args.account_sid),
         "list-accounts": accounts.list_accounts,
         "set-status": lambda: accounts.set_status(args.account_sid, args.status),
+        "migrate-tokens": lambda: accounts.migrate_tokens(args.master_key_secret),
     }
     try:
         _print_json(commands[args.command]())
     except accounts.AccountCommandError as exc:
         raise CommandError(str(exc)) from None
+
+
+def _run_migrate_domains(args: argparse.Namespace) -> None:
+    from ops import domains
+
+    _target(args)
+    _print_json(domains.migrate_domains())
 
 
 def env_line(target: Target, env: dict[str, str]) -> str:
@@ -225,6 +300,11 @@ def _aws_failure(exc: Exception) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     runners: dict[str, Callable[[argparse.Namespace], None]] = {
+        "migrate-domains": _run_migrate_domains,
+        "assign-sender": _run_sender_command,
+        "release-sender": _run_sender_command,
+        "allow-alpha": _run_sender_command,
+        "migrate-senders": _run_sender_command,
         "env": _run_env,
         "test-cert": _run_test_cert,
         "receiver": _run_receiver,

@@ -68,13 +68,15 @@ def use_local(state_file: Path) -> Target:
 
 
 def stack_environment(outputs: Mapping[str, str]) -> dict[str, str]:
-    """The variables the stores and the token key read, from a deployed stack's outputs."""
+    """The variables the stores and the token vault read, from a deployed stack's outputs."""
     from brandlink import resources
     from infra.naming import camel  # how the stack names its outputs (plain Python, no CDK import)
 
     environment: dict[str, str] = {}
-    if "TokenKeySecretArn" in outputs:
-        environment["BRANDLINK_TOKEN_KEY_SECRET_ARN"] = outputs["TokenKeySecretArn"]
+    if "TokenKeyArn" in outputs:
+        environment["BRANDLINK_TOKEN_KEY_ARN"] = outputs["TokenKeyArn"]
+    if "LegacyTokenKeySecretArn" in outputs:
+        environment["BRANDLINK_LEGACY_TOKEN_KEY_SECRET_ARN"] = outputs["LegacyTokenKeySecretArn"]
     for spec in resources.TABLES:
         key = "Table" + camel(spec.logical)
         if key in outputs:

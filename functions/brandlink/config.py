@@ -40,6 +40,9 @@ class Settings:
     public_api_url: str | None
     send_max_attempts: int
     alpha_sender_countries: tuple[str, ...] | None
+    sender_verification_from: str | None
+    domain_verification_days: int
+    legacy_token_key_secret_arn: str | None
     redirect_target: str | None
     redirect_api_id: str | None
     certificate_key_arn: str | None
@@ -51,8 +54,7 @@ class Settings:
     slug_key: str | None
     short_link_port: int | None
     slug_key_secret_arn: str | None
-    token_key: str | None
-    token_key_secret_arn: str | None
+    token_key_arn: str | None
     send_retry_base_seconds: int
     callback_timeout_seconds: int
 

@@ -325,6 +325,31 @@ KNOBS: tuple[Knob, ...] = (
         env="BRANDLINK_ALPHA_SENDER_COUNTRIES",
         context="alphaSenderCountries",
     ),
+    Knob(
+        "sender_verification_from",
+        "the sender ID (+E164 or 1-11 letters/digits) number-verification codes are sent from; unset, only "
+        "the operator assigns numbers (brandlink assign-sender)",
+        Text(r"^(\+[1-9][0-9]{1,14}|[A-Za-z0-9 ]{1,11})$", "be an E.164 number or an alphanumeric sender ID"),
+        env="BRANDLINK_SENDER_VERIFICATION_FROM",
+        context="senderVerificationFrom",
+    ),
+    Knob(
+        "domain_verification_days",
+        "how long an unverified link-shortening domain registration lives, in days; the first account to "
+        "verify a name holds it",
+        WholeNumber(1, 90),
+        7,
+        env="BRANDLINK_DOMAIN_VERIFICATION_DAYS",
+        context="domainVerificationDays",
+    ),
+    Knob(
+        "legacy_token_key_secret_arn",
+        "while upgrading a deployment from before per-account secrets: its old token master key secret, "
+        "so webhooks of accounts not yet migrated (`brandlink migrate-tokens`) are still signed",
+        Text(SECRET_ARN, "be the full ARN of a Secrets Manager secret"),
+        env="BRANDLINK_LEGACY_TOKEN_KEY_SECRET_ARN",
+        context="legacyTokenKeySecretArn",
+    ),
     # ---- the functions' own settings: the stack sets them from what it creates; no context key ----
     Knob("mode", "local (make run, tests) or aws", Choice(("local", "aws")), "aws", env="BRANDLINK_MODE"),
     Knob(
@@ -387,12 +412,11 @@ KNOBS: tuple[Knob, ...] = (
         Text(),
         env="BRANDLINK_SLUG_KEY_SECRET_ARN",
     ),
-    Knob("token_key", "the auth-token master key itself (local mode only)", Text(), env="BRANDLINK_TOKEN_KEY"),
     Knob(
-        "token_key_secret_arn",
-        "the secret holding the auth-token master key (functions that sign webhooks)",
+        "token_key_arn",
+        "the KMS key auth tokens are sealed with (the operator encrypts, the signing functions decrypt)",
         Text(),
-        env="BRANDLINK_TOKEN_KEY_SECRET_ARN",
+        env="BRANDLINK_TOKEN_KEY_ARN",
     ),
     Knob(
         "send_retry_base_seconds",

@@ -95,7 +95,8 @@ class FunctionSpec:
     queues_send: tuple[str, ...] = ()
     # Extra capabilities the infra grants with least privilege (infra.permissions.CAPABILITY_GRANTS):
     # scheduler, acm, apigateway_domains, alerts_topic, metrics, provider_secret, provider_sms,
-    # kms_certificates, token_key (reads the auth-token master key to sign webhooks).
+    # kms_certificates, token_decrypt (opens sealed auth tokens to sign webhooks), provider_verification
+    # (sends number-verification codes through the provider, when senderVerificationFrom is set).
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
@@ -125,11 +126,17 @@ TABLES: tuple[TableSpec, ...] = (
         description="Account-owned senders (PN/SC/AI) and service pool entries.",
     ),
     TableSpec(
+        "sender_claims",
+        "address",
+        description="Which account holds each number and short code deployment-wide; alpha ID allow-lists.",
+    ),
+    TableSpec(
         "domains",
         "sid",
         attributes={"account_sid": "S", "domain_name": "S"},
         indexes=(IndexSpec("by_account", "account_sid", "sid"), IndexSpec("by_name", "domain_name")),
-        description="Link-shortening domains (DN) with certificate metadata and config.",
+        ttl_attribute="expires_at",
+        description="Link-shortening domains (DN) with certificate metadata and config; unverified ones expire.",
     ),
     TableSpec(
         "service_domains",
@@ -208,7 +215,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         tables_read=ALL_TABLES,
         tables_write=ALL_TABLES,
         queues_send=("send", "certificates", "status_callbacks"),
-        capabilities=("scheduler", "metrics", "kms_certificates"),
+        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification"),
         snap_start=True,
     ),
     FunctionSpec(
@@ -253,7 +260,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         queue_trigger=QueueTrigger("clicks", batch_size=10, max_batching_window_seconds=1),
         tables_read=("accounts", "domains", "messages", "links"),
         tables_write=("clicks",),
-        capabilities=("metrics", "token_key"),
+        capabilities=("metrics", "token_decrypt"),
         built=False,
     ),
     FunctionSpec(
@@ -263,7 +270,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=60,
         queue_trigger=QueueTrigger("status_callbacks", batch_size=10),
         tables_read=("accounts",),
-        capabilities=("metrics", "token_key"),
+        capabilities=("metrics", "token_decrypt"),
     ),
     FunctionSpec(
         "certificates",

@@ -23,6 +23,7 @@ from brandlink.config import Settings, settings
 
 if TYPE_CHECKING:
     from brandlink.core.accounts.repository import AccountRepository
+    from brandlink.core.accounts.tokens import SigningTokens, TokenVault
     from brandlink.core.common.rate_limit import RateLimiter
     from brandlink.core.domains.certificate_install import (
         CertificateAuthorityStore,
@@ -50,7 +51,10 @@ if TYPE_CHECKING:
     from brandlink.core.messaging.send_queue import SendQueue
     from brandlink.core.messaging.status_callbacks import CallbackQueue, FormPoster
     from brandlink.core.policy import ApiPolicy
+    from brandlink.core.senders.actions import SenderOwnership
+    from brandlink.core.senders.claims import SenderClaims
     from brandlink.core.senders.repository import SenderRepository
+    from brandlink.core.senders.verification import CodeSender
     from brandlink.core.services.repository import ServiceDeletionHook, ServiceRepository
 
 T = TypeVar("T")
@@ -98,6 +102,7 @@ def api_policy(current: Settings) -> ApiPolicy:
             default_retention_days=current.retention_days,
             allow_private_urls=current.is_local,
         ),
+        domain_verification_days=current.domain_verification_days,
     )
 
 
@@ -123,6 +128,13 @@ def senders(_current: Settings) -> SenderRepository:
     from brandlink.store.services import DynamoSenderRepository
 
     return DynamoSenderRepository()
+
+
+@per_settings
+def sender_claims(_current: Settings) -> SenderClaims:
+    from brandlink.store.sender_claims import DynamoSenderClaims
+
+    return DynamoSenderClaims()
 
 
 @per_settings
@@ -186,16 +198,38 @@ def sticky_senders(_current: Settings) -> StickySenders:
 
 
 @per_settings
-def token_master_key(current: Settings) -> bytes:
-    """The auth-token master key: ``BRANDLINK_TOKEN_KEY`` (local) or its secret (AWS), read once."""
-    if current.token_key:
-        return current.token_key.encode("utf-8")
-    secret_arn = _required(
-        current.token_key_secret_arn, "BRANDLINK_TOKEN_KEY or BRANDLINK_TOKEN_KEY_SECRET_ARN", "to sign webhooks"
-    )
+def token_vault(current: Settings) -> TokenVault:
+    """Where auth tokens are sealed (KMS): the operator command seals, the signing functions open."""
+    key_arn = _required(current.token_key_arn, "BRANDLINK_TOKEN_KEY_ARN", "auth tokens are sealed with that KMS key")
+    from brandlink.adapters.accounts.token_key import KmsTokenVault
+
+    return KmsTokenVault(key_arn, current.region)
+
+
+@per_settings
+def legacy_token_master_key(current: Settings) -> bytes | None:
+    """The retired master key, while a deployment from before per-account secrets migrates; else None."""
+    if not current.legacy_token_key_secret_arn:
+        return None
     from brandlink.adapters.accounts.token_key import fetch_token_master_key
 
-    return fetch_token_master_key(secret_arn, current.region)
+    return fetch_token_master_key(current.legacy_token_key_secret_arn, current.region)
+
+
+@per_settings
+def signing_tokens(current: Settings) -> SigningTokens:
+    """The token that signs an account's webhooks (status callbacks, click events), cached per container."""
+    from brandlink.core.accounts.tokens import SigningTokens
+
+    legacy: Callable[[], bytes] | None = None
+    if current.legacy_token_key_secret_arn:
+
+        def legacy() -> bytes:
+            key = legacy_token_master_key()
+            assert key is not None
+            return key
+
+    return SigningTokens(token_vault, legacy)
 
 
 @per_settings
@@ -426,6 +460,26 @@ def provider(current: Settings) -> Provider:
 
 
 # ---- ports: what one feature's actions need, assembled once for the API and the handlers -------
+
+
+@per_settings
+def code_sender(current: Settings) -> CodeSender:
+    """Sends number-verification codes through the deployment's delivery provider, from
+    ``BRANDLINK_SENDER_VERIFICATION_FROM``, recorded under no account (an outbox shows them to no one)."""
+    from brandlink.adapters.messaging.verification import ProviderCodeSender
+
+    sender_id = _required(
+        current.sender_verification_from, "BRANDLINK_SENDER_VERIFICATION_FROM", "verification codes are sent from it"
+    )
+    return ProviderCodeSender(provider(), sender_id)
+
+
+@per_settings
+def sender_ownership(current: Settings) -> SenderOwnership:
+    """Who may send from an address: the claims, and the code sender when numbers are verified by code."""
+    from brandlink.core.senders.actions import SenderOwnership
+
+    return SenderOwnership(sender_claims(), code_sender if current.sender_verification_from else None)
 
 
 def service_deletion_hooks() -> tuple[ServiceDeletionHook, ...]:

@@ -71,6 +71,29 @@ def run_cli(local_stack: LocalStackProcess, *args: str) -> Any:
     return json.loads(result.stdout)
 
 
+def give_senders(local_stack: LocalStackProcess, account_sid: str, *senders: str) -> None:
+    """The operator's part before an account may use a sender: ``+E164``, ``sc:CC:digits`` or
+    ``alpha:TEXT``. A number or short code is released first (another test of this session may hold
+    it; its registrations go), then assigned to ``account_sid``."""
+    for sender in senders:
+        if sender.startswith("alpha:"):
+            run_cli(local_stack, "allow-alpha", account_sid, sender.removeprefix("alpha:"))
+            continue
+        if sender.startswith("sc:"):
+            _sc, country, digits = sender.split(":")
+            where = ["--short-code", digits, "--country", country]
+        else:
+            where = [sender]
+        subprocess.run(
+            [str(BRANDLINK_CLI), "--local", "release-sender", *where],
+            cwd=REPO_ROOT,
+            env=child_environment({"BRANDLINK_STATE_DIR": str(local_stack.state_dir)}),
+            capture_output=True,
+            timeout=60,
+        )
+        run_cli(local_stack, "assign-sender", account_sid, *where)
+
+
 @pytest.fixture
 def admin(local_stack: LocalStackProcess) -> Callable[..., Any]:
     """``run_cli`` bound to the session's stack."""

@@ -16,6 +16,7 @@ import requests
 
 from local.localhost_cert import tls_cert_for
 from local.twilio_client import make_client
+from tests.e2e.conftest import give_senders
 from tests.e2e.stack_process import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -43,6 +44,7 @@ def test_a_message_with_two_links_is_sent_with_two_local_short_links(
     client = make_client(local_stack.api_url, account_sid, auth_token)
     messaging = client.messaging.v1
     service = messaging.services.create(friendly_name="e2e short links")
+    give_senders(local_stack, account_sid, "+14155552673")
     number = client.incoming_phone_numbers.create(phone_number="+14155552673")
     messaging.services(service.sid).phone_numbers.create(phone_number_sid=number.sid)
 

@@ -20,11 +20,13 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from local.twilio_client import make_client
+from tests.e2e.conftest import give_senders
 from tests.e2e.stack_process import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-SENDER = "+14155552671"
+SENDER = "+14155552681"  # numbers are one account's each: the README tour's are +14155552671/2
+POOL_NUMBER = "+12125550199"
 RECIPIENT = "+14155550100"
 
 
@@ -66,6 +68,7 @@ def receiver_fixture() -> Iterator[Receiver]:
 def account_fixture(local_stack: LocalStackProcess, fresh_account: tuple[str, str]) -> tuple[str, str, Client]:
     """A fresh account with the sender number registered, and a twilio client for it."""
     sid, token = fresh_account
+    give_senders(local_stack, sid, SENDER, POOL_NUMBER)
     client = make_client(local_stack.api_url, sid, token)
     client.incoming_phone_numbers.create(phone_number=SENDER)
     return sid, token, client
@@ -100,7 +103,7 @@ def service_with_sender(stack: LocalStackProcess, sid: str, token: str) -> str:
     service = created.json()["sid"]
     added = requests.post(
         f"{stack.api_url}/v1/Services/{service}/PhoneNumbers",
-        data={"PhoneNumber": "+12125550199"},
+        data={"PhoneNumber": POOL_NUMBER},
         auth=(sid, token),
         timeout=DEADLINE_SECONDS,
     )

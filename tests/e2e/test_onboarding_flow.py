@@ -13,6 +13,7 @@ import requests
 
 from local.twilio_client import make_client
 from tests import certs
+from tests.e2e.conftest import give_senders
 from tests.e2e.stack_process import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -54,11 +55,12 @@ def wait_installed(fetch: Callable[[], Any]) -> Any:
 def test_onboarding_with_curl(local_stack: LocalStackProcess, fresh_account: tuple[str, str]) -> None:
     curl = Curl(local_stack.api_url, *fresh_account)
     name = unique_domain("curl")
+    give_senders(local_stack, curl.account_sid, "+14155552691")
 
     status, service = curl("POST", "/v1/Services", {"FriendlyName": "Onboarding (curl)"})
     assert status == 201, service
     status, number = curl(
-        "POST", f"/2010-04-01/Accounts/{curl.account_sid}/IncomingPhoneNumbers.json", {"PhoneNumber": "+14155552671"}
+        "POST", f"/2010-04-01/Accounts/{curl.account_sid}/IncomingPhoneNumbers.json", {"PhoneNumber": "+14155552691"}
     )
     assert status == 201, number
     status, _ = curl("POST", f"/v1/Services/{service['sid']}/PhoneNumbers", {"PhoneNumberSid": number["sid"]})
@@ -113,7 +115,8 @@ def test_onboarding_with_the_twilio_client(local_stack: LocalStackProcess, fresh
     name = unique_domain("twilio")
 
     service = messaging.services.create(friendly_name="Onboarding (twilio)")
-    number = client.incoming_phone_numbers.create(phone_number="+14155552672")
+    give_senders(local_stack, account_sid, "+14155552692")
+    number = client.incoming_phone_numbers.create(phone_number="+14155552692")
     messaging.services(service.sid).phone_numbers.create(phone_number_sid=number.sid)
     # Registering a domain is Brandlink's addition: the helper library has no call for it.
     status, domain = Curl(local_stack.api_url, account_sid, auth_token)("POST", f"{LS}/Domains", {"DomainName": name})

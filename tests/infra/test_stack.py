@@ -194,7 +194,8 @@ def test_environment_gives_brandlink_config_everything_the_function_uses(stack: 
         assert settings.public_api_url is None and settings.provider_secret_arn is None
         assert (settings.slug_key_secret_arn is not None) == ("links" in spec.tables_write), spec.logical
         assert settings.slug_key is None, "the slug key's value must never be in the template"
-        assert (settings.token_key_secret_arn is not None) == ("token_key" in spec.capabilities), spec.logical
+        assert (settings.token_key_arn is not None) == ("token_decrypt" in spec.capabilities), spec.logical
+        assert settings.legacy_token_key_secret_arn is None
 
 
 def test_slug_key_comes_from_secrets_manager(stack: Synthesized) -> None:
@@ -428,12 +429,77 @@ def test_reserved_concurrency_follows_the_spec(stack: Synthesized) -> None:
         assert function["Properties"].get("ReservedConcurrentExecutions") == spec.reserved_concurrency, spec.logical
 
 
-def test_signing_functions_can_read_the_token_key_and_others_cannot(stack: Synthesized) -> None:
+def test_signing_functions_are_told_the_token_key_and_others_are_not(stack: Synthesized) -> None:
     functions = stack.resources("AWS::Lambda::Function")
     for spec in resources.FUNCTIONS:
         variables = functions[_logical_id(functions, f"Functions{camel(spec.logical)}")]["Properties"]["Environment"]
-        has_key = "BRANDLINK_TOKEN_KEY_SECRET_ARN" in variables["Variables"]
+        has_key = "BRANDLINK_TOKEN_KEY_ARN" in variables["Variables"]
         assert has_key == (spec.logical in {"status_callbacks", "clicks"}), spec.logical
+
+
+def _token_key(stack: Synthesized) -> tuple[str, dict[str, Any]]:
+    keys = stack.resources("AWS::KMS::Key")
+    key_id = _logical_id(keys, "AuthTokenKey")
+    return key_id, keys[key_id]
+
+
+def _role_id(stack: Synthesized, function_logical: str) -> str:
+    return _logical_id(stack.resources("AWS::IAM::Role"), f"Functions{camel(function_logical)}Role")
+
+
+def test_auth_tokens_are_sealed_with_a_customer_managed_rotating_key_and_no_master_secret(stack: Synthesized) -> None:
+    """Security finding 2: no secret yields every token; the key is the stack's own, rotated yearly."""
+    _key_id, key = _token_key(stack)
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert key.get("DeletionPolicy") == "Retain"
+    secrets = stack.resources("AWS::SecretsManager::Secret")
+    assert not any(logical.startswith(("TokenKey", "AuthTokenKey")) for logical in secrets), sorted(secrets)
+
+
+def test_token_key_policy_lets_only_signers_decrypt_and_only_under_an_account_context(stack: Synthesized) -> None:
+    _key_id, key = _token_key(stack)
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    by_action: dict[str, list[dict[str, Any]]] = {}
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert "kms:*" not in actions, "the key policy must not hand every use of the key to IAM"
+        for action in actions:
+            by_action.setdefault(action, []).append(statement)
+    context = {
+        "StringLike": {"kms:EncryptionContext:account_sid": "AC*"},
+        "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["account_sid"]},
+    }
+    [encrypt] = by_action["kms:Encrypt"]
+    assert encrypt["Condition"] == context
+    decrypters = []
+    for statement in by_action["kms:Decrypt"]:
+        assert statement["Condition"] == context
+        decrypters.append(statement["Principal"]["AWS"])
+    signers = [spec.logical for spec in resources.FUNCTIONS if "token_decrypt" in spec.capabilities]
+    assert signers == ["status_callbacks"]
+    assert decrypters == [{"Fn::GetAtt": [_role_id(stack, "status_callbacks"), "Arn"]}]
+    for action in ("kms:ReEncrypt*", "kms:ReEncryptFrom", "kms:GenerateDataKey", "kms:GenerateDataKey*"):
+        assert action not in by_action, action
+
+
+def test_only_signing_roles_may_decrypt_tokens(stack: Synthesized) -> None:
+    key_id, _key = _token_key(stack)
+    key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
+    for spec in resources.FUNCTIONS:
+        role = {"Ref": _role_id(stack, spec.logical)}
+        decrypt = [
+            statement
+            for policy in stack.resources("AWS::IAM::Policy").values()
+            if role in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if statement["Resource"] == key_arn
+        ]
+        if "token_decrypt" in spec.capabilities:
+            assert [s["Action"] for s in decrypt] == ["kms:Decrypt"], spec.logical
+            assert decrypt[0]["Condition"]["StringLike"] == {"kms:EncryptionContext:account_sid": "AC*"}
+        else:
+            assert decrypt == [], spec.logical
 
 
 # --- HTTP APIs ------------------------------------------------------------------------------------
@@ -515,7 +581,7 @@ def test_stages_log_access_and_throttle(stack: Synthesized) -> None:
 def test_outputs(stack: Synthesized) -> None:
     outputs = stack.json["Outputs"]
     expected = {"ManagementApiUrl", "RedirectApiUrl", "RedirectTarget", "AlertsTopicArn", "ScheduleGroupName"}
-    expected.add("TokenKeySecretArn")
+    expected.add("TokenKeyArn")
     expected |= {f"Table{camel(spec.logical)}" for spec in resources.TABLES}
     expected |= {f"Queue{camel(spec.logical)}Url" for spec in resources.QUEUES}
     expected |= {f"Queue{camel(spec.logical)}DeadLetterUrl" for spec in resources.QUEUES}
@@ -524,8 +590,8 @@ def test_outputs(stack: Synthesized) -> None:
         "Ref": _logical_id(stack.resources("AWS::DynamoDB::Table"), "DataServiceDomains")
     }
     assert outputs["ScheduleGroupName"]["Value"] == resources.SCHEDULE_GROUP_NAME
-    token_secret_id = _logical_id(stack.resources("AWS::SecretsManager::Secret"), "TokenKeySecret")
-    assert outputs["TokenKeySecretArn"]["Value"] == {"Ref": token_secret_id}
+    assert outputs["TokenKeyArn"]["Value"] == {"Fn::GetAtt": [_token_key(stack)[0], "Arn"]}
+    assert "LegacyTokenKeySecretArn" not in outputs and "TokenKeySecretArn" not in outputs
 
 
 def _references(node: Any, names: set[str]) -> set[str]:

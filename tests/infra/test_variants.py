@@ -13,6 +13,7 @@ from tests.infra.conftest import Synthesized
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:brandlink/provider-AbCdEf"
+LEGACY_TOKEN_KEY = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:TokenKeySecret-XyZ123"
 CONTEXT = {
     "stackName": "BrandlinkStaging",
     "provider": "sms",
@@ -22,6 +23,7 @@ CONTEXT = {
     "publicApiUrl": "https://sms.example.com",
     "logRetentionDays": "30",
     "snapStart": "false",
+    "legacyTokenKeySecretArn": LEGACY_TOKEN_KEY,
 }
 
 
@@ -54,7 +56,8 @@ def test_only_functions_with_the_capability_read_the_provider_secret(stack: Synt
         granted = _role_actions(stack, spec.logical).get("secretsmanager:GetSecretValue", [])
         assert (SECRET in granted) == ("provider_secret" in spec.capabilities), spec.logical
         assert all(
-            resource == SECRET or resource.get("Ref", "").startswith(("TokenKey", "SlugKey")) for resource in granted
+            resource in (SECRET, LEGACY_TOKEN_KEY) or resource.get("Ref", "").startswith("SlugKey")
+            for resource in granted
         )
 
 
@@ -83,18 +86,14 @@ def test_knobs_reach_every_function(stack: Synthesized) -> None:
         assert log_groups[properties["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]["RetentionInDays"] == 30
 
 
-def test_token_key_capability_grants_the_secret_and_names_it(stack: Synthesized) -> None:
-    [secret_id] = [i for i in stack.resources("AWS::SecretsManager::Secret") if i.startswith("TokenKeySecret")]
+def test_while_migrating_only_signers_read_the_retired_token_master_key(stack: Synthesized) -> None:
+    """``legacyTokenKeySecretArn`` (upgrading from derived tokens): signers may read it, nobody else."""
     for spec in resources.FUNCTIONS:
-        variables = next(
-            f["Properties"]["Environment"]["Variables"]
-            for i, f in stack.resources("AWS::Lambda::Function").items()
-            if i.startswith(f"Functions{camel(spec.logical)}")
-        )
-        signer = "token_key" in spec.capabilities
-        assert variables.get("BRANDLINK_TOKEN_KEY_SECRET_ARN") == ({"Ref": secret_id} if signer else None)
+        signer = "token_decrypt" in spec.capabilities
         granted = _role_actions(stack, spec.logical).get("secretsmanager:GetSecretValue", [])
-        assert ({"Ref": secret_id} in granted) == signer, spec.logical
+        assert (LEGACY_TOKEN_KEY in granted) == signer, spec.logical
+    assert stack.json["Outputs"]["LegacyTokenKeySecretArn"]["Value"] == LEGACY_TOKEN_KEY
+    assert not any(logical.startswith("TokenKey") for logical in stack.resources("AWS::SecretsManager::Secret"))
 
 
 def test_sns_provider_publishes_to_phone_numbers(synth_app: Any) -> None:
@@ -118,3 +117,24 @@ def test_without_snap_start_no_version_is_published_and_the_apis_call_the_functi
             if i.startswith(f"Functions{camel(logical)}") and len(i) == len(f"Functions{camel(logical)}") + 8
         ]
         assert {"Fn::GetAtt": [function_id, "Arn"]} in uris, logical
+
+
+def test_the_api_gets_provider_rights_only_when_it_sends_verification_codes(synth_app: Any) -> None:
+    """``senderVerificationFrom`` set: the api function may send through the provider (codes); unset
+    (the default, the module's stack): it has no provider right at all."""
+    verifying = synth_app({**CONTEXT, "senderVerificationFrom": "Brandlink"})
+    granted = _role_actions(verifying, "api")
+    assert "sms-voice:SendTextMessage" in granted
+    assert SECRET in granted.get("secretsmanager:GetSecretValue", [])
+    variables = next(
+        f["Properties"]["Environment"]["Variables"]
+        for i, f in verifying.resources("AWS::Lambda::Function").items()
+        if i.startswith("FunctionsApi")
+    )
+    assert variables["BRANDLINK_SENDER_VERIFICATION_FROM"] == "Brandlink"
+
+
+def test_without_verification_codes_the_api_has_no_provider_rights(stack: Synthesized) -> None:
+    granted = _role_actions(stack, "api")
+    assert "sms-voice:SendTextMessage" not in granted
+    assert SECRET not in granted.get("secretsmanager:GetSecretValue", [])

@@ -78,7 +78,7 @@ def new_account(aws: dict[str, str]) -> Callable[[], ApiClient]:
     from brandlink.store.accounts import DynamoAccountRepository
 
     def make() -> ApiClient:
-        account, token = create_account(DynamoAccountRepository(), wiring.token_master_key(), "Test account")
+        account, token = create_account(DynamoAccountRepository(), wiring.token_vault(), "Test account")
         return ApiClient(account.sid, token)
 
     return make
@@ -99,3 +99,24 @@ def production_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.setenv("BRANDLINK_MODE", "local")
     settings.cache_clear()
+
+
+def own(account: ApiClient | str, *senders: str) -> None:
+    """What an operator does before an account may use a sender (``brandlink assign-sender`` /
+    ``allow-alpha``): ``+E164`` (covers its WhatsApp sender too), ``sc:CC:digits`` or ``alpha:TEXT``."""
+    from brandlink import wiring
+    from brandlink.core.senders import ownership
+
+    account_sid = account if isinstance(account, str) else account.sid
+    assert account_sid is not None
+    for sender in senders:
+        if sender.startswith("alpha:"):
+            wiring.sender_claims().allow_alpha(account_sid, sender.removeprefix("alpha:"))
+        elif sender.startswith("sc:"):
+            _prefix, country, digits = sender.split(":")
+            ownership.assign(wiring.sender_claims(), wiring.senders(), account_sid, "short_code", digits, country)
+        else:
+            from brandlink.core.senders.numbers import parse_phone_sender
+
+            number = parse_phone_sender(sender)[1].removeprefix("whatsapp:")
+            ownership.assign(wiring.sender_claims(), wiring.senders(), account_sid, "phone_number", number)

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from brandlink.config import settings
 from local.events import sqs_event
-from tests.integration.conftest import ApiClient, lambda_context
+from tests.integration.conftest import ApiClient, lambda_context, own
 
 SENDER = "+14155552671"
 RECIPIENT = "+14155550100"
@@ -28,6 +28,7 @@ def messages_path(api: ApiClient, sid: str | None = None) -> str:
 
 
 def register_number(api: ApiClient, number: str = SENDER) -> dict[str, Any]:
+    own(api, number)
     status, body = api.post(f"/2010-04-01/Accounts/{api.sid}/IncomingPhoneNumbers.json", {"PhoneNumber": number})
     assert status == 201, body
     return body
@@ -36,6 +37,7 @@ def register_number(api: ApiClient, number: str = SENDER) -> dict[str, Any]:
 def service_with_numbers(api: ApiClient, *numbers: str, **settings_: str) -> str:
     status, service = api.post("/v1/Services", {"FriendlyName": "Notifications", **settings_})
     assert status == 201, service
+    own(api, *numbers)
     for number in numbers:
         status, body = api.post(f"/v1/Services/{service['sid']}/PhoneNumbers", {"PhoneNumber": number})
         assert status == 201, body

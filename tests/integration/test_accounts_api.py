@@ -55,8 +55,9 @@ def test_list_accounts_shows_only_own(new_account) -> None:
 def test_unencoded_plus_in_a_curl_body_still_reads_as_e164(api: ApiClient) -> None:
     from brandlink.handlers.api import handler
     from local.events import http_event
-    from tests.integration.conftest import basic, lambda_context
+    from tests.integration.conftest import basic, lambda_context, own
 
+    own(api, "+14155552671")
     event = http_event(
         "POST",
         f"/2010-04-01/Accounts/{api.sid}/IncomingPhoneNumbers.json",

@@ -51,12 +51,31 @@ def test_rotate_token_invalidates_old_one(aws: dict[str, str], capsys: pytest.Ca
     assert ApiClient(created["account_sid"], rotated["auth_token"]).get(path)[0] == 200
 
 
-def test_suspended_account_cannot_authenticate(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("status", ["suspended", "closed"])
+def test_an_inactive_account_is_refused_with_10001_until_reactivated(
+    aws: dict[str, str], capsys: pytest.CaptureFixture[str], status: str
+) -> None:
+    """Security finding 4 (API half): a suspended or closed account makes no request; reactivation restores it."""
     created = run_cli(capsys, "create-account")
-    run_cli(capsys, "set-status", created["account_sid"], "suspended")
-    client = ApiClient(created["account_sid"], created["auth_token"])
-    status, body = client.get(f"/2010-04-01/Accounts/{created['account_sid']}.json")
-    assert (status, body["code"]) == (401, 20003)
+    sid = created["account_sid"]
+    client = ApiClient(sid, created["auth_token"])
+    assert client.post("/v1/Services", {"FriendlyName": "Before"})[0] == 201
+    run_cli(capsys, "set-status", sid, status)
+    for method, path, data in (
+        ("GET", f"/2010-04-01/Accounts/{sid}.json", None),
+        ("POST", "/v1/Services", {"FriendlyName": "During"}),
+        ("POST", f"/2010-04-01/Accounts/{sid}/Messages.json", {"To": "+14155550100", "From": "+14155552671"}),
+        ("GET", "/v1/Nowhere", None),
+    ):
+        code, body = client.call(method, path, data=data)
+        assert (code, body["code"]) == (403, 10001), (method, path, body)
+        assert "not active" in body["message"] and status in body["message"]
+    # A wrong token still hears nothing about the status.
+    code, body = ApiClient(sid, "0" * 32).get(f"/2010-04-01/Accounts/{sid}.json")
+    assert (code, body["code"]) == (401, 20003)
+    run_cli(capsys, "set-status", sid, "active")
+    assert client.get(f"/2010-04-01/Accounts/{sid}.json")[0] == 200
+    assert [s["friendly_name"] for s in client.get("/v1/Services")[1]["services"]] == ["Before"]
 
 
 def test_list_accounts(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,15 +108,13 @@ def test_token_is_never_stored_in_clear(aws: dict[str, str], capsys: pytest.Capt
 
 def test_signing_token_is_the_current_auth_token(aws: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     from brandlink import wiring
-    from brandlink.core.accounts.tokens import signing_token
     from brandlink.store.accounts import DynamoAccountRepository
 
     created = run_cli(capsys, "create-account")
     repo = DynamoAccountRepository()
-    account = repo.get(created["account_sid"])
-    assert signing_token(account, wiring.token_master_key()) == created["auth_token"]
+    assert wiring.signing_tokens().for_account(repo.get(created["account_sid"])) == created["auth_token"]
     rotated = run_cli(capsys, "rotate-token", created["account_sid"])
-    assert signing_token(repo.get(created["account_sid"]), wiring.token_master_key()) == rotated["auth_token"]
+    assert wiring.signing_tokens().for_account(repo.get(created["account_sid"])) == rotated["auth_token"]
 
 
 def test_the_target_options_work_after_the_command_too() -> None:
@@ -153,7 +170,7 @@ def test_a_deployed_stack_is_found_through_its_outputs(monkeypatch: pytest.Monke
     outputs = {
         "TableAccounts": "Brandlink-TableAccounts-XYZ",
         "TableServiceDomains": "Brandlink-TableServiceDomains-XYZ",
-        "TokenKeySecretArn": "arn:aws:secretsmanager:eu-west-1:1:secret:token",
+        "TokenKeyArn": "arn:aws:kms:eu-west-1:1:key/token",
         "ManagementApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com",
     }
     for name in stack_environment(outputs):
@@ -162,7 +179,7 @@ def test_a_deployed_stack_is_found_through_its_outputs(monkeypatch: pytest.Monke
     assert target.api_url == outputs["ManagementApiUrl"] and target.account_sid is None
     assert os.environ["BRANDLINK_TABLE_ACCOUNTS"] == "Brandlink-TableAccounts-XYZ"
     assert os.environ["BRANDLINK_TABLE_SERVICE_DOMAINS"] == "Brandlink-TableServiceDomains-XYZ"
-    assert os.environ["BRANDLINK_TOKEN_KEY_SECRET_ARN"] == outputs["TokenKeySecretArn"]
+    assert os.environ["BRANDLINK_TOKEN_KEY_ARN"] == outputs["TokenKeyArn"]
     assert cli.env_line(target, {}) == f"export API={outputs['ManagementApiUrl']}"
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -78,16 +81,108 @@ def test_bad_domain_names_are_20001_with_a_reason(api: ApiClient, name: str, fra
     assert api.get(DOMAINS)[1]["domains"] == []
 
 
-def test_a_name_is_registered_once_per_deployment(new_account: Callable[[], ApiClient]) -> None:
-    alice, bob = new_account(), new_account()
-    first = register(alice, "links.example.com")
-    status, body = alice.post(DOMAINS, {"DomainName": "LINKS.example.com"})
+def test_a_name_is_registered_once_per_account(api: ApiClient) -> None:
+    first = register(api, "links.example.com")
+    assert first["verified"] is False and first["date_expires"] is not None
+    status, body = api.post(DOMAINS, {"DomainName": "LINKS.example.com"})
     assert (status, body["code"]) == (400, 20001)
     assert f"already registered in this account as {first['sid']}" in body["message"]
-    status, body = bob.post(DOMAINS, {"DomainName": "links.example.com"})
-    assert (status, body["code"]) == (400, 20001)
-    assert "registered by another account" in body["message"] and first["sid"] not in body["message"]
-    assert bob.get(DOMAINS)[1]["domains"] == []
+
+
+# --- squatting (security finding 6) --------------------------------------------------------------
+
+
+def _publish(resolver: FakeResolver, *domains: dict[str, Any]) -> None:
+    for domain in domains:
+        record = domain["verification"]
+        resolver.txt.setdefault(record["record_name"], []).append(record["record_value"])
+
+
+def _every_error_text(client: ApiClient, domain_sid: str) -> str:
+    texts = []
+    for method, suffix in (("GET", ""), ("POST", "/Verify"), ("GET", "/ValidateDns"), ("GET", "/Config")):
+        texts.append(json.dumps(client.call(method, f"{DOMAINS}/{domain_sid}{suffix}")[1]))
+    return " ".join(texts)
+
+
+def test_a_squatter_cannot_take_a_name_before_its_owner(
+    new_account: Callable[[], ApiClient], resolver: FakeResolver
+) -> None:
+    """A registers go.b.com first (A does not control it); B, who does, registers and verifies it."""
+    squatter, owner = new_account(), new_account()
+    squatted = register(squatter, "go.b.com")
+    status, body = owner.post(DOMAINS, {"DomainName": "go.b.com"})  # before the fix: 400 "another account"
+    assert status == 201, body
+    assert squatted["sid"] not in json.dumps(body) and squatter.sid not in json.dumps(body)
+    _publish(resolver, body)  # only the real owner can publish the TXT record
+    status, verified = owner.post(f"{DOMAINS}/{body['sid']}/Verify")
+    assert status == 200 and verified["verified"] is True and verified["date_expires"] is None
+    status, error = squatter.post(f"{DOMAINS}/{squatted['sid']}/Verify")
+    assert (status, error["code"]) == (400, 30101)
+    assert owner.sid not in error["message"] and body["sid"] not in error["message"]
+    assert "another account" not in error["message"]
+    from brandlink import wiring
+
+    assert wiring.domains().verified_domain("go.b.com").sid == body["sid"]
+
+
+def test_the_first_to_verify_holds_the_name_and_the_other_hears_nothing_about_it(
+    new_account: Callable[[], ApiClient], resolver: FakeResolver
+) -> None:
+    alice, bob = new_account(), new_account()
+    alices, bobs = register(alice, "go.example.com"), register(bob, "go.example.com")
+    _publish(resolver, alices, bobs)  # both records published (one organisation, two accounts)
+    assert bob.post(f"{DOMAINS}/{bobs['sid']}/Verify")[1]["verified"] is True
+    status, error = alice.post(f"{DOMAINS}/{alices['sid']}/Verify")
+    assert (status, error["code"]) == (400, 30101)
+    assert "cannot be verified for this account" in error["message"]
+    everything = _every_error_text(alice, alices["sid"]) + json.dumps(alice.get(DOMAINS)[1])
+    for secret in (bob.sid, bobs["sid"], "another account", "taken", "already"):
+        assert secret not in everything, secret
+    assert alice.get(f"{DOMAINS}/{alices['sid']}")[1]["verified"] is False
+    # Bob deletes his domain: the name is free, and Alice may verify hers now.
+    assert bob.delete(f"{DOMAINS}/{bobs['sid']}")[0] == 204
+    assert alice.post(f"{DOMAINS}/{alices['sid']}/Verify")[1]["verified"] is True
+
+
+def test_an_unverified_registration_lapses(
+    api: ApiClient, resolver: FakeResolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brandlink.core.domains import actions
+
+    body = register(api, "lapse.example.com")
+    days = settings().domain_verification_days
+    assert days == 7
+    later = datetime.now(UTC) + timedelta(days=days, seconds=1)
+    monkeypatch.setattr(actions, "utcnow", lambda: later)
+    for method, suffix in (("GET", ""), ("POST", "/Verify"), ("GET", "/Config"), ("DELETE", "")):
+        status, error = api.call(method, f"{DOMAINS}/{body['sid']}{suffix}")
+        assert (status, error["code"]) == (404, 20404), (method, suffix)
+    import brandlink.store.domains as store
+
+    monkeypatch.setattr(store, "utcnow", lambda: later)
+    assert api.get(DOMAINS)[1]["domains"] == []
+    again = register(api, "lapse.example.com")  # the lapsed registration is replaced
+    assert again["sid"] != body["sid"]
+    _publish(resolver, again)
+    assert api.post(f"{DOMAINS}/{again['sid']}/Verify")[1]["verified"] is True
+
+
+def test_a_verified_registration_never_lapses(
+    api: ApiClient, resolver: FakeResolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brandlink.core.domains import actions
+
+    body = verified_domain(api, resolver, "kept.example.com")
+    later = datetime.now(UTC) + timedelta(days=365)
+    monkeypatch.setattr(actions, "utcnow", lambda: later)
+    assert api.get(f"{DOMAINS}/{body['sid']}")[1]["verified"] is True
+
+
+def test_localhost_names_verified_by_another_account_stay_unverified(new_account: Callable[[], ApiClient]) -> None:
+    alice, bob = new_account(), new_account()
+    assert register(alice, "shared.localhost")["verified"] is True
+    assert register(bob, "shared.localhost")["verified"] is False
 
 
 def test_deleting_a_domain_frees_its_name(api: ApiClient) -> None:
@@ -257,3 +352,46 @@ def test_another_account_cannot_see_or_change_a_domain(
     assert alice.get(f"{DOMAINS}/{sid}")[0] == 200
     verified_domain(bob, resolver, "links.example.org")
     assert [d["sid"] for d in alice.get(DOMAINS)[1]["domains"]] == [sid]
+
+
+def test_migrating_domains_of_an_older_deployment(
+    new_account: Callable[[], ApiClient], resolver: FakeResolver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: a name was claimed at registration (``name#<host>``), verified or not, and never lapsed."""
+    import boto3
+
+    from ops import cli
+
+    squatter, owner, holder = new_account(), new_account(), new_account()
+    table = settings().table_name("domains")
+    dynamodb = boto3.client("dynamodb")
+    squatted = register(squatter, "go.b.com")
+    kept = verified_domain(holder, resolver, "kept.example.com")
+    for domain in (squatted, kept):  # as the old code left them: a name claim, no per-account claim, no expiry
+        dynamodb.put_item(
+            TableName=table,
+            Item={"sid": {"S": f"name#{domain['domain_name']}"}, "owner_domain_sid": {"S": domain["sid"]}},
+        )
+        dynamodb.delete_item(
+            TableName=table, Key={"sid": {"S": f"account-name#{domain['account_sid']}#{domain['domain_name']}"}}
+        )
+        dynamodb.update_item(TableName=table, Key={"sid": {"S": domain["sid"]}}, UpdateExpression="REMOVE expires_at")
+    blocked = register(owner, "go.b.com")
+    _publish(resolver, blocked)
+    assert owner.post(f"{DOMAINS}/{blocked['sid']}/Verify")[0] == 400  # the old squat holds the name
+
+    capsys.readouterr()
+    assert cli.main(["migrate-domains"]) == 0
+    rows = {row["domain_sid"]: row["outcome"] for row in json.loads(capsys.readouterr().out)}
+    assert rows[squatted["sid"]] == "unverified_released"
+    assert rows[kept["sid"]] == "verified_claimed"
+    assert rows[blocked["sid"]] == "already_migrated"
+
+    assert owner.post(f"{DOMAINS}/{blocked['sid']}/Verify")[1]["verified"] is True
+    assert squatter.get(f"{DOMAINS}/{squatted['sid']}")[1]["date_expires"] is not None
+    other = register(squatter, "kept.example.com")
+    _publish(resolver, other)
+    assert squatter.post(f"{DOMAINS}/{other['sid']}/Verify")[0] == 400  # the verified holder keeps its name
+    from brandlink import wiring
+
+    assert wiring.domains().verified_domain("kept.example.com").sid == kept["sid"]

@@ -18,7 +18,7 @@ from openapi_schema_validator import OAS30Validator
 from brandlink.api.app import ROUTERS
 from brandlink.api.openapi import build_document
 from tests import certs
-from tests.integration.conftest import ApiClient
+from tests.integration.conftest import ApiClient, own
 from tests.integration.domain_helpers import (
     DOMAINS,
     FakeResolver,
@@ -87,6 +87,7 @@ def ok(result: tuple[int, Any], *expected: int) -> Any:
 
 
 def test_senders_services_and_messages_conform(client: ConformingClient) -> None:
+    own(client, SENDER, "sc:US:12345", "alpha:Brandlink")
     account = f"/2010-04-01/Accounts/{client.sid}"
     ok(client.get("/2010-04-01/Accounts.json"), 200)
     ok(client.post(f"{account}.json", {"FriendlyName": "Conformance"}), 200)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
-from tests.integration.conftest import ApiClient
+from tests.integration.conftest import ApiClient, own
 from tests.integration.twilio_inprocess import twilio_client
 
 NUMBER = "+14155552671"
@@ -25,6 +25,7 @@ def short_codes_path(api: ApiClient) -> str:
 
 
 def register(api: ApiClient, number: str = NUMBER, **params: str) -> dict[str, Any]:
+    own(api, number)
     status, body = api.post(f"{numbers_path(api)}.json", {"PhoneNumber": number, **params})
     assert status == 201, body
     return body
@@ -105,14 +106,25 @@ def test_bad_settings_register_nothing(api: ApiClient, params: dict[str, str], c
 
 
 def test_a_number_is_registered_once_per_account(new_account: Callable[[], ApiClient]) -> None:
-    alice, bob = new_account(), new_account()
+    alice = new_account()
     first = register(alice)
     status, body = alice.post(f"{numbers_path(alice)}.json", {"PhoneNumber": "+1 415 555 2671"})
     assert (status, body["code"]) == (400, 21422)
     assert first["sid"] in body["message"]
     assert listed(alice) == [NUMBER]
-    # Each account owns its own registration: another account is not told about Alice's.
-    assert register(bob)["sid"] != first["sid"]
+
+
+def test_a_number_not_assigned_to_the_account_is_21422(new_account: Callable[[], ApiClient]) -> None:
+    """Security finding 1: a number is usable only by the account that holds it (here no code is sent:
+    this deployment verifies no numbers, only its operator assigns them)."""
+    alice, bob = new_account(), new_account()
+    register(alice)
+    for account in (bob, new_account()):
+        status, body = account.post(f"{numbers_path(account)}.json", {"PhoneNumber": NUMBER})
+        assert (status, body["code"]) == (400, 21422)
+        assert "not assigned to this account" in body["message"] and "brandlink assign-sender" in body["message"]
+        assert alice.sid not in body["message"]
+        assert listed(account) == []
 
 
 def test_list_filters_and_paging(api: ApiClient) -> None:
@@ -193,6 +205,9 @@ def test_accounts_cannot_reach_each_others_numbers(new_account: Callable[[], Api
 
 def test_short_codes(api: ApiClient) -> None:
     path = short_codes_path(api)
+    status, body = api.post(f"{path}.json", {"ShortCode": "12345", "CountryCode": "US"})
+    assert (status, body["code"]) == (400, 21422) and "12345 (US) is not assigned" in body["message"]
+    own(api, "sc:US:12345")
     status, created = api.post(f"{path}.json", {"ShortCode": "12345", "CountryCode": "US", "FriendlyName": "Promo"})
     assert status == 201
     assert created["sid"].startswith("SC")
@@ -230,6 +245,7 @@ def test_bad_short_code_is_20001(api: ApiClient, params: dict[str, str]) -> None
 
 
 def test_twilio_client_incoming_phone_numbers(api: ApiClient) -> None:
+    own(api, NUMBER)
     client = twilio_client(api.sid, api.token)
     number = client.incoming_phone_numbers.create(phone_number=NUMBER, friendly_name="Main")
     assert number.sid.startswith("PN") and number.phone_number == NUMBER
@@ -250,6 +266,7 @@ def test_twilio_client_incoming_phone_numbers(api: ApiClient) -> None:
 
 
 def test_twilio_client_short_codes(api: ApiClient) -> None:
+    own(api, "sc:US:55555")
     created = api.post(f"{short_codes_path(api)}.json", {"ShortCode": "55555", "CountryCode": "US"})[1]
     client = twilio_client(api.sid, api.token)
     (listed_code,) = client.api.v2010.accounts(api.sid).short_codes.list()

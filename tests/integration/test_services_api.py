@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from brandlink.config import settings
-from tests.integration.conftest import ApiClient
+from tests.integration.conftest import ApiClient, own
 from tests.integration.twilio_inprocess import twilio_client
 
 SERVICES = "/v1/Services"
@@ -26,6 +26,7 @@ def create_service(api: ApiClient, **params: Any) -> dict[str, Any]:
 
 
 def register_number(api: ApiClient, number: str = NUMBER) -> dict[str, Any]:
+    own(api, number)
     status, body = api.post(f"/2010-04-01/Accounts/{api.sid}/IncomingPhoneNumbers.json", {"PhoneNumber": number})
     assert status == 201, body
     return body
@@ -330,6 +331,7 @@ def test_bad_pool_phone_number_requests(api: ApiClient, data: dict[str, str], st
 def test_pool_accepts_an_e164_number_directly(api: ApiClient) -> None:
     service = create_service(api)
     pool = f"{SERVICES}/{service['sid']}/PhoneNumbers"
+    own(api, OTHER_NUMBER)
     status, entry = api.post(pool, {"PhoneNumber": OTHER_NUMBER})
     assert status == 201 and entry["phone_number"] == OTHER_NUMBER
     numbers = api.get(f"/2010-04-01/Accounts/{api.sid}/IncomingPhoneNumbers.json")[1]["incoming_phone_numbers"]
@@ -348,6 +350,7 @@ def test_direct_number_in_a_conflicting_pool_registers_nothing(api: ApiClient) -
 
 
 def test_short_code_pool(api: ApiClient) -> None:
+    own(api, "sc:US:12345", "sc:GB:54321")
     service = create_service(api)
     pool = f"{SERVICES}/{service['sid']}/ShortCodes"
     status, short_code = api.post(
@@ -369,6 +372,7 @@ def test_short_code_pool(api: ApiClient) -> None:
 
 
 def test_alpha_sender_pool(api: ApiClient) -> None:
+    own(api, "alpha:Brand Link1", "alpha:Another")
     service = create_service(api)
     pool = f"{SERVICES}/{service['sid']}/AlphaSenders"
     status, entry = api.post(pool, {"AlphaSender": "Brand Link1"})
@@ -427,6 +431,7 @@ def test_repositories_other_features_rely_on(api: ApiClient) -> None:
 
     service = create_service(api, StickySender="false", ValidityPeriod="900")
     number = register_number(api)
+    own(api, "alpha:Brandlink")
     api.post(f"{SERVICES}/{service['sid']}/PhoneNumbers", {"PhoneNumberSid": number["sid"]})
     api.post(f"{SERVICES}/{service['sid']}/AlphaSenders", {"AlphaSender": "Brandlink"})
     found = wiring.services().get(api.sid, service["sid"])
@@ -449,6 +454,7 @@ def test_repositories_other_features_rely_on(api: ApiClient) -> None:
 def test_deleting_a_service_releases_its_pool_and_sticky_mappings(api: ApiClient, aws: dict[str, str]) -> None:
     service = create_service(api)
     number = register_number(api)
+    own(api, "sc:US:12345", "alpha:Brandlink")
     short_code = api.post(
         f"/2010-04-01/Accounts/{api.sid}/SMS/ShortCodes.json", {"ShortCode": "12345", "CountryCode": "US"}
     )[1]
@@ -541,6 +547,7 @@ def test_accounts_cannot_reach_each_others_services_or_pools(new_account: Callab
 
 
 def test_twilio_client_services_and_pool(api: ApiClient) -> None:
+    own(api, NUMBER, "alpha:Brandlink")
     client = twilio_client(api.sid, api.token)
     service = client.messaging.v1.services.create(
         friendly_name="From twilio", status_callback="https://hooks.example.com/s", sticky_sender=False

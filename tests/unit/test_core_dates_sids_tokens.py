@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from brandlink.core.accounts import tokens
+from brandlink.core.accounts.model import Account
 from brandlink.core.common import dates, sids
+from testkit.token_vault import FakeTokenVault
 
 
 def test_iso8601_and_rfc2822() -> None:
@@ -48,7 +50,7 @@ def test_sids() -> None:
 
 
 def test_tokens_are_hashed_with_salt() -> None:
-    token = tokens.derive_auth_token(tokens.new_master_key().encode(), "AC" + "0" * 32, 1)
+    token = tokens.new_auth_token()
     salt, digest = tokens.hash_token(token)
     other_salt, other_digest = tokens.hash_token(token)
     assert salt != other_salt and digest != other_digest
@@ -67,3 +69,34 @@ def test_derived_tokens_depend_on_key_sid_and_version() -> None:
     assert token != tokens.derive_auth_token(b"j" * 32, "AC" + "1" * 32, 1)
     with pytest.raises(ValueError):
         tokens.derive_auth_token(b"short", "AC" + "1" * 32, 1)
+
+
+def test_new_tokens_are_random_hex() -> None:
+    issued = {tokens.new_auth_token() for _ in range(100)}
+    assert len(issued) == 100
+    assert all(len(token) == 32 and int(token, 16) >= 0 for token in issued)
+
+
+def _account(sid: str, sealed: str | None, version: int = 1) -> Account:
+    now = datetime.now(UTC)
+    return Account(sid, "A", "active", "00", "00", now, now, token_version=version, token_sealed=sealed)
+
+
+def test_signing_tokens_open_the_sealed_token_for_its_own_account_only() -> None:
+    vault = FakeTokenVault()
+    alice, bob = "AC" + "a" * 32, "AC" + "b" * 32
+    sealed = vault.seal(alice, "t" * 32)
+    signer = tokens.SigningTokens(lambda: vault)
+    assert signer.for_account(_account(alice, sealed)) == "t" * 32
+    assert signer.for_account(_account(alice, sealed)) == "t" * 32
+    assert vault.opened == [alice], "opened once, then cached"
+    with pytest.raises(tokens.TokenUnavailable):  # alice's ciphertext copied onto bob's account
+        signer.for_account(_account(bob, sealed))
+
+
+def test_an_account_without_a_sealed_token_signs_only_with_the_retired_master_key() -> None:
+    sid = "AC" + "c" * 32
+    with pytest.raises(tokens.TokenUnavailable, match="migrate-tokens"):
+        tokens.SigningTokens(FakeTokenVault).for_account(_account(sid, None))
+    legacy = tokens.SigningTokens(FakeTokenVault, lambda: b"k" * 32)
+    assert legacy.for_account(_account(sid, None, 3)) == tokens.derive_auth_token(b"k" * 32, sid, 3)

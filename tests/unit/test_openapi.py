@@ -53,7 +53,7 @@ def test_every_routed_operation_is_documented_and_every_documented_one_is_routed
     documented = documented_routes(document)
     assert routed - documented == set(), "routes missing from the document"
     assert documented - routed == set(), "documented operations with no route"
-    assert len(routed) == len(OPERATIONS) == 55
+    assert len(routed) == len(OPERATIONS) == 56
 
 
 def test_operation_ids_are_unique_and_twilios_where_twilio_has_the_operation(document: dict[str, Any]) -> None:
@@ -92,7 +92,7 @@ def test_every_operation_documents_its_success_and_the_twilio_error_responses(do
         for method, op in methods.items():
             responses = op["responses"]
             assert any(status.startswith("2") for status in responses), (method, path)
-            for status in ("401", "404", "4XX"):
+            for status in ("401", "403", "404", "4XX"):
                 assert responses[status]["content"]["application/json"]["schema"] == error, (method, path, status)
             if method == "delete":
                 assert "content" not in responses["204"]

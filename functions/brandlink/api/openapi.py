@@ -2,7 +2,7 @@
 
 ``GET /openapi.json`` serves it (authenticated, like every route: see docs/openapi.md);
 ``python -m brandlink.api.openapi`` prints it. Every operation documents its success responses,
-``4XX`` with the Twilio error body, and ``401``/``404`` explicitly; form fields are
+``4XX`` with the Twilio error body, and ``401``/``403``/``404`` explicitly; form fields are
 ``application/x-www-form-urlencoded`` request bodies whose lists are repeated keys.
 """
 
@@ -36,7 +36,8 @@ def _error(description: str) -> dict[str, Any]:
 
 
 _ERRORS = {
-    "401": _error("Missing or wrong credentials (20003), or an account that is not active (10001)."),
+    "401": _error("Missing or wrong credentials (20003)."),
+    "403": _error("The credentials are right but the account is suspended or closed (10001)."),
     "404": _error("No such resource in the caller's account (20404); another account's resources are 404 too."),
     "4XX": _error("The request cannot be applied: the Twilio error code and a sentence saying what to fix."),
 }

@@ -254,6 +254,7 @@ _DOMAIN = strict(
         "domain_name": STR,
         "verified": BOOL,
         "date_verified": nullable(ISO8601),
+        "date_expires": nullable(ISO8601),
         "verification": _DNS_RECORD,
         "dns_target": _DNS_RECORD,
         "certificate_sid": nullable(sid_schema("CW")),

@@ -63,7 +63,7 @@ class Operation:
     """One method on one path, as served and as documented.
 
     ``responses`` maps each success status to a component schema name (``None``: no body, 204);
-    the document adds ``401``, ``404`` and ``4XX`` with the Twilio error body to every operation.
+    the document adds ``401``, ``403``, ``404`` and ``4XX`` with the Twilio error body to every operation.
     """
 
     method: str

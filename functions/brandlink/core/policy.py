@@ -26,3 +26,5 @@ class ApiPolicy:
     """The published base URL of the API for v1 ``url`` fields; None: the request's host."""
     messages: MessageLimits
     """The scheduling window, the scheduled-message cap and the default retention."""
+    domain_verification_days: int = 7
+    """How long an unverified domain registration lives (``domainVerificationDays``)."""

@@ -2,7 +2,8 @@
 
 SQS batch with partial failures: a post that fails (no answer, non-2xx) is retried when the record
 becomes visible again, up to the queue's ``maxReceiveCount``, then moved to the DLQ (alarmed).
-A callback of an account that no longer exists is dropped: nobody can verify its signature.
+A callback of an account that no longer exists is dropped: nobody can verify its signature. The
+signing token is the account's own, opened from its KMS-sealed copy (``wiring.signing_tokens``).
 
 A receiver that is down or refuses is the customer's everyday problem, not a fault of this function:
 each failed post is one warning line (URL, reason, attempt) and a ``StatusCallbackFailed`` metric, and
@@ -21,7 +22,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from brandlink import wiring
-from brandlink.core.accounts.tokens import signing_token
+from brandlink.core.accounts.tokens import TokenUnavailable
 from brandlink.core.messaging.status_callbacks import CallbackRejected, StatusCallbackJob, deliver
 from brandlink.observability import logger, metrics, tracer
 
@@ -35,7 +36,12 @@ def record_handler(record: SQSRecord) -> None:
         logger.warning("dropping a status callback of a deleted account", extra={"account_sid": job.account_sid})
         return
     try:
-        status = deliver(job, signing_token(account, wiring.token_master_key()), wiring.form_poster())
+        token = wiring.signing_tokens().for_account(account)
+    except TokenUnavailable as exc:  # an operator's problem (migration, key policy): retried, then the DLQ
+        logger.error(f"cannot sign a status callback: {exc}", extra={"account_sid": account.sid})
+        raise
+    try:
+        status = deliver(job, token, wiring.form_poster())
     except (OSError, CallbackRejected) as exc:  # OSError: NotSent / NoAnswer, nothing usable came back
         attempt = record.attributes.approximate_receive_count
         logger.warning(

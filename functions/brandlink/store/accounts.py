@@ -1,12 +1,20 @@
-"""Accounts table (pynamodb)."""
+"""Accounts table (pynamodb): one item per account, ``sid=AC…``.
+
+The token fields (``token_salt``, ``token_hash``, ``token_sealed``, ``token_version``) are written
+only together, by ``save_token`` (create, rotate) and ``seal_legacy_token`` (migration), each one
+conditional write; every other change updates its own attributes, so no write can put an old
+token back.
+"""
 
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.expressions.update import Action
 
 from brandlink.core.accounts.model import Account
 from brandlink.store.common.base import StoreModel, meta
+from brandlink.store.common.conditions import condition_held
 
 
 class AccountItem(StoreModel):
@@ -21,6 +29,7 @@ class AccountItem(StoreModel):
     date_updated = UTCDateTimeAttribute()
     retention_days = NumberAttribute(null=True)
     token_version = NumberAttribute(default=1)
+    token_sealed = UnicodeAttribute(null=True)
 
     def to_domain(self) -> Account:
         return Account(
@@ -33,6 +42,7 @@ class AccountItem(StoreModel):
             date_updated=self.date_updated,
             retention_days=int(self.retention_days) if self.retention_days is not None else None,
             token_version=int(self.token_version or 1),
+            token_sealed=self.token_sealed,
         )
 
     @classmethod
@@ -47,6 +57,7 @@ class AccountItem(StoreModel):
             date_updated=account.date_updated,
             retention_days=account.retention_days,
             token_version=account.token_version,
+            token_sealed=account.token_sealed,
         )
 
 
@@ -64,7 +75,43 @@ class DynamoAccountRepository:
             return None
 
     def save(self, account: Account) -> None:
-        AccountItem.from_domain(account).save(condition=AccountItem.sid.exists())
+        actions: list[Action] = [
+            AccountItem.friendly_name.set(account.friendly_name),
+            AccountItem.status.set(account.status),
+            AccountItem.date_updated.set(account.date_updated),
+            AccountItem.retention_days.remove()
+            if account.retention_days is None
+            else AccountItem.retention_days.set(account.retention_days),
+        ]
+        AccountItem(account.sid).update(actions=actions, condition=AccountItem.sid.exists())
+
+    def save_token(self, account: Account, expected_version: int) -> bool:
+        stored = AccountItem.token_version == expected_version
+        if expected_version == 1:  # items written before the attribute had a default may lack it
+            stored = stored | AccountItem.token_version.does_not_exist()
+        actions: list[Action] = [
+            AccountItem.token_salt.set(account.token_salt),
+            AccountItem.token_hash.set(account.token_hash),
+            AccountItem.token_version.set(account.token_version),
+            AccountItem.date_updated.set(account.date_updated),
+            AccountItem.token_sealed.set(account.token_sealed)
+            if account.token_sealed
+            else AccountItem.token_sealed.remove(),
+        ]
+        return condition_held(
+            lambda: AccountItem(account.sid).update(actions=actions, condition=AccountItem.sid.exists() & stored)
+        )
+
+    def seal_legacy_token(self, sid: str, version: int, sealed: str) -> bool:
+        stored = AccountItem.token_version == version
+        if version == 1:
+            stored = stored | AccountItem.token_version.does_not_exist()
+        return condition_held(
+            lambda: AccountItem(sid).update(
+                actions=[AccountItem.token_sealed.set(sealed)],
+                condition=AccountItem.sid.exists() & stored & AccountItem.token_sealed.does_not_exist(),
+            )
+        )
 
     def list_all(self) -> list[Account]:
         return [item.to_domain() for item in AccountItem.scan()]

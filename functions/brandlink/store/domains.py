@@ -4,8 +4,18 @@ Item shapes:
 
 * ``domains`` ``sid=DN…``: the domain, its certificate metadata (ARN, expiry, an upload in
   progress — never key material) and its config, with a ``version`` for optimistic locking.
-* ``domains`` ``sid=name#<host>``: the claim that keeps a host name registered once per deployment.
-  It has no ``account_sid``/``domain_name`` attributes, so it stays out of both indexes.
+* ``domains`` ``sid=name#<host>``: the deployment-wide claim of a **verified** host name
+  (``owner_domain_sid``, ``account_sid``), written in the transaction that marks its domain verified:
+  the first account to verify the name holds it, and the redirect resolves a Host through it.
+  Claims written before names were claimed only on verification may point at an unverified domain:
+  ``brandlink migrate-domains`` removes those.
+* ``domains`` ``sid=account-name#<AC…>#<host>``: the per-account claim that keeps an account from
+  registering a name twice; an unverified registration's claim lapses with it (``expires_at``).
+* Domain items of unverified registrations carry ``expires_at`` too (the table's TTL attribute);
+  the code checks it itself, since DynamoDB deletes expired items days late.
+  Claims have no ``account_sid``+``domain_name`` pair of a domain, so they stay out of the indexes
+  (the ``by_name`` index may hold several accounts' unverified registrations of one name: never
+  resolve a host with it, use ``verified_domain``).
 * ``service_domains`` ``service_sid=MG…``: the domain config a messaging service belongs to.
 
 Every change that touches more than one item is one transaction.
@@ -13,6 +23,9 @@ Every change that touches more than one item is one transaction.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pynamodb.attributes import (
@@ -20,6 +33,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
@@ -28,6 +42,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
+from brandlink.core.common.dates import utcnow
 from brandlink.core.common.paging import Page, PageRequest
 from brandlink.core.domains.model import (
     CertificateRecord,
@@ -40,14 +55,16 @@ from brandlink.core.domains.repository import (
     DomainGone,
     DomainNameTaken,
     Mutation,
+    NameHeldElsewhere,
     ServiceInOtherDomain,
     ServiceUnavailable,
 )
 from brandlink.store.common.base import StoreModel, meta
-from brandlink.store.common.conditions import condition_held, transaction_connection
+from brandlink.store.common.conditions import condition_held, failed_conditions, transaction_connection
 from brandlink.store.common.paging import query_page
 
 NAME_CLAIM_PREFIX = "name#"
+ACCOUNT_NAME_CLAIM_PREFIX = "account-name#"
 MAX_ATTEMPTS = 5
 
 
@@ -111,6 +128,7 @@ class DomainItem(StoreModel):
     certificate = CertificateAttribute(null=True)
     config = ConfigAttribute(null=True)
     version = VersionAttribute()
+    expires_at = TTLAttribute(null=True)
 
     by_account = AccountIndex()
 
@@ -127,6 +145,7 @@ class DomainItem(StoreModel):
             certificate=_certificate(self.certificate),
             config=_config(self.config),
             version=self.version,
+            expires_at=self.expires_at,
         )
 
     @classmethod
@@ -142,6 +161,7 @@ class DomainItem(StoreModel):
             target_host=domain.target_host,
             certificate=_certificate_attribute(domain.certificate),
             config=_config_attribute(domain.config),
+            expires_at=domain.expires_at,
         )
         if domain.version is not None:
             item.version = domain.version
@@ -149,14 +169,42 @@ class DomainItem(StoreModel):
 
 
 class NameClaimItem(StoreModel):
+    """The deployment-wide claim of a verified host name."""
+
     Meta = meta("domains")
 
     sid = UnicodeAttribute(hash_key=True)
     owner_domain_sid = UnicodeAttribute()
+    owner_account_sid = UnicodeAttribute(null=True)  # absent on claims written before verification claimed
 
     @staticmethod
     def key_for(domain_name: str) -> str:
         return NAME_CLAIM_PREFIX + domain_name
+
+
+class AccountNameClaimItem(StoreModel):
+    """One account's registration of a host name: at most one live one per account and name."""
+
+    Meta = meta("domains")
+
+    sid = UnicodeAttribute(hash_key=True)
+    owner_domain_sid = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+    @staticmethod
+    def key_for(account_sid: str, domain_name: str) -> str:
+        return f"{ACCOUNT_NAME_CLAIM_PREFIX}{account_sid}#{domain_name}"
+
+
+class DomainKey(StoreModel):
+    """Only the key of a domain item (and whether it is verified): deletes a lapsed registration
+    without the version check a ``DomainItem`` write carries."""
+
+    Meta = meta("domains")
+
+    sid = UnicodeAttribute(hash_key=True)
+    date_verified = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
 
 
 class ServiceDomainItem(StoreModel):
@@ -266,16 +314,111 @@ def _services_of(domain: Domain) -> tuple[str, ...]:
 
 class DynamoDomainRepository:
     def add(self, domain: Domain) -> None:
-        claim = NameClaimItem(NameClaimItem.key_for(domain.domain_name), owner_domain_sid=domain.sid)
-        try:
+        key = AccountNameClaimItem.key_for(domain.account_sid, domain.domain_name)
+        now = domain.date_created
+        for _attempt in range(MAX_ATTEMPTS):
+            existing = self._account_claim(key)
+            if existing is not None and (existing.expires_at is None or existing.expires_at > now):
+                raise DomainNameTaken(existing.owner_domain_sid)
+            claim = AccountNameClaimItem(key, owner_domain_sid=domain.sid, expires_at=domain.expires_at)
+            free = AccountNameClaimItem.sid.does_not_exist()
+            if existing is not None:  # a lapsed registration of the name: replaced, its domain goes too
+                free = (AccountNameClaimItem.owner_domain_sid == existing.owner_domain_sid) & (
+                    AccountNameClaimItem.expires_at <= now
+                )
+            try:
+                with TransactWrite(connection=transaction_connection()) as transaction:
+                    transaction.save(DomainItem.from_domain(domain), DomainItem.sid.does_not_exist())
+                    transaction.save(claim, free)
+                    if existing is not None:
+                        transaction.delete(
+                            DomainKey(existing.owner_domain_sid), condition=DomainKey.date_verified.does_not_exist()
+                        )
+            except TransactWriteError as exc:
+                if exc.cause_response_code == "TransactionCanceledException":
+                    continue  # the account registered or verified the name meanwhile: read again
+                raise
+            return
+        raise RuntimeError(f"the registration of {domain.domain_name} kept changing while it was being made")
+
+    def mark_verified(self, domain: Domain, date_verified: datetime) -> Domain:
+        for _attempt in range(MAX_ATTEMPTS):
+            current = self._require(domain.sid)
+            if current.verified:
+                return current
+            changed = replace(current, date_verified=date_verified, date_updated=date_verified, expires_at=None)
+            item = DomainItem.from_domain(changed)
+            claim = NameClaimItem(
+                NameClaimItem.key_for(current.domain_name),
+                owner_domain_sid=current.sid,
+                owner_account_sid=current.account_sid,
+            )
+            try:
+                with TransactWrite(connection=transaction_connection()) as transaction:
+                    transaction.save(item)
+                    transaction.save(
+                        claim, NameClaimItem.sid.does_not_exist() | (NameClaimItem.owner_domain_sid == current.sid)
+                    )
+                    transaction.update(
+                        AccountNameClaimItem(AccountNameClaimItem.key_for(current.account_sid, current.domain_name)),
+                        actions=[AccountNameClaimItem.expires_at.remove()],
+                        condition=AccountNameClaimItem.sid.does_not_exist()
+                        | (AccountNameClaimItem.owner_domain_sid == current.sid),
+                    )
+            except TransactWriteError as exc:
+                if exc.cause_response_code != "TransactionCanceledException":
+                    raise
+                failed = failed_conditions(exc)
+                if len(failed) > 1 and failed[1]:
+                    raise NameHeldElsewhere(current.domain_name) from exc
+                continue  # the domain changed meanwhile: read again
+            return item.to_domain()
+        raise RuntimeError(f"domain {domain.sid} kept changing while it was being verified")
+
+    def adopt_registration(self, domain: Domain, expires_at: datetime) -> str:
+        account_key = AccountNameClaimItem.key_for(domain.account_sid, domain.domain_name)
+        owner = self._claim_owner(domain.domain_name)
+        if domain.verified:
+            if owner not in (None, domain.sid):  # cannot happen with the old rules (one claim per name)
+                return "conflict"
             with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.save(DomainItem.from_domain(domain), DomainItem.sid.does_not_exist())
-                transaction.save(claim, NameClaimItem.sid.does_not_exist())
-        except TransactWriteError as exc:
-            owner = self._claim_owner(domain.domain_name)
-            if owner is not None:
-                raise DomainNameTaken(owner) from exc
-            raise
+                transaction.save(
+                    NameClaimItem(
+                        NameClaimItem.key_for(domain.domain_name),
+                        owner_domain_sid=domain.sid,
+                        owner_account_sid=domain.account_sid,
+                    ),
+                    NameClaimItem.sid.does_not_exist() | (NameClaimItem.owner_domain_sid == domain.sid),
+                )
+                transaction.save(
+                    AccountNameClaimItem(account_key, owner_domain_sid=domain.sid),
+                    AccountNameClaimItem.sid.does_not_exist() | (AccountNameClaimItem.owner_domain_sid == domain.sid),
+                )
+            return "verified_claimed"
+        if domain.expires_at is not None and self._account_claim(account_key) is not None and owner != domain.sid:
+            return "already_migrated"
+        lapse = domain.expires_at or expires_at
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.update(
+                DomainKey(domain.sid),
+                actions=[DomainKey.expires_at.set(lapse)],
+                condition=DomainKey.date_verified.does_not_exist() & DomainKey.sid.exists(),
+            )
+            transaction.save(
+                AccountNameClaimItem(account_key, owner_domain_sid=domain.sid, expires_at=lapse),
+                AccountNameClaimItem.sid.does_not_exist() | (AccountNameClaimItem.owner_domain_sid == domain.sid),
+            )
+            if owner == domain.sid:  # the old rules claimed the name at registration: release it
+                transaction.delete(
+                    NameClaimItem(NameClaimItem.key_for(domain.domain_name)),
+                    NameClaimItem.owner_domain_sid == domain.sid,
+                )
+        return "unverified_released" if owner == domain.sid else "unverified_expiring"
+
+    def verified_domain(self, domain_name: str) -> Domain | None:
+        owner = self._claim_owner(domain_name)
+        domain = self.get(owner) if owner else None
+        return domain if domain is not None and domain.verified and domain.domain_name == domain_name else None
 
     def get(self, sid: str) -> Domain | None:
         if not sid.startswith("DN"):
@@ -286,7 +429,10 @@ class DynamoDomainRepository:
             return None
 
     def page(self, account_sid: str, request: PageRequest) -> Page[Domain]:
-        items, next_cursor, previous_cursor = query_page(DomainItem.by_account, account_sid, request)
+        live = DomainItem.expires_at.does_not_exist() | (DomainItem.expires_at > utcnow())
+        items, next_cursor, previous_cursor = query_page(
+            DomainItem.by_account, account_sid, request, filter_condition=live
+        )
         return Page([item.to_domain() for item in items], next_cursor, previous_cursor)
 
     def all(self) -> list[Domain]:
@@ -348,10 +494,20 @@ class DynamoDomainRepository:
             current = self.get(sid)
             if current is None:
                 return None
+            holds_name = self._claim_owner(current.domain_name) == sid
+            account_claim = AccountNameClaimItem(AccountNameClaimItem.key_for(current.account_sid, current.domain_name))
             try:
                 with TransactWrite(connection=transaction_connection()) as transaction:
                     transaction.delete(DomainItem.from_domain(current))
-                    transaction.delete(NameClaimItem(NameClaimItem.key_for(current.domain_name)))
+                    transaction.delete(
+                        account_claim,
+                        AccountNameClaimItem.sid.does_not_exist() | (AccountNameClaimItem.owner_domain_sid == sid),
+                    )
+                    if holds_name:  # the deployment-wide claim goes only with the domain that holds it
+                        transaction.delete(
+                            NameClaimItem(NameClaimItem.key_for(current.domain_name)),
+                            NameClaimItem.owner_domain_sid == sid,
+                        )
                     for service_sid in _services_of(current):
                         transaction.delete(
                             ServiceDomainItem(service_sid),
@@ -387,6 +543,12 @@ class DynamoDomainRepository:
         for service_sid in added:
             owner = self.domain_sid_of_service(service_sid)
             if owner is not None and owner[1] != read.sid:
+                holder = self.get(owner[1])
+                if holder is None or holder.lapsed(utcnow()):
+                    # Left behind by a registration that lapsed unverified (TTL deletes no other item).
+                    stale = ServiceDomainItem(service_sid)
+                    condition_held(partial(stale.delete, ServiceDomainItem.domain_sid == owner[1]))
+                    return
                 raise ServiceInOtherDomain(service_sid, owner[1])
             if not self._service_open(read.account_sid, service_sid):
                 raise ServiceUnavailable(service_sid)
@@ -400,6 +562,13 @@ class DynamoDomainRepository:
         except DoesNotExist:
             return False
         return not service.deleting
+
+    @staticmethod
+    def _account_claim(key: str) -> AccountNameClaimItem | None:
+        try:
+            return AccountNameClaimItem.get(key, consistent_read=True)
+        except DoesNotExist:
+            return None
 
     @staticmethod
     def _claim_owner(domain_name: str) -> str | None:

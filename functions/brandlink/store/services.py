@@ -7,7 +7,8 @@ Tables and item shapes:
   writers that attach a service elsewhere should condition on ``attribute_not_exists(deleting)``)
   and ``alpha_sender_sid`` (the one alphanumeric ID of its pool).
 * ``senders`` ``(owner_sid, sid)``:
-  - ``(AC…, PN…|SC…)`` an account-owned sender; ``service_sid`` names the pool it is in.
+  - ``(AC…, PN…|SC…)`` an account-owned sender; ``service_sid`` names the pool it is in; ``status``
+    ``pending`` (with its ``verification`` code) while the account does not hold the address.
   - ``(MG…, PN…|SC…|AI…)`` a pool entry: a copy of the sender's address, kind, country and capabilities.
   - ``(AC…#addresses, <address>)`` the claim that keeps an address registered once per account; it has
     no ``account_sid``/``address`` attributes, so it stays out of the ``by_address`` index.
@@ -19,10 +20,12 @@ Every change that touches two items is one transaction, so no request leaves hal
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -33,7 +36,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from brandlink.core.common.paging import Page, PageRequest
-from brandlink.core.senders.model import Sender
+from brandlink.core.senders.claims import ClaimHeld, SenderClaim
+from brandlink.core.senders.model import IN_USE, PENDING, PendingCode, Sender
 from brandlink.core.senders.repository import AddressTaken, AlreadyInPool
 from brandlink.core.services.model import MessagingService
 from brandlink.core.services.repository import ServiceGone
@@ -108,6 +112,13 @@ class AddressIndex(GlobalSecondaryIndex["SenderItem"]):
     address = UnicodeAttribute(range_key=True)
 
 
+class VerificationAttribute(MapAttribute[str, Any]):
+    salt = UnicodeAttribute()
+    digest = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    attempts = NumberAttribute(default=0)
+
+
 class SenderItem(StoreModel):
     Meta = meta("senders")
 
@@ -129,18 +140,33 @@ class SenderItem(StoreModel):
     sms_fallback_method = UnicodeAttribute()
     status_callback = UnicodeAttribute(null=True)
     status_callback_method = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)  # absent: in use (items written before sender claims)
+    verification = VerificationAttribute(null=True)
 
     by_address = AddressIndex()
 
     def to_domain(self) -> Sender:
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(Sender)}
         values["capabilities"] = tuple(self.capabilities or ())
+        values["status"] = PENDING if self.status == PENDING else IN_USE
+        code = self.verification
+        values["verification"] = (
+            PendingCode(code.salt, code.digest, code.expires_at, int(code.attempts or 0)) if code else None
+        )
         return Sender(**values)
 
     @classmethod
     def from_domain(cls, sender: Sender, owner_sid: str) -> SenderItem:
         values = dataclasses.asdict(sender)
         values["capabilities"] = list(sender.capabilities)
+        code = sender.verification
+        values["verification"] = (
+            VerificationAttribute(
+                salt=code.salt, digest=code.digest, expires_at=code.expires_at, attempts=code.attempts
+            )
+            if code
+            else None
+        )
         return cls(owner_sid=owner_sid, **values)
 
 
@@ -348,7 +374,10 @@ class DynamoSenderRepository:
         return item.to_domain() if item else None
 
     def pool(self, service_sid: str) -> list[Sender]:
-        return [item.to_domain() for item in SenderItem.query(service_sid)]
+        # A pending sender never joins a pool; skipping one anyway costs nothing at send time.
+        return [
+            sender for sender in (item.to_domain() for item in SenderItem.query(service_sid)) if sender.status == IN_USE
+        ]
 
     def page_pool(self, service_sid: str, sid_prefix: str, request: PageRequest) -> Page[Sender]:
         items, next_cursor, previous_cursor = query_page(SenderItem, service_sid, request, range_prefix=sid_prefix)
@@ -401,3 +430,114 @@ class DynamoSenderRepository:
         except DoesNotExist:
             return None
         return claim.sender_sid
+
+    # ---- ownership (core.senders.claims) ---------------------------------------------------------
+
+    def activate(self, sender: Sender, claim: SenderClaim) -> Sender | None:
+        from brandlink.store.sender_claims import SenderClaimItem
+
+        current = DynamoSenderClaimsReader.holder(claim.address)
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                if current == claim.account_sid:
+                    transaction.condition_check(
+                        SenderClaimItem, claim.address, condition=SenderClaimItem.account_sid == claim.account_sid
+                    )
+                else:
+                    transaction.update(
+                        SenderClaimItem(claim.address),
+                        actions=SenderClaimItem.claim_actions(claim),  # type: ignore[arg-type]
+                        condition=SenderClaimItem.account_sid.does_not_exist(),
+                    )
+                transaction.update(
+                    SenderItem(sender.account_sid, sender.sid),
+                    actions=[SenderItem.status.set(IN_USE), SenderItem.verification.remove()],
+                    condition=SenderItem.sid.exists() & (SenderItem.status == PENDING),
+                )
+        except TransactWriteError as exc:
+            failed = failed_conditions(exc)
+            if failed and failed[0]:
+                holder = DynamoSenderClaimsReader.holder(claim.address)
+                if holder is not None and holder != claim.account_sid:
+                    raise ClaimHeld(holder) from exc
+            if any(failed):
+                return None
+            raise
+        return self.get_owned(sender.account_sid, sender.sid)
+
+    def replace_code(self, account_sid: str, sid: str, pending: PendingCode) -> bool:
+        code = VerificationAttribute(
+            salt=pending.salt, digest=pending.digest, expires_at=pending.expires_at, attempts=pending.attempts
+        )
+        return condition_held(
+            lambda: SenderItem(account_sid, sid).update(
+                actions=[SenderItem.verification.set(code)],
+                condition=SenderItem.sid.exists() & (SenderItem.status == PENDING),
+            )
+        )
+
+    def record_failed_attempt(self, account_sid: str, sid: str) -> None:
+        condition_held(
+            lambda: SenderItem(account_sid, sid).update(
+                actions=[SenderItem.verification.attempts.add(1)],  # type: ignore[attr-defined]
+                condition=SenderItem.verification.exists(),
+            )
+        )
+
+    def mark_in_use(self, account_sid: str, sid: str) -> bool:
+        return condition_held(
+            lambda: SenderItem(account_sid, sid).update(
+                actions=[SenderItem.status.set(IN_USE), SenderItem.verification.remove()],
+                condition=SenderItem.sid.exists() & (SenderItem.status == PENDING),
+            )
+        )
+
+    def mark_pending(self, account_sid: str, sid: str) -> bool:
+        for _attempt in range(3):
+            item = self._raw_sender(account_sid, sid)
+            if item is None:
+                return False
+            pool = item.service_sid
+            try:
+                with TransactWrite(connection=transaction_connection()) as transaction:
+                    in_same_pool = SenderItem.service_sid == pool if pool else SenderItem.service_sid.does_not_exist()
+                    transaction.update(
+                        SenderItem(account_sid, sid),
+                        actions=[SenderItem.status.set(PENDING), SenderItem.service_sid.remove()],
+                        condition=SenderItem.sid.exists() & in_same_pool,
+                    )
+                    if pool:
+                        transaction.delete(SenderItem(pool, sid))
+            except TransactWriteError as exc:
+                if any(failed_conditions(exc)):
+                    continue
+                raise
+            return True
+        raise RuntimeError(f"sender {sid} kept changing while it was being taken out of use")
+
+    def owned_senders(self) -> list[Sender]:
+        return [
+            item.to_domain()
+            for item in SenderItem.scan(SenderItem.owner_sid.startswith("AC") & SenderItem.kind.exists())
+            if item.owner_sid == item.account_sid and item.sid.startswith(("PN", "SC"))
+        ]
+
+    def alpha_entries(self, account_sid: str | None = None) -> list[Sender]:
+        if account_sid is not None:
+            items = SenderItem.by_address.query(account_sid, filter_condition=SenderItem.kind == "alpha_sender")
+        else:
+            items = SenderItem.scan(SenderItem.owner_sid.startswith("MG") & (SenderItem.kind == "alpha_sender"))
+        return [item.to_domain() for item in items]
+
+
+class DynamoSenderClaimsReader:
+    """The holder of a claim, read by the senders store's transactions."""
+
+    @staticmethod
+    def holder(address: str) -> str | None:
+        from brandlink.store.sender_claims import SenderClaimItem
+
+        try:
+            return SenderClaimItem.get(address, consistent_read=True).account_sid
+        except DoesNotExist:
+            return None

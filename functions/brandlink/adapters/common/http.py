@@ -1,9 +1,14 @@
 """Outgoing HTTP for status callbacks and HTTP providers (standard library only).
 
+* The host name is resolved **once**; outside local mode every address it resolves to must be
+  public (``is_public_address``), and the connection goes to one of exactly those addresses. The
+  request still names the host (``Host`` header) and TLS still checks the certificate against the
+  host name (SNI and hostname verification), so pinning changes where the packets go, never whom
+  they are for. Resolving again to connect (what ``urllib`` does) would let a DNS server answer a
+  public address to the check and a private one to the connection (DNS rebinding).
 * Redirects are not followed: a 3xx is an answer like any other (a callback must not be bounced to
   an address that was never validated).
-* Outside local mode every address the host name resolves to must be public (``is_public_address``),
-  checked right before connecting, so a public name pointing at a private address is refused.
+* No proxy: the environment's ``HTTP(S)_PROXY`` is not used (a proxy would resolve the name again).
 * Failures are told apart for retry decisions: ``NotSent`` (nothing reached the server: DNS,
   refused connection, blocked address) is always safe to retry; ``NoAnswer`` (the request went out,
   no response came) may have been acted upon.
@@ -11,13 +16,15 @@
 
 from __future__ import annotations
 
+import base64
+import http.client
 import ipaddress
 import socket
-import urllib.error
-import urllib.request
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from functools import lru_cache
+from urllib.parse import unquote, urlencode, urlsplit
 
 from brandlink.core.common.urls import is_public_address
 
@@ -40,27 +47,91 @@ class HttpResponse:
     headers: Mapping[str, str]
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
+@dataclass(frozen=True)
+class ResolvedAddress:
+    """One address the host resolved to, as ``socket.connect`` takes it."""
+
+    family: int
+    sockaddr: tuple[str, int] | tuple[str, int, int, int]
+
+    @property
+    def ip(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+        return ipaddress.ip_address(str(self.sockaddr[0]).split("%", 1)[0])
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+def resolve(host: str, port: int, *, allow_private: bool) -> list[ResolvedAddress]:
+    """Every address of ``host`` (one DNS look-up); ``NotSent`` if one is not public (unless allowed).
 
-
-def check_public_host(url: str) -> None:
-    """Raise ``NotSent`` unless every address of the URL's host is public."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    Refusing the whole name when any answer is private (rather than skipping that answer) keeps a
+    name that mixes public and private addresses from being used to reach the private ones.
+    """
     try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
         raise NotSent(f"cannot resolve {host}: {exc}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if not is_public_address(address):
-            raise NotSent(f"{host} resolves to {address}, which is not a public address")
+    addresses = [
+        ResolvedAddress(int(family), (str(sockaddr[0]), *sockaddr[1:]))
+        for family, _type, _proto, _name, sockaddr in infos
+        if family in (socket.AF_INET, socket.AF_INET6)
+    ]
+    if not addresses:
+        raise NotSent(f"{host} has no address")
+    if not allow_private:
+        for address in addresses:
+            if not is_public_address(address.ip):
+                raise NotSent(f"{host} resolves to {address.ip}, which is not a public address")
+    return addresses
+
+
+def _connect(addresses: list[ResolvedAddress], timeout: float) -> socket.socket:
+    """A TCP connection to the first of the checked addresses that accepts one."""
+    failure: OSError | None = None
+    for address in addresses:
+        sock = socket.socket(address.family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address.sockaddr)
+        except OSError as exc:
+            sock.close()
+            failure = exc
+            continue
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    assert failure is not None
+    raise failure
+
+
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """The default client context: certificate and host name verification on."""
+    return ssl.create_default_context()
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the addresses resolved and checked before, never to a new look-up of the host."""
+
+    def __init__(self, host: str, port: int, addresses: list[ResolvedAddress], timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._addresses = addresses
+
+    def connect(self) -> None:
+        self.sock = _connect(self._addresses, self.timeout or DEFAULT_TIMEOUT_SECONDS)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As ``_PinnedHTTPConnection``, with TLS for the host name: SNI and certificate check use it."""
+
+    def __init__(self, host: str, port: int, addresses: list[ResolvedAddress], timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=_tls_context())
+        self._addresses = addresses
+
+    def connect(self) -> None:
+        sock = _connect(self._addresses, self.timeout or DEFAULT_TIMEOUT_SECONDS)
+        try:
+            self.sock = _tls_context().wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
 
 
 def request(
@@ -72,23 +143,43 @@ def request(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     allow_private: bool = False,
 ) -> HttpResponse:
-    """Send one request; any HTTP status is returned, transport failures raise ``NotSent``/``NoAnswer``."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise NotSent(f"only http and https URLs are called, not {url!r}")
-    if not allow_private:
-        check_public_host(url)
-    prepared = urllib.request.Request(url, data=body, headers=dict(headers or {}), method=method)
+    """Send one request; any HTTP status is returned, transport failures raise ``NotSent``/``NoAnswer``.
+
+    ``allow_private`` is local mode: the resolved addresses are not checked (the connection is still
+    made to them, so both modes run the same code).
+    """
     try:
-        with _OPENER.open(prepared, timeout=timeout) as response:
-            return HttpResponse(response.status, response.read(MAX_RESPONSE_BYTES), dict(response.headers))
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return HttpResponse(exc.code, exc.read(MAX_RESPONSE_BYTES), dict(exc.headers or {}))
-    except urllib.error.URLError as exc:
-        # urllib wraps failures of connecting and sending; waiting for the answer fails unwrapped.
-        raise NotSent(str(exc.reason)) from exc
-    except OSError as exc:
-        raise NoAnswer(str(exc)) from exc
+        parts = urlsplit(url)
+        scheme, host, port = parts.scheme.lower(), parts.hostname or "", parts.port
+    except ValueError as exc:
+        raise NotSent(f"{url!r} is not a valid URL") from exc
+    if scheme not in ("http", "https"):
+        raise NotSent(f"only http and https URLs are called, not {url!r}")
+    if not host:
+        raise NotSent(f"{url!r} has no host name")
+    port = port or (443 if scheme == "https" else 80)
+    addresses = resolve(host, port, allow_private=allow_private)
+    connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(host, port, addresses, timeout)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    all_headers = {"Connection": "close", **dict(headers or {})}
+    if parts.username is not None:  # https://user:pass@host/: HTTP Basic, as Twilio sends such a callback
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        all_headers.setdefault("Authorization", "Basic " + base64.b64encode(credentials).decode("ascii"))
+    try:
+        try:
+            connection.request(method, target, body=body, headers=all_headers)
+        except (OSError, http.client.HTTPException) as exc:
+            # Connecting (TCP, TLS) or writing the request failed: nothing reached the server's application.
+            raise NotSent(str(exc) or type(exc).__name__) from exc
+        try:
+            response = connection.getresponse()
+            content = response.read(MAX_RESPONSE_BYTES)
+        except (OSError, http.client.HTTPException) as exc:
+            raise NoAnswer(str(exc) or type(exc).__name__) from exc
+        return HttpResponse(response.status, content, dict(response.headers))
+    finally:
+        connection.close()
 
 
 class UrllibFormPoster:

@@ -87,7 +87,11 @@ def _association_url(domain_sid: str, service_sid: str) -> str:
 )
 def create_domain() -> Response[str]:
     domain = actions.register_domain(
-        wiring.domains(), _account_sid(), form(router).get("DomainName"), local_mode=policy().local_mode
+        wiring.domains(),
+        _account_sid(),
+        form(router).get("DomainName"),
+        local_mode=policy().local_mode,
+        verification_days=policy().domain_verification_days,
     )
     return json_response(_domain_json(domain), 201)
 

@@ -136,7 +136,11 @@ def _register_routes(collection: OwnedCollection) -> None:
     def register(account_sid: str) -> Response[str]:
         account = owned_account(router, account_sid)
         sender = collection.register(
-            wiring.senders(), account.sid, form(router), allow_private=policy().allow_private_urls
+            wiring.senders(),
+            wiring.sender_ownership(),
+            account.sid,
+            form(router),
+            allow_private=policy().allow_private_urls,
         )
         return json_response(collection.render(sender), 201)
 
@@ -226,3 +230,28 @@ def _register_routes(collection: OwnedCollection) -> None:
 
 for _collection in OWNED_COLLECTIONS:
     _register_routes(_collection)
+
+
+@router.operation(
+    Operation(
+        "POST",
+        "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}/Verify.json",
+        "CreateIncomingPhoneNumberVerification",
+        "Prove the account holds a pending number with the code sent to it; without Code, send a new code.",
+        "Api20100401IncomingPhoneNumber",
+        {200: "api.v2010.account.incoming_phone_number"},
+        ("PN",),
+        form=(
+            Param(
+                "Code",
+                {"type": "string", "maxLength": 16},
+                "The code the number received; leave it out to have a new one sent (at most one a minute).",
+            ),
+        ),
+        brandlink_addition=True,
+    )
+)
+def verify_phone_number(account_sid: str, sid: str) -> Response[str]:
+    account = owned_account(router, account_sid)
+    sender = senders.verify_phone_number(wiring.senders(), wiring.sender_ownership(), account.sid, sid, form(router))
+    return json_response(incoming_phone_number_resource(sender))

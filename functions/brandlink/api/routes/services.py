@@ -214,6 +214,7 @@ def _register_pool_routes(collection: PoolCollection) -> None:
         entry = senders.add_to_pool(
             wiring.services(),
             wiring.senders(),
+            wiring.sender_ownership(),
             current_account(router).sid,
             service_sid,
             collection.sid_prefix,

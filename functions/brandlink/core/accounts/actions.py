@@ -1,9 +1,9 @@
 """What can be done with accounts: create (operator), authenticate (every request), rotate the token,
-rename (the API), change the status (operator)."""
+migrate tokens of older deployments (operator), rename (the API), change the status (operator)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from brandlink.core.accounts import tokens
 from brandlink.core.accounts.model import ACCOUNT_STATUSES, MIN_RETENTION_DAYS, Account
@@ -17,15 +17,15 @@ from brandlink.core.common.paging import Listing, Page, PageRequest, PageSigner
 
 def create_account(
     repo: AccountRepository,
-    master_key: bytes,
+    vault: tokens.TokenVault,
     friendly_name: str | None = None,
     retention_days: int | None = None,
 ) -> tuple[Account, str]:
-    """Create an account; returns it and its auth token, which is shown this once only."""
+    """Create an account with a random token (hashed and sealed); returns it and the token, shown this once."""
     if retention_days is not None and retention_days < MIN_RETENTION_DAYS:
         raise ValueError(f"retention must be at least {MIN_RETENTION_DAYS} days")
     sid = sids.new_sid("AC")
-    token = tokens.derive_auth_token(master_key, sid, 1)
+    token = tokens.new_auth_token()
     salt, digest = tokens.hash_token(token)
     now = utcnow()
     account = Account(
@@ -38,21 +38,70 @@ def create_account(
         date_updated=now,
         retention_days=retention_days,
         token_version=1,
+        token_sealed=vault.seal(sid, token),
     )
     repo.add(account)
     return account, token
 
 
-def rotate_token(repo: AccountRepository, master_key: bytes, sid: str) -> str:
-    """Replace the account's token; the old one stops working at once."""
-    account = repo.get(sid)
-    if account is None:
-        raise TwilioError.not_found(f"Account {sid}")
-    version = account.token_version + 1
-    token = tokens.derive_auth_token(master_key, sid, version)
-    salt, digest = tokens.hash_token(token)
-    repo.save(replace(account, token_salt=salt, token_hash=digest, token_version=version, date_updated=utcnow()))
-    return token
+def rotate_token(repo: AccountRepository, vault: tokens.TokenVault, sid: str) -> str:
+    """Replace the account's token: the hash (login) and the sealed copy (signing) change in one
+    conditional write, so the old token stops working and stops signing at the same moment."""
+    for _attempt in range(3):
+        account = repo.get(sid)
+        if account is None:
+            raise TwilioError.not_found(f"Account {sid}")
+        token = tokens.new_auth_token()
+        salt, digest = tokens.hash_token(token)
+        rotated = replace(
+            account,
+            token_salt=salt,
+            token_hash=digest,
+            token_version=account.token_version + 1,
+            token_sealed=vault.seal(sid, token),
+            date_updated=utcnow(),
+        )
+        if repo.save_token(rotated, expected_version=account.token_version):
+            return token
+    raise TwilioError(ErrorCode.INTERNAL_ERROR, f"The token of {sid} kept changing while it was rotated: try again.")
+
+
+@dataclass(frozen=True)
+class TokenMigration:
+    """What ``migrate_tokens`` did with one account."""
+
+    account_sid: str
+    outcome: str  # sealed | already_sealed | hash_mismatch | changed
+    detail: str = ""
+
+
+def migrate_tokens(repo: AccountRepository, vault: tokens.TokenVault, master_key: bytes) -> list[TokenMigration]:
+    """Seal the current token of every account created when tokens were derived from ``master_key``.
+
+    The token is derived as the old deployment did (``derive_auth_token``) and checked against the
+    stored hash before it is sealed, so a wrong master key seals nothing. Re-running is harmless:
+    accounts already sealed are skipped. Afterwards nothing needs the master key any more.
+    """
+    report: list[TokenMigration] = []
+    for account in repo.list_all():
+        if account.token_sealed:
+            report.append(TokenMigration(account.sid, "already_sealed"))
+            continue
+        token = tokens.derive_auth_token(master_key, account.sid, account.token_version)
+        if not tokens.token_matches(token, account.token_salt, account.token_hash):
+            report.append(
+                TokenMigration(
+                    account.sid,
+                    "hash_mismatch",
+                    "the master key does not give this account's token: check the secret, or rotate the token",
+                )
+            )
+            continue
+        if repo.seal_legacy_token(account.sid, account.token_version, vault.seal(account.sid, token)):
+            report.append(TokenMigration(account.sid, "sealed"))
+        else:
+            report.append(TokenMigration(account.sid, "changed", "rotated or sealed meanwhile: nothing to do"))
+    return report
 
 
 # A fixed dummy hash lets a lookup miss cost as much as a wrong token (no timing oracle on SIDs).
@@ -60,7 +109,13 @@ _DUMMY_SALT, _DUMMY_HASH = tokens.hash_token("0" * 32, "00" * 16)
 
 
 def authenticate(repo: AccountRepository, sid: str | None, token: str | None) -> Account:
-    """The active account whose credentials these are, else 20003."""
+    """The active account whose credentials these are.
+
+    Wrong or missing credentials are 20003 (401), whatever the account's status, so a guess never
+    learns whether a SID exists or is suspended. Right credentials of a suspended or closed account
+    are 10001 (403, Twilio's "Account is not active"): the caller is who it says, but may do nothing
+    until an operator reactivates the account (``brandlink set-status AC... active``).
+    """
     if not sid or not token or not sids.is_sid(sid, "AC"):
         tokens.token_matches(token or "", _DUMMY_SALT, _DUMMY_HASH)
         raise TwilioError.authentication_failed()
@@ -68,8 +123,14 @@ def authenticate(repo: AccountRepository, sid: str | None, token: str | None) ->
     if account is None:
         tokens.token_matches(token, _DUMMY_SALT, _DUMMY_HASH)
         raise TwilioError.authentication_failed()
-    if not tokens.token_matches(token, account.token_salt, account.token_hash) or account.status != "active":
+    if not tokens.token_matches(token, account.token_salt, account.token_hash):
         raise TwilioError.authentication_failed()
+    if account.status != "active":
+        raise TwilioError(
+            ErrorCode.ACCOUNT_NOT_ACTIVE,
+            f"Account is not active: {account.sid} is {account.status}, so it may make no API request until "
+            "its operator reactivates it.",
+        )
     return account
 
 

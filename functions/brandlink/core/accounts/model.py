@@ -1,4 +1,4 @@
-"""An account: the tenant every other resource belongs to, with the salted hash of its auth token."""
+"""An account: the tenant every other resource belongs to, with its auth token hashed and sealed."""
 
 from __future__ import annotations
 
@@ -20,3 +20,6 @@ class Account:
     date_updated: datetime
     retention_days: int | None = None
     token_version: int = 1
+    token_sealed: str | None = None
+    """The token sealed for this account by the ``TokenVault`` (KMS); None for an account created
+    before per-account secrets and not migrated yet (``brandlink migrate-tokens``)."""

@@ -12,6 +12,20 @@ class AccountRepository(Protocol):
 
     def get(self, sid: str) -> Account | None: ...
 
-    def save(self, account: Account) -> None: ...
+    def save(self, account: Account) -> None:
+        """Store the name, status, retention and ``date_updated``; the token fields are only ever written by
+        ``save_token`` and ``seal_legacy_token``, so a rename can never bring an old token back."""
+        ...
+
+    def save_token(self, account: Account, expected_version: int) -> bool:
+        """Store the token hash, the sealed token and the version together, in one conditional write:
+        only if the stored version is still ``expected_version``; False when it is not (or the account
+        is gone)."""
+        ...
+
+    def seal_legacy_token(self, sid: str, version: int, sealed: str) -> bool:
+        """Add the sealed token to an account migrated from the master key, if its version is still
+        ``version`` and it has none yet; False otherwise."""
+        ...
 
     def list_all(self) -> list[Account]: ...

@@ -33,6 +33,7 @@ class ErrorCode(IntEnum):
         return f"{DOCS_PAGE}#e{self.value}"
 
     # ---- the API itself ----
+    ACCOUNT_NOT_ACTIVE = 10001, 403
     INVALID_PARAMETER = 20001
     AUTHENTICATION_FAILED = 20003, 401
     METHOD_NOT_ALLOWED = 20004, 405
@@ -44,7 +45,7 @@ class ErrorCode(IntEnum):
     # ---- messages: parameters ----
     INVALID_TO = 21211
     INVALID_PHONE_NUMBER = 21421
-    ADDRESS_ALREADY_REGISTERED = 21422
+    ADDRESS_UNAVAILABLE = 21422
     BODY_REQUIRED = 21602
     SENDER_REQUIRED = 21603
     TO_REQUIRED = 21604

@@ -23,11 +23,44 @@ _LEGACY_IPV4 = re.compile(r"^[0-9a-fx.]+$", re.IGNORECASE)
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
 
 
+# IPv6 ranges refused although ``ipaddress`` calls (parts of) them global: every one of them can
+# carry an IPv4 address (NAT64 translates it, the others embed it) or is not unicast on the Internet.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")  # IANA's global unicast space; the rest is special
+_TEREDO = ipaddress.IPv6Network("2001::/32")
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
+# Inside 2000::/3 but not routed, and newer than this Python's ``ipaddress`` table: documentation (RFC 9637).
+_NOT_ROUTED_V6 = (ipaddress.IPv6Network("3fff::/20"),)
+# The deprecated 6to4 relay anycast prefix (RFC 7526): ``is_global`` but never a web server.
+_SIX_TO_FOUR_RELAY = ipaddress.IPv4Network("192.88.99.0/24")
+
+
 def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """True for a globally routable unicast address (IPv4-mapped IPv6 judged by its IPv4 part)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
+    """True only for a globally routable unicast address that leads to no private one.
+
+    ``ipaddress.is_global`` alone is not enough: it passes NAT64 (``64:ff9b::7f00:1`` reaches
+    127.0.0.1 through a DNS64/NAT64 gateway), IPv4-compatible (``::127.0.0.1``) and site-local
+    (``fec0::1``) addresses. So an IPv6 address must also lie in the global unicast space
+    ``2000::/3`` (which leaves out ``::/8``, NAT64, ULA, link- and site-local and multicast), must
+    not be Teredo, and a 6to4 address (``2002::/16``) is judged by the IPv4 address it embeds, as is
+    an IPv4-mapped one (``::ffff:a.b.c.d``).
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return is_public_address(address.ipv4_mapped)
+        if any(address in network for network in _NAT64) or address not in _GLOBAL_UNICAST:
+            return False
+        if address in _TEREDO or any(address in network for network in _NOT_ROUTED_V6):
+            return False
+        if address in _SIX_TO_FOUR:
+            embedded = address.sixtofour
+            return embedded is not None and is_public_address(embedded)
+        return address.is_global and not (address.is_reserved or address.is_site_local or address.is_multicast)
+    return (
+        address.is_global
+        and not (address.is_multicast or address.is_reserved or address.is_link_local)
+        and address not in _SIX_TO_FOUR_RELAY
+    )
 
 
 def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

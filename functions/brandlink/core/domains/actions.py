@@ -4,7 +4,7 @@ remove their certificate, change their config and the messaging services that us
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
+from datetime import timedelta
 
 from brandlink.core.common import sids
 from brandlink.core.common.dates import utcnow
@@ -17,7 +17,10 @@ from brandlink.core.domains.dns_check import DnsResolver, RoutingCheck, check_ro
 from brandlink.core.domains.model import Domain, dns_target
 from brandlink.core.domains.names import is_local_name, normalize_domain_name
 from brandlink.core.domains.ports import DomainPorts
-from brandlink.core.domains.repository import DomainGone, DomainNameTaken, DomainRepository
+from brandlink.core.domains.repository import DomainGone, DomainNameTaken, DomainRepository, NameHeldElsewhere
+
+DEFAULT_VERIFICATION_DAYS = 7
+"""How long an unverified registration lives (the ``domainVerificationDays`` knob's default)."""
 
 
 def canonical_domain_sid(raw: str) -> str:
@@ -33,15 +36,30 @@ def canonical_domain_sid(raw: str) -> str:
 
 
 def owned_domain(repo: DomainRepository, account_sid: str, raw_sid: str) -> Domain:
-    """The caller's domain; another account's or a missing one is 20404 (existence never leaks)."""
+    """The caller's domain; another account's, a missing or a lapsed one is 20404 (existence never leaks)."""
     sid = canonical_domain_sid(raw_sid)
     domain = repo.get(sid)
-    if domain is None or domain.account_sid != account_sid:
+    if domain is None or domain.account_sid != account_sid or domain.lapsed(utcnow()):
         raise TwilioError.not_found(f"Domain {sid}")
     return domain
 
 
-def register_domain(repo: DomainRepository, account_sid: str, raw_name: str | None, *, local_mode: bool) -> Domain:
+def register_domain(
+    repo: DomainRepository,
+    account_sid: str,
+    raw_name: str | None,
+    *,
+    local_mode: bool,
+    verification_days: int = DEFAULT_VERIFICATION_DAYS,
+) -> Domain:
+    """Register a name for this account only: nothing is claimed deployment-wide before verification.
+
+    Any number of accounts may hold an unverified registration of the same name (so nobody can
+    squat a name another account owns); each lapses after ``verification_days`` unless verified, and
+    the first account to verify the name holds it. Nothing here depends on, or tells, whether another
+    account registered or verified the name. In local mode a ``.localhost`` name is verified at once
+    (nobody can publish a TXT record for it), unless another account verified it first.
+    """
     name = normalize_domain_name(raw_name, local_mode=local_mode)
     now = utcnow()
     domain = Domain(
@@ -51,34 +69,48 @@ def register_domain(repo: DomainRepository, account_sid: str, raw_name: str | No
         verification_token=secrets.token_hex(16),
         date_created=now,
         date_updated=now,
-        date_verified=now if local_mode and is_local_name(name) else None,
+        expires_at=now + timedelta(days=verification_days),
     )
     try:
         repo.add(domain)
     except DomainNameTaken as taken:
-        owner = repo.get(taken.owner_domain_sid) if taken.owner_domain_sid else None
-        if owner is not None and owner.account_sid == account_sid:
-            raise TwilioError.invalid_parameter(
-                "DomainName", f"{name} is already registered in this account as {owner.sid}."
-            ) from None
         raise TwilioError.invalid_parameter(
-            "DomainName", f"{name} is already registered by another account; each domain can be registered once."
+            "DomainName", f"{name} is already registered in this account as {taken.owner_domain_sid}."
         ) from None
+    if local_mode and is_local_name(name):
+        try:
+            return repo.mark_verified(domain, now)
+        except NameHeldElsewhere:
+            return domain  # stays unverified and lapses, as an unverifiable name does anywhere
     return domain
 
 
+def _not_verified(domain: Domain, problem: str) -> TwilioError:
+    return TwilioError(ErrorCode.DOMAIN_UNVERIFIED, f"Domain {domain.domain_name} is not verified: {problem}")
+
+
 def verify_domain(repo: DomainRepository, domain: Domain, resolver: DnsResolver) -> Domain:
-    """Check the TXT record now; the verified domain, else 30101 saying what was found."""
+    """Check the TXT record now, then claim the name; the verified domain, else 30101.
+
+    The TXT check's failures say what was found. When the record is right but another domain already
+    verified the name, the answer is a neutral 30101 that names nobody: a TXT record can be
+    published for several accounts, and the first to verify holds the name.
+    """
     if domain.verified:
         return domain
     problem = verify_txt_record(resolver, domain.verification_record_name, domain.verification_record_value)
     if problem is not None:
-        raise TwilioError(ErrorCode.DOMAIN_UNVERIFIED, f"Domain {domain.domain_name} is not verified: {problem}")
-    now = utcnow()
+        raise _not_verified(domain, problem)
     try:
-        return repo.update(domain.sid, lambda d: d if d.verified else replace(d, date_verified=now, date_updated=now))
+        return repo.mark_verified(domain, utcnow())
     except DomainGone:
         raise TwilioError.not_found(f"Domain {domain.sid}") from None
+    except NameHeldElsewhere:
+        raise _not_verified(
+            domain,
+            "its TXT record was found, but the name cannot be verified for this account; "
+            "if you control the domain, ask the Brandlink operator to look into it.",
+        ) from None
 
 
 def list_domains(repo: DomainRepository, account_sid: str, params: Form, signer: PageSigner) -> Listing[Domain]:
@@ -160,6 +192,19 @@ def domain_of_service(repo: DomainRepository, account_sid: str, raw_service_sid:
     sid = parse_service_sid(raw_service_sid)
     owner = repo.domain_sid_of_service(sid)
     domain = repo.get(owner[1]) if owner is not None and owner[0] == account_sid else None
-    if domain is None or domain.account_sid != account_sid:
+    if domain is None or domain.account_sid != account_sid or domain.lapsed(utcnow()):
         raise TwilioError.not_found(f"A link-shortening domain for Messaging Service {sid}")
     return sid, domain
+
+
+def migrate_domains(repo: DomainRepository, verification_days: int) -> list[tuple[str, str, str]]:
+    """``brandlink migrate-domains``: domains registered when a name was claimed at registration.
+
+    A verified domain keeps its deployment-wide claim (``verified_claimed``: the claim is completed
+    with its account). An unverified one releases the claim it took at registration
+    (``unverified_released``; ``unverified_expiring`` when it held none) and lapses
+    ``verification_days`` from now unless verified. Returns ``(domain_sid, name, outcome)`` rows;
+    running it again changes nothing (``already_migrated``).
+    """
+    expires_at = utcnow() + timedelta(days=verification_days)
+    return [(d.sid, d.domain_name, repo.adopt_registration(d, expires_at)) for d in repo.all()]

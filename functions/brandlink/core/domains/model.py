@@ -77,10 +77,17 @@ class Domain:
     certificate: CertificateRecord | None = None
     config: DomainConfig | None = None
     version: int | None = None  # the stored version this object was read at; None before the first write
+    expires_at: datetime | None = None
+    """When an unverified registration lapses (``domainVerificationDays`` after it was made); None
+    once verified. An expired registration is gone for its account (404) and frees the name for it."""
 
     @property
     def verified(self) -> bool:
         return self.date_verified is not None
+
+    def lapsed(self, now: datetime) -> bool:
+        """An unverified registration past its ``expires_at`` (DynamoDB's TTL deletes it days late)."""
+        return not self.verified and self.expires_at is not None and self.expires_at <= now
 
     @property
     def verification_record_name(self) -> str:

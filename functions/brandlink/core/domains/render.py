@@ -24,6 +24,7 @@ def domain_resource(domain: Domain, base_url: str, default_target: str | None) -
         "domain_name": domain.domain_name,
         "verified": domain.verified,
         "date_verified": iso8601(domain.date_verified),
+        "date_expires": iso8601(domain.expires_at),
         "verification": {
             "record_type": "TXT",
             "record_name": domain.verification_record_name,

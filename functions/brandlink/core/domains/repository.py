@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from brandlink.core.common.paging import Page, PageRequest
@@ -10,7 +11,7 @@ from brandlink.core.domains.model import Domain
 
 
 class DomainNameTaken(Exception):
-    """Another domain (``owner_domain_sid``) already holds this host name."""
+    """The account already has a live registration of this host name (``owner_domain_sid``)."""
 
     def __init__(self, owner_domain_sid: str | None) -> None:
         super().__init__(owner_domain_sid)
@@ -38,12 +39,35 @@ class DomainGone(Exception):
     """The domain was deleted while the change was being made."""
 
 
+class NameHeldElsewhere(Exception):
+    """Another domain already holds the deployment-wide claim of this verified host name (never told
+    to the caller: it would reveal another account's domain)."""
+
+
 Mutation = Callable[[Domain], Domain]
 
 
 class DomainRepository(Protocol):
     def add(self, domain: Domain) -> None:
-        """Store a new domain and claim its name; raises ``DomainNameTaken``."""
+        """Store a new domain and its per-account name claim; raises ``DomainNameTaken`` when the account
+        already has a live registration of the name (a lapsed one is replaced). A domain that arrives
+        verified (``.localhost`` in local mode) also takes the deployment-wide claim, or raises
+        ``NameHeldElsewhere``."""
+        ...
+
+    def mark_verified(self, domain: Domain, date_verified: datetime) -> Domain:
+        """Take the deployment-wide claim of the name and mark the domain verified, in one transaction;
+        raises ``NameHeldElsewhere`` when another domain holds the claim, ``DomainGone`` when deleted."""
+        ...
+
+    def adopt_registration(self, domain: Domain, expires_at: datetime) -> str:
+        """Bring a domain written before names were claimed on verification under the current rules
+        (``brandlink migrate-domains``); returns what was done, see ``actions.migrate_domains``."""
+        ...
+
+    def verified_domain(self, domain_name: str) -> Domain | None:
+        """The verified domain that holds ``domain_name`` deployment-wide (what a Host header resolves
+        to); unverified registrations of the name by any account are never returned."""
         ...
 
     def get(self, sid: str) -> Domain | None: ...

@@ -37,6 +37,7 @@ from brandlink.core.messaging.segments import count_segments
 from brandlink.core.messaging.send_queue import DispatchRequest, SendQueue
 from brandlink.core.messaging.smart_encoding import smart_encode
 from brandlink.core.messaging.status_callbacks import CallbackQueue
+from brandlink.core.senders.model import IN_USE
 from brandlink.core.senders.repository import SenderRepository
 from brandlink.core.services.model import MessagingService
 from brandlink.core.services.repository import ServiceRepository
@@ -118,11 +119,13 @@ def _check_shortening(ports: MessagePorts, account_sid: str, service_sid: str) -
 
 def _check_sender(ports: MessagePorts, account_sid: str, request: SendRequest) -> None:
     assert request.from_ is not None
-    if not ports.senders.find_by_address(account_sid, request.from_):
+    found = ports.senders.find_by_address(account_sid, request.from_)
+    if not any(sender.status == IN_USE for sender in found):
+        pending = " and verify it" if found else ""
         raise TwilioError(
             ErrorCode.FROM_NOT_A_SENDER,
-            f"From {request.from_} is not a sender of this account: register it (IncomingPhoneNumbers) or use "
-            "a MessagingServiceSid.",
+            f"From {request.from_} is not a sender of this account: register it (IncomingPhoneNumbers){pending} "
+            "or use a MessagingServiceSid.",
         )
     if request.to.startswith(WHATSAPP_PREFIX) != request.from_.startswith(WHATSAPP_PREFIX):
         raise TwilioError(

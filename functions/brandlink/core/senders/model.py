@@ -14,6 +14,19 @@ from typing import Literal
 from brandlink.core.common.forms import WHATSAPP_PREFIX
 
 SenderKind = Literal["phone_number", "whatsapp", "short_code", "alpha_sender"]
+SenderStatus = Literal["in-use", "pending"]
+IN_USE: SenderStatus = "in-use"
+PENDING: SenderStatus = "pending"
+
+
+@dataclass(frozen=True)
+class PendingCode:
+    """The verification code sent to a pending number: salted hash, expiry, failed attempts so far."""
+
+    salt: str
+    digest: str
+    expires_at: datetime
+    attempts: int = 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,10 @@ class Sender:
     sms_fallback_method: str = "POST"
     status_callback: str | None = None
     status_callback_method: str = "POST"
+    status: SenderStatus = IN_USE
+    """``pending`` while the account has not shown it holds the address (core.senders.claims): such a
+    sender cannot join a pool or be a ``From``. Pool entries are always ``in-use``."""
+    verification: PendingCode | None = None
 
     @property
     def e164(self) -> str | None:

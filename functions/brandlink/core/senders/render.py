@@ -43,7 +43,7 @@ def incoming_phone_number_resource(sender: Sender) -> dict[str, Any]:
         "sms_fallback_url": sender.sms_fallback_url,
         "sms_method": sender.sms_method,
         "sms_url": sender.sms_url,
-        "status": "in-use",
+        "status": sender.status,
         "status_callback": sender.status_callback,
         "status_callback_method": sender.status_callback_method,
         "subresource_uris": {

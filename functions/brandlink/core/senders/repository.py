@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from brandlink.core.common.paging import Page, PageRequest
-from brandlink.core.senders.model import Sender
+from brandlink.core.senders.claims import SenderClaim
+from brandlink.core.senders.model import PendingCode, Sender
 from brandlink.core.services.model import MessagingService
 
 
@@ -77,3 +78,33 @@ class SenderRepository(Protocol):
 
     # Look-up at send time.
     def find_by_address(self, account_sid: str, address: str) -> list[Sender]: ...
+
+    # Ownership (core.senders.claims).
+    def activate(self, sender: Sender, claim: SenderClaim) -> Sender | None:
+        """Claim the address for the sender's account and put the pending sender in use, in one
+        transaction; raises ``ClaimHeld`` when another account holds the claim, None when the sender
+        is gone or no longer pending."""
+        ...
+
+    def replace_code(self, account_sid: str, sid: str, pending: PendingCode) -> bool:
+        """A new verification code for a pending sender; False when it is gone or in use."""
+        ...
+
+    def record_failed_attempt(self, account_sid: str, sid: str) -> None: ...
+
+    def mark_in_use(self, account_sid: str, sid: str) -> bool:
+        """Put a pending sender in use (its address was assigned to the account); False if not pending."""
+        ...
+
+    def mark_pending(self, account_sid: str, sid: str) -> bool:
+        """Take an in-use sender out of use: ``pending`` (no code) and out of its pool, in one
+        transaction; False when it is gone."""
+        ...
+
+    def owned_senders(self) -> list[Sender]:
+        """Every account-owned phone number and short code of the deployment (operator migration)."""
+        ...
+
+    def alpha_entries(self, account_sid: str | None = None) -> list[Sender]:
+        """The alphanumeric IDs in pools, of one account or of every account."""
+        ...

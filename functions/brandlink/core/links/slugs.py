@@ -138,6 +138,10 @@ class SlugMinter:
         """``count`` new slugs (one lock acquisition; blocks claimed as needed)."""
         slugs: list[str] = []
         with self._lock:
+            taken = self._taken
+            if count > 0 and taken + count <= len(self._ready):  # the common case: the chunk in hand has enough
+                self._taken = taken + count
+                return list(self._ready[taken : taken + count])
             cipher = self._cipher
             if cipher is None:
                 assert self._make_cipher is not None

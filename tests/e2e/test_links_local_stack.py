@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import subprocess
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,7 @@ import pytest
 import requests
 from twilio.rest import Client
 
+from local.demo import DEMO_BODY
 from local.localhost_cert import tls_cert_for
 from local.twilio_client import make_client
 from tests.browser import screenshot_path
@@ -172,3 +174,40 @@ def test_a_message_with_two_long_links_is_shortened_opened_and_expires_to_the_fa
     assert (status, url, title) == (404, bare_short, "Link not found")
     seen_after_expiry = landing.paths()[-4:]
     assert set(seen_after_expiry) == {"/fallback?from=brandlink"}, seen_after_expiry
+
+
+def test_the_banners_commands_send_a_shortened_message_and_open_its_short_link(local_stack: LocalStackProcess) -> None:
+    """``make run``'s banner makes a first short link one copy-paste away (local/demo.py): its three
+    lines, pasted into one shell as printed, send through the demo service, show the shortened body
+    and answer 302 to the original link. The shell polls the second line until the message is sent."""
+    seeded = local_stack.state["seeded"]
+    see = seeded["See it shortened"]
+    script = "\n".join(
+        [
+            seeded["Send a message"],
+            "see() {",  # each banner line is pasted whole, with its trailing comment
+            see,
+            "}",
+            f"for _ in $(seq {int(DEADLINE_SECONDS * 5)}); do",
+            "  SEEN=$(see)",
+            '  case "$SEEN" in sent:*) break;; esac',
+            "  sleep 0.2",
+            "done",
+            'echo "$SEEN"',
+            seeded["Open its link"],
+        ]
+    )
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_SECONDS * 2,
+    )
+    assert result.returncode == 0, result.stderr
+    sid, seen, *response = result.stdout.splitlines()
+    assert re.fullmatch(r"SM[0-9a-f]{32}", sid), result.stdout
+    port = urlsplit(local_stack.redirect_url).port
+    text, link = DEMO_BODY.split("https://")
+    assert re.fullmatch(rf"sent: {re.escape(text)}http://links\.localhost:{port}/[0-9A-Za-z]{{10}}", seen), seen
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in response[1:])}
+    assert response[0].startswith("HTTP/1.1 302") and headers["location"] == f"https://{link}", response

@@ -37,12 +37,17 @@ from typing import NamedTuple
 
 # After the scheme's ``://``: every character that can appear in a link written in text.
 _LINK_CHARACTERS = re.compile(r"[^\s<>\"`\x00-\x1f\x7f]*")
+# The same, for ASCII text only: printable ASCII but space, ``"``, ``<``, ``>`` and the backtick. Ranges
+# are checked ~4 times faster than the class with ``\s`` (a Unicode lookup per character); where a
+# non-ASCII character follows, the scan goes on with ``_LINK_CHARACTERS``.
+_ASCII_LINK_CHARACTERS = re.compile(r"[!#-;=?-_a-~]*")
 # What must not stand right before ``http(s)://`` (then it is another scheme, or a word glued to it).
 _GLUED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-")
 # A character that may stand before an inner scheme that starts a new link.
 _INNER_LINK = re.compile(r"[.,;!'()\[\]{}|](?=(?i:https?)://)")
 _TRAILING = frozenset(".,!?:;'([{")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
+_TRIM_CANDIDATES = _TRAILING | frozenset(_CLOSERS)  # a link ending otherwise has nothing to give back
 # Non-ASCII characters that end a link: punctuation, symbols, separators, control/format/private use.
 _ENDING_CATEGORIES = frozenset({"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So"})
 _ENDING_CATEGORIES |= {"Zs", "Zl", "Zp", "Cc", "Cf", "Co"}
@@ -106,23 +111,26 @@ def find_links(body: str) -> list[LinkSpan]:
     spans: list[LinkSpan] = []
     find = body.find
     match_tail = _LINK_CHARACTERS.match
+    match_ascii = _ASCII_LINK_CHARACTERS.match
+    length = len(body)
     position = 0
     while (colon := find("://", position)) >= 0:
         start = _scheme_start(body, colon)
         if start < 0:
             position = colon + 3
             continue
-        tail = match_tail(body, colon + 3)
-        assert tail is not None  # the pattern matches the empty string
-        text = body[start : tail.end()]
-        position = tail.end()
+        position = match_ascii(body, colon + 3).end()  # type: ignore[union-attr]  # matches ""
+        if position < length and body[position] >= "\x80":
+            position = match_tail(body, position).end()  # type: ignore[union-attr]  # matches ""
+        text = body[start:position]
         if not text.isascii():
             text = _cut_at_non_ascii_terminator(text)
             position = start + len(text)
-        if "://" in text[7:] and (inner := _INNER_LINK.search(text, 8)):
+        if text.find("://", 7) >= 0 and (inner := _INNER_LINK.search(text, 8)):
             text = text[: inner.start() + 1]
             position = start + len(text)
-        text = _trim_trailing(text)
+        if text[-1] in _TRIM_CANDIDATES:
+            text = _trim_trailing(text)
         scheme = _scheme_length(text) if len(text) > 7 else len(text)
         if len(text) > scheme and text[scheme] not in "/?#":
             spans.append(LinkSpan(start, start + len(text), text))

@@ -15,7 +15,7 @@ Decisions (also in ``docs/links.md``):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -38,6 +38,11 @@ class ShortLink(NamedTuple):
     url: str
     short_url: str
     span: LinkSpan
+
+
+_new_link: Callable[[tuple[object, ...]], ShortLink] = partial(tuple.__new__, ShortLink)
+"""``ShortLink`` from a tuple of its fields, in order: one C call (a named tuple's ``__new__`` is a
+Python function), for every link of every message."""
 
 
 class ShortenedBody(NamedTuple):
@@ -137,9 +142,13 @@ def shorten_body(
         return ShortenedBody(body, (), plan.skipped, plan.invalid)
     slugs = mint(len(to_shorten))
     base = short_url(domain, "", https=https) if prefix is None else prefix
-    links = tuple(ShortLink(slug, span.url, base + slug, span) for slug, span in zip(slugs, to_shorten, strict=True))
+    if len(slugs) != len(to_shorten):
+        raise ValueError(f"asked for {len(to_shorten)} slugs, got {len(slugs)}")
     pieces = plan.pieces
     parts = [pieces[0]]
-    for link, piece in zip(links, pieces[1:], strict=True):
-        parts += (link.short_url, piece)
-    return ShortenedBody("".join(parts), links, plan.skipped, plan.invalid)
+    links = []
+    for slug, span, piece in zip(slugs, to_shorten, pieces[1:]):  # noqa: B905 (lengths checked above)
+        short = base + slug
+        links.append(_new_link((slug, span.url, short, span)))
+        parts += (short, piece)
+    return ShortenedBody("".join(parts), tuple(links), plan.skipped, plan.invalid)

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import NamedTuple
 
 # After the scheme's ``://``: every character that can appear in a link written in text.
@@ -63,6 +64,10 @@ class LinkSpan(NamedTuple):
     url: str
 
 
+_new_span: Callable[[tuple[int, int, str]], LinkSpan] = partial(tuple.__new__, LinkSpan)
+"""``LinkSpan`` from its fields in one C call (a named tuple's ``__new__`` is a Python function)."""
+
+
 def _cut_at_non_ascii_terminator(text: str) -> str:
     for index, char in enumerate(text):
         if char >= "\x80" and char != _REPLACEMENT_CHARACTER and unicodedata.category(char) in _ENDING_CATEGORIES:
@@ -84,18 +89,6 @@ def _scheme_length(text: str) -> int:
     return 8 if text[4] in "sS" else 7
 
 
-def _scheme_start(body: str, colon: int) -> int:
-    """Where the ``http://`` or ``https://`` (any letter case) whose ``://`` is at ``colon`` starts in
-    ``body``; -1 when another scheme or a glued word stands there."""
-    if colon >= 5 and body[colon - 5 : colon].lower() == "https":
-        start = colon - 5
-    elif colon >= 4 and body[colon - 4 : colon].lower() == "http":
-        start = colon - 4
-    else:
-        return -1
-    return -1 if start and body[start - 1] in _GLUED else start
-
-
 def find_links(body: str) -> list[LinkSpan]:
     """Every http(s) link in ``body``, in order, by the rules in this module's docstring.
 
@@ -115,8 +108,16 @@ def find_links(body: str) -> list[LinkSpan]:
     length = len(body)
     position = 0
     while (colon := find("://", position)) >= 0:
-        start = _scheme_start(body, colon)
-        if start < 0:
+        # http:// or https:// (any letter case) ends at the "://", and no letter, digit, + or - is
+        # glued before it (then it is another scheme, or a word).
+        if colon >= 5 and body[colon - 5 : colon].lower() == "https":
+            start = colon - 5
+        elif colon >= 4 and body[colon - 4 : colon].lower() == "http":
+            start = colon - 4
+        else:
+            position = colon + 3
+            continue
+        if start and body[start - 1] in _GLUED:
             position = colon + 3
             continue
         position = match_ascii(body, colon + 3).end()  # type: ignore[union-attr]  # matches ""
@@ -133,7 +134,7 @@ def find_links(body: str) -> list[LinkSpan]:
             text = _trim_trailing(text)
         scheme = _scheme_length(text) if len(text) > 7 else len(text)
         if len(text) > scheme and text[scheme] not in "/?#":
-            spans.append(LinkSpan(start, start + len(text), text))
+            spans.append(_new_span((start, start + len(text), text)))
     return spans
 
 

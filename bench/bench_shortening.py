@@ -107,9 +107,16 @@ def _shortening(messages: int) -> None:
         shorten_body(TWO_LINKS, domain=DOMAIN, mint=minter.mint_many)
     elapsed = time.perf_counter() - start
     per_message = elapsed / messages * 1e6
-    print(f"{'shorten a body with two links (detect+check+mint+rewrite)':<52} {per_message:9.2f} us/message")
+    print(f"{'shorten one body with two links (detect+check+mint+rewrite)':<52} {per_message:9.2f} us/message")
     verdict = "meets" if per_message <= 50 else "MISSES"
     print(f"{'  throughput on one core':<52} {messages / elapsed:9.0f} messages/s ({verdict} the 20,000/s goal)")
+    bodies = [f"Hi #{index}! {TWO_LINKS}" for index in range(messages)]  # a mail merge: no body twice
+    start = time.perf_counter()
+    for body in bodies:
+        shorten_body(body, domain=DOMAIN, mint=minter.mint_many)
+    elapsed = time.perf_counter() - start
+    per_message = elapsed / messages * 1e6
+    print(f"{'  the same, every body different (each one scanned)':<52} {per_message:9.2f} us/message")
     _per_call("  find_links, two links", 50_000, lambda: find_links(TWO_LINKS))
     _per_call("  mint two slugs", 50_000, lambda: minter.mint_many(2))
     _per_call("  Feistel permutation, one value (10 rounds)", 50_000, lambda: permutation.encrypt(123456789))

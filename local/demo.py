@@ -79,27 +79,43 @@ def seed_link_shortening_demo(context: SeedContext) -> dict[str, str]:
     config = api.call("POST", f"{path}/Config", {"FallbackUrl": DEMO_FALLBACK_URL})
     api.call("POST", f"{path}/MessagingServices/{service['sid']}")
     certificate = _wait_for_installation(api, domain["sid"])
-    first_message = " ".join(
-        [
-            "curl",
-            "-u",
-            shlex.quote(f"{context.account_sid}:{context.auth_token}"),
-            shlex.quote(f"{context.api_url.rstrip('/')}/2010-04-01/Accounts/{context.account_sid}/Messages.json"),
-            "-d",
-            f"MessagingServiceSid={service['sid']}",
-            "--data-urlencode",
-            shlex.quote(f"To={DEMO_RECIPIENT}"),
-            "-d",
-            "ShortenUrls=true",
-            "--data-urlencode",
-            shlex.quote(f"Body={DEMO_BODY}"),
-        ]
-    )
+    commands = demo_commands(context, service["sid"])
     return {
         "Messaging service": service["sid"],
         "Sender": f"{DEMO_SENDER} ({number['sid']})",
         "Short-link domain": f"{DEMO_DOMAIN} ({domain['sid']})",
         "Certificate": f"{certificate['certificate_sid']} (local test CA, expires {certificate['date_expires']})",
         "Domain config": f"{config['config_sid']} (fallback {DEMO_FALLBACK_URL})",
-        "Send a message": first_message,
+        **commands,
+    }
+
+
+def demo_commands(context: SeedContext, service_sid: str) -> dict[str, str]:
+    """The banner's copy-paste path to a first short link, one shell line each, run in order in one
+    shell: send a message with ``ShortenUrls=true`` through the demo service (``$SM`` keeps its SID),
+    show its body once dispatch has shortened it, and open its short link without following it (the
+    302 and the original link in ``Location``). tests/e2e/test_links_local_stack.py runs them."""
+    credentials = shlex.quote(f"{context.account_sid}:{context.auth_token}")
+    messages = f"{context.api_url.rstrip('/')}/2010-04-01/Accounts/{context.account_sid}/Messages"
+    send = " ".join(
+        [
+            "SM=$(curl -sS -u",
+            credentials,
+            shlex.quote(f"{messages}.json"),
+            "-d",
+            f"MessagingServiceSid={service_sid}",
+            "--data-urlencode",
+            shlex.quote(f"To={DEMO_RECIPIENT}"),
+            "-d",
+            "ShortenUrls=true",
+            "--data-urlencode",
+            shlex.quote(f"Body={DEMO_BODY}"),
+            '| jq -r .sid); echo "$SM"',
+        ]
+    )
+    message = f'curl -sS -u {credentials} "{messages}/$SM.json"'
+    return {
+        "Send a message": send,
+        "See it shortened": f"{message} | jq -r '.status + \": \" + .body'   # sent: ... http://{DEMO_DOMAIN}:...",
+        "Open its link": f'curl -sI "$({message} | jq -r \'.body | match("http://[^ ]+").string\')"   # 302',
     }

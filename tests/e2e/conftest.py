@@ -114,4 +114,15 @@ def fresh_account(admin: Callable[..., Any]) -> tuple[str, str]:
     return created["account_sid"], created["auth_token"]
 
 
+@pytest.fixture
+def advanced_clock(admin: Callable[..., Any]) -> Iterator[Callable[[str], Any]]:
+    """Moves the stack's clock forward (``brandlink --local clock advance DURATION``); always puts it
+    back when the test ends, as the following tests share the stack (e2e tests run one at a time)."""
+    try:
+        yield lambda duration: admin("clock", "advance", duration)
+    finally:
+        assert admin("clock", "reset")["offset_seconds"] == 0
+
+
 from tests.browser import chromium  # noqa: E402, F401  (the browser fixture, for e2e browser tests)
+from tests.e2e.landing import landing  # noqa: E402, F401  (the landing page server of short-link tests)

@@ -9,12 +9,9 @@ reached by moving the stack's clock (``brandlink --local clock advance 91d``), n
 from __future__ import annotations
 
 import secrets
-import subprocess
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,58 +23,13 @@ from brandlink.core.links import records
 from brandlink.core.links.records import LinkRecord
 from brandlink.core.links.slug_format import ALPHABET
 from tests.browser import screenshot_path
+from tests.e2e.landing import Landing, curl
 from tests.e2e.stack_process import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 TIMEOUT_SECONDS = 60.0
 LINK_TTL_SECONDS = 90 * 86400
-
-
-@dataclass
-class Landing:
-    """A page server standing in for the sites the links point at; ``seen`` is every request it got."""
-
-    url: str
-    seen: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
-
-    def paths(self) -> list[str]:
-        """The pages requested, in order (a browser's own /favicon.ico requests left out)."""
-        return [path for _, path, _ in self.seen if not path.startswith("/favicon")]
-
-
-@pytest.fixture(scope="module")
-def landing() -> Iterator[Landing]:
-    server_ref: list[Landing] = []
-
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            server_ref[0].seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
-            body = f"<!doctype html><title>Landing {self.path}</title><h1>You landed</h1>".encode()
-            if self.path.startswith("/favicon"):
-                self.send_response(404)
-                body = b""
-            else:
-                self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_HEAD = do_GET
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    server_ref.append(Landing(f"http://127.0.0.1:{server.server_address[1]}"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server_ref[0]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass(frozen=True)
@@ -150,28 +102,6 @@ def put_link(local_stack: LocalStackProcess) -> Callable[[ShortDomain, str], str
 def short_url(local_stack: LocalStackProcess, domain: ShortDomain, slug: str) -> str:
     """The short link as local mode spells it: the domain, the links gateway's port."""
     return f"http://{domain.name}:{urlsplit(local_stack.redirect_url).port}/{slug}"
-
-
-def curl(*args: str) -> tuple[int, str, str]:
-    """``curl`` (which resolves *.localhost to loopback itself): status, final URL, Location."""
-    result = subprocess.run(
-        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{url_effective} %{redirect_url}", *args],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        check=True,
-    )
-    status, effective, *location = result.stdout.split(" ")
-    return int(status), effective, (location[0] if location else "")
-
-
-@pytest.fixture
-def advanced_clock(admin: Callable[..., Any]) -> Iterator[Callable[[str], Any]]:
-    """Moves the stack's clock forward; always puts it back, as other tests share the stack."""
-    try:
-        yield lambda duration: admin("clock", "advance", duration)
-    finally:
-        assert admin("clock", "reset")["offset_seconds"] == 0
 
 
 def test_curl_follows_a_short_link_to_its_original_url(

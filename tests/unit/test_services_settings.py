@@ -88,6 +88,17 @@ def test_create_requires_a_friendly_name_and_stores_nothing_on_error() -> None:
     assert repo.items == {}
 
 
+def test_a_friendly_name_is_bounded_as_sent_not_after_stripping() -> None:
+    """Found by schemathesis: ``"\\x1c" + 64 letters`` (65 as sent; Python strips ``\\x1c``) was
+    accepted although the OpenAPI document bounds the value at 64."""
+    repo = FakeServices()
+    with pytest.raises(TwilioError) as raised:
+        services.create_service(repo, ACCOUNT, form(FriendlyName="\x1c" + "a" * 64), allow_private=False)
+    assert raised.value.code == 20001
+    assert repo.items == {}
+    assert services.create_service(repo, ACCOUNT, form(FriendlyName=" " + "a" * 63), allow_private=False)
+
+
 def test_update_of_a_vanished_service_is_404() -> None:
     repo = FakeServices()
     service = services.create_service(repo, ACCOUNT, form(FriendlyName="a"), allow_private=False)

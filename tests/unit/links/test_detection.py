@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from brandlink.core.links import detection
 from brandlink.core.links.detection import LinkSpan, find_links, rewrite
 
 LONG_PATH = "https://example.com/" + "a1-_~%20" * 47 + "ends"
@@ -235,3 +238,47 @@ def test_spans_are_ordered_disjoint_and_exact(body: str) -> None:
         assert span.url.lower().startswith(("http://", "https://"))
         end = span.end
     assert rewrite(body, spans, [span.url for span in spans]) == body
+
+
+# --- the fast scan against the plain one
+# find_links looks for "://" and checks the scheme before it (fast: a literal search). The scan it
+# replaced used one regular expression with a look-behind; it is kept here as the reference, so any
+# body where the two disagree is a bug in the fast scan. The scheme is matched in ASCII letter case
+# only (the documented rule): the regex's ``(?i:...)`` would also take U+017F for "s".
+_REFERENCE_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+\-])[Hh][Tt][Tt][Pp][Ss]?://[^\s<>\"`\x00-\x1f\x7f]*")
+
+
+def _reference_find_links(body: str) -> list[LinkSpan]:
+    spans: list[LinkSpan] = []
+    position = 0
+    while match := _REFERENCE_CANDIDATE.search(body, position):
+        start = match.start()
+        text = match.group()
+        position = match.end()
+        if not text.isascii():
+            text = detection._cut_at_non_ascii_terminator(text)
+            position = start + len(text)
+        if "://" in text[7:] and (inner := detection._INNER_LINK.search(text, 8)):
+            text = text[: inner.start() + 1]
+            position = start + len(text)
+        text = detection._trim_trailing(text)
+        scheme = detection._scheme_length(text) if len(text) > 7 else len(text)
+        if len(text) > scheme and text[scheme] not in "/?#":
+            spans.append(LinkSpan(start, start + len(text), text))
+    return spans
+
+
+_SCHEME_PIECES = st.sampled_from(
+    ["http", "https", "HTTP", "hTtPs", "://", ":/", "x", "+", "-", "git+", "(", ",", "=", "\u3002", "\u00e9", " "]
+)
+
+
+@pytest.mark.parametrize(("case_id", "body", "expected"), CASES, ids=[case[0] for case in CASES])
+def test_the_reference_scan_agrees_on_every_table_row(case_id: str, body: str, expected: list[str]) -> None:
+    assert _reference_find_links(body) == find_links(body)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # no timing in unit tests
+@given(st.text(max_size=200) | st.lists(_WORDS | _links() | _SCHEME_PIECES | _URL_CHARS, max_size=20).map("".join))
+def test_the_fast_scan_finds_what_the_reference_scan_finds(body: str) -> None:
+    assert find_links(body) == _reference_find_links(body)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 from collections.abc import Sequence
 
 import pytest
 
+from brandlink.core.links import shortening
 from brandlink.core.links.counters import InMemoryCounterBlocks
 from brandlink.core.links.errors import InvalidLinkError
 from brandlink.core.links.shortening import short_url, shorten_body
@@ -112,3 +114,42 @@ def test_with_a_real_minter_slugs_are_fresh_across_messages() -> None:
             assert link.slug not in seen
             seen.add(link.slug)
     assert len(seen) == 40
+
+
+# --- the plan cache: one scan per body, never shared slugs
+
+
+def test_a_campaigns_body_is_scanned_once_and_each_message_gets_its_own_slugs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scans: list[str] = []
+    real_find_links = shortening.find_links
+    monkeypatch.setattr(shortening, "find_links", lambda body: scans.append(body) or real_find_links(body))
+    body = f"Spring sale {secrets.token_hex(8)}: https://shop.example/s?c=1 and https://t.example/p#x."
+    mint = CountingSlugs()
+
+    first = shorten_body(body, domain=DOMAIN, mint=mint)
+    second = shorten_body(body, domain=DOMAIN, mint=mint)
+
+    assert scans == [body]  # the second message of the same body reuses the plan
+    assert [link.slug for link in first.links] == ["0000000001", "0000000002"]
+    assert [link.slug for link in second.links] == ["0000000003", "0000000004"]
+    assert second.body == "Spring sale " + body[12:28] + (
+        ": https://go.brand.example/0000000003 and https://go.brand.example/0000000004."
+    )
+    assert [link.url for link in second.links] == ["https://shop.example/s?c=1", "https://t.example/p#x"]
+
+
+def test_the_plan_depends_on_the_domain_and_on_keep_invalid() -> None:
+    body = f"{secrets.token_hex(4)} https://go.brand.example/abc https://x.com/%zz https://x.com/ok"
+
+    with pytest.raises(InvalidLinkError):
+        shorten_body(body, domain=DOMAIN, mint=CountingSlugs())
+    kept = shorten_body(body, domain=DOMAIN, mint=CountingSlugs(), keep_invalid=True)
+    other_domain = shorten_body(body, domain="other.example", mint=CountingSlugs(), keep_invalid=True)
+    with pytest.raises(InvalidLinkError):  # a failing body is not remembered as a good one
+        shorten_body(body, domain=DOMAIN, mint=CountingSlugs())
+
+    assert [link.url for link in kept.links] == ["https://x.com/ok"]
+    assert [span.url for span in kept.skipped] == ["https://go.brand.example/abc", "https://x.com/%zz"]
+    assert [link.url for link in other_domain.links] == ["https://go.brand.example/abc", "https://x.com/ok"]

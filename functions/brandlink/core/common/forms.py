@@ -186,15 +186,16 @@ class Form:
 
     def get_friendly_name(self, *, blank_ok: bool) -> str | None:
         """``FriendlyName`` stripped: None when absent (or blank, when ``blank_ok``); a blank one
-        otherwise, or one over ``MAX_FRIENDLY_NAME`` characters, is a 400."""
+        otherwise, or one over ``MAX_FRIENDLY_NAME`` characters as sent (the OpenAPI document's
+        ``maxLength`` bounds the raw value, before stripping), is a 400."""
         value = self.get("FriendlyName")
         if value is None:
             return None
+        if len(value) > MAX_FRIENDLY_NAME:
+            raise TwilioError.invalid_parameter("FriendlyName", f"must be at most {MAX_FRIENDLY_NAME} characters.")
         name = value.strip()
         if not name:
             if blank_ok:
                 return None
             raise TwilioError.invalid_parameter("FriendlyName", "must not be empty.")
-        if len(name) > MAX_FRIENDLY_NAME:
-            raise TwilioError.invalid_parameter("FriendlyName", f"must be at most {MAX_FRIENDLY_NAME} characters.")
         return name

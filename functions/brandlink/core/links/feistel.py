@@ -98,23 +98,31 @@ class FeistelPermutation:
 
     def encrypt_many(self, values: Sequence[int]) -> list[int]:
         """The images of ``values``, one AES call per round for all of them."""
+        modulus_b = self._modulus_b
+        high, low = self.encrypt_halves(values)
+        return [x * modulus_b + y for x, y in zip(high, low)]  # noqa: B905 (same lengths)
+
+    def encrypt_halves(self, values: Sequence[int]) -> tuple[list[int], list[int]]:
+        """The images of ``values`` as their two halves (``image = high * radix**v + low``): a caller that
+        spells the halves separately (``slugs.SlugCipher``) need not join and split them again."""
         count = len(values)
         if not count:
-            return []
+            return [], []
         low, high = (values[0], values[-1]) if isinstance(values, range) else (min(values), max(values))
         if low < 0 or high >= self.size or (isinstance(values, range) and values.step < 0):
             raise ValueError(f"{values} reaches outside [0, {self.size})")
         modulus_b = self._modulus_b
         a = [value // modulus_b for value in values]
         b = [value % modulus_b for value in values]
-        layout = struct.Struct(f">{2 * count}Q")
-        blocks = [0] * (2 * count)  # (0, half) per value: the half as a 16-byte big-endian block
+        # Each half as a 16-byte big-endian block (8 zero bytes, then the half), and back the first 8
+        # bytes of each encrypted block: the padding is in the formats, so no interleaved list is built.
+        pack = struct.Struct(">" + "8xQ" * count).pack
+        unpack = struct.Struct(">" + "Q8x" * count).unpack
         with self._lock:
             for encryptor, modulus in self._rounds:
-                blocks[1::2] = b
-                f = layout.unpack(encryptor.update(layout.pack(*blocks)))[0::2]
+                f = unpack(encryptor.update(pack(*b)))
                 a, b = b, [(x + y) % modulus for x, y in zip(a, f)]  # noqa: B905 (same lengths)
-        return [x * modulus_b + y for x, y in zip(a, b)]  # noqa: B905
+        return a, b
 
     def decrypt(self, value: int) -> int:
         """The inverse of ``encrypt`` (support and tests: which counter value a slug came from)."""

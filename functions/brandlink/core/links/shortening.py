@@ -15,10 +15,11 @@ Decisions (also in ``docs/links.md``):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from brandlink.core.links.detection import LinkSpan, find_links, rewrite
+from brandlink.core.links.detection import LinkSpan, find_links
 from brandlink.core.links.errors import InvalidLinkError
 from brandlink.core.links.validity import link_problem
 
@@ -26,8 +27,11 @@ MintSlugs = Callable[[int], Sequence[str]]
 """Returns that many new slugs (``SlugMinter.mint_many``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ShortLink:
+# ShortLink and ShortenedBody are named tuples rather than frozen dataclasses: as immutable, and about
+# a quarter of the cost to build, which counts on the send path of every message (bench/RESULTS.md).
+
+
+class ShortLink(NamedTuple):
     """One shortened occurrence: ``url`` was at ``span`` in the original body, now ``short_url``."""
 
     slug: str
@@ -36,8 +40,12 @@ class ShortLink:
     span: LinkSpan
 
 
-@dataclass(frozen=True, slots=True)
-class ShortenedBody:
+_new_link: Callable[[tuple[object, ...]], ShortLink] = partial(tuple.__new__, ShortLink)
+"""``ShortLink`` from a tuple of its fields, in order: one C call (a named tuple's ``__new__`` is a
+Python function), for every link of every message."""
+
+
+class ShortenedBody(NamedTuple):
     body: str
     links: tuple[ShortLink, ...]
     """The links that were shortened, in body order (one link item per entry)."""
@@ -53,13 +61,60 @@ def short_url(domain: str, slug: str, *, https: bool = True) -> str:
 
 
 def _on_domain(url: str, domain: str) -> bool:
-    if domain.lower().rstrip(".") not in url.lower():  # the common case, without parsing the URL
+    """Whether ``url``'s host is ``domain`` (lower case, no trailing dot)."""
+    if domain not in url.lower():  # the common case, without parsing the URL
         return False
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:
         return False
-    return host.rstrip(".") == domain.lower().rstrip(".")
+    return host.rstrip(".") == domain
+
+
+class _Plan(NamedTuple):
+    """What shortening a body needs besides the slugs: the same for every message with that body."""
+
+    pieces: tuple[str, ...]
+    """The body's text around the links to shorten (one more than there are links): the new body
+    is ``pieces[0] + short_0 + pieces[1] + ... + pieces[-1]``."""
+    to_shorten: tuple[LinkSpan, ...]
+    skipped: tuple[LinkSpan, ...]
+    invalid: tuple[tuple[LinkSpan, str], ...]
+
+
+PLAN_CACHE_SIZE = 512
+"""Bodies whose plan is remembered (~1 KB each at most): a campaign sends one body to every recipient."""
+
+
+@lru_cache(maxsize=PLAN_CACHE_SIZE)
+def _plan(body: str, own_host: str, keep_invalid: bool) -> _Plan:
+    """Find and check the links of ``body`` (``own_host``: the shortening domain, lower case, no
+    trailing dot). Raises ``InvalidLinkError`` for an invalid link unless ``keep_invalid``.
+
+    Cached: a campaign's messages share one body, so finding and checking its links once per
+    environment, not once per recipient, takes most of the shortening's own cost off dispatch
+    (bench/RESULTS.md, "dispatch with shortening"). A pure function of its arguments, returning
+    only immutable values, so sharing the result between messages and threads is safe."""
+    to_shorten: list[LinkSpan] = []
+    skipped: list[LinkSpan] = []
+    invalid: list[tuple[LinkSpan, str]] = []
+    for span in find_links(body):
+        if _on_domain(span.url, own_host):
+            skipped.append(span)
+        elif (problem := link_problem(span.url)) is None:
+            to_shorten.append(span)
+        elif keep_invalid:
+            skipped.append(span)
+            invalid.append((span, problem))
+        else:
+            raise InvalidLinkError.for_link(span.url, problem)
+    pieces: list[str] = []
+    position = 0
+    for span in to_shorten:
+        pieces.append(body[position : span.start])
+        position = span.end
+    pieces.append(body[position:])
+    return _Plan(tuple(pieces), tuple(to_shorten), tuple(skipped), tuple(invalid))
 
 
 def shorten_body(
@@ -79,26 +134,21 @@ def shorten_body(
     minted only after every link has been checked, so a failing body uses none, and ``mint`` is not
     called at all when no link needs a slug.
     """
-    spans = find_links(body)
-    if not spans:
+    if "://" not in body:  # the common case of a body without links: no cache entry, no scan
         return ShortenedBody(body, ())
-    to_shorten: list[LinkSpan] = []
-    skipped: list[LinkSpan] = []
-    invalid: list[tuple[LinkSpan, str]] = []
-    for span in spans:
-        if _on_domain(span.url, domain):
-            skipped.append(span)
-        elif (problem := link_problem(span.url)) is None:
-            to_shorten.append(span)
-        elif keep_invalid:
-            skipped.append(span)
-            invalid.append((span, problem))
-        else:
-            raise InvalidLinkError.for_link(span.url, problem)
+    plan = _plan(body, domain.lower().rstrip("."), keep_invalid)
+    to_shorten = plan.to_shorten
     if not to_shorten:
-        return ShortenedBody(body, (), tuple(skipped), tuple(invalid))
+        return ShortenedBody(body, (), plan.skipped, plan.invalid)
     slugs = mint(len(to_shorten))
     base = short_url(domain, "", https=https) if prefix is None else prefix
-    links = tuple(ShortLink(slug, span.url, base + slug, span) for slug, span in zip(slugs, to_shorten, strict=True))
-    text = rewrite(body, to_shorten, [link.short_url for link in links])
-    return ShortenedBody(text, links, tuple(skipped), tuple(invalid))
+    if len(slugs) != len(to_shorten):
+        raise ValueError(f"asked for {len(to_shorten)} slugs, got {len(slugs)}")
+    pieces = plan.pieces
+    parts = [pieces[0]]
+    links = []
+    for slug, span, piece in zip(slugs, to_shorten, pieces[1:]):  # noqa: B905 (lengths checked above)
+        short = base + slug
+        links.append(_new_link((slug, span.url, short, span)))
+        parts += (short, piece)
+    return ShortenedBody("".join(parts), tuple(links), plan.skipped, plan.invalid)

@@ -92,10 +92,22 @@ def per_call_us(function: Callable[[], object], calls: int) -> float:
     return best * 1e6
 
 
+class NullTapQueue:
+    """The clicks queue faked: accepts every tap at once (what remains is the capture's own work:
+    the tap's JSON and the hand-off to the capture thread and back)."""
+
+    def send(self, body: str) -> None:
+        pass
+
+
 @contextlib.contextmanager
-def faked_reads() -> Iterator[None]:
+def faked_reads(capture: bool = False) -> Iterator[None]:
+    from brandlink.core.clicks.capture import TapCapture
+
     ports = RedirectPorts(
-        DictLinks({SLUG: RedirectTarget(LINK, HOST, int(NOW) + 86400)}), FallbackCache(DictFallbacks())
+        DictLinks({SLUG: RedirectTarget(LINK, HOST, int(NOW) + 86400)}),
+        FallbackCache(DictFallbacks()),
+        TapCapture(NullTapQueue()) if capture else None,
     )
     real = wiring.redirect_ports
     wiring.redirect_ports = lambda: ports  # type: ignore[assignment]
@@ -128,7 +140,16 @@ def handler_costs(taps: int) -> list[tuple[str, float]]:
         ),
     ]
     with faked_reads():
-        return [(name, per_call_us(case, taps)) for name, case in cases]
+        costs = [(name, per_call_us(case, taps)) for name, case in cases]
+    with faked_reads(capture=True):
+        costs.insert(
+            1,
+            (
+                "live link, GET -> 302, capture on (queue faked)",
+                per_call_us(lambda: handler(event("GET", f"/{SLUG}"), None), taps),
+            ),
+        )
+    return costs
 
 
 def _dynamodb(state: dict[str, Any]) -> Any:

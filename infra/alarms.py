@@ -53,6 +53,17 @@ class Alarms(Construct):
                 function.metric_throttles(period=PERIOD, statistic=cloudwatch.Stats.SUM),
                 f"The {logical} function was throttled (concurrency limit reached).",
             )
+        self._alarm(
+            "TapNotCaptured",
+            cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name="TapNotCaptured",
+                dimensions_map={"service": "brandlink-redirect"},
+                period=PERIOD,
+                statistic=cloudwatch.Stats.SUM,
+            ),
+            "The redirect could not send taps to the clicks queue: those clicks are missing from callbacks and counts.",
+        )
         for name, code, description in CERTIFICATE_METRICS:
             self._alarm(
                 name,

@@ -199,6 +199,21 @@ def _provider_verification(function: lambda_.Function, spec: resources.FunctionS
         _provider_sms(function, spec, wiring)
 
 
+def click_event_bus_arn(function: lambda_.Function, bus: str) -> str:
+    """The ARN of the ``clickEventBus`` knob's bus: given as an ARN, or a name (``default``) in this
+    account and Region."""
+    if bus.startswith("arn:"):
+        return bus
+    return Stack.of(function).format_arn(service="events", resource="event-bus", resource_name=bus)
+
+
+def _click_events(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    """The clicks worker may put events on the ``clickEventBus`` bus only, and only when it is set."""
+    bus = wiring.settings.click_event_bus
+    if bus:
+        _allow(function, ("events:PutEvents",), [click_event_bus_arn(function, bus)])
+
+
 def _token_decrypt(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
     """Functions that sign webhooks open sealed auth tokens: KMS Decrypt under an ``account_sid``
     context, granted in the key policy (which names this role) and in the role's own policy.
@@ -235,6 +250,7 @@ CAPABILITY_GRANTS: dict[str, Grant] = {
     "kms_certificates": _kms_certificates,
     TOKEN_KEY_CAPABILITY: _token_decrypt,
     "provider_verification": _provider_verification,
+    "click_events": _click_events,
 }
 
 # Resource "*" statements any function may carry: X-Ray (added by active tracing), metrics

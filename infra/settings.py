@@ -75,6 +75,7 @@ class DeploymentSettings:
     sender_verification_from: str | None
     domain_verification_days: int
     legacy_token_key_secret_arn: str | None
+    click_event_bus: str | None
 
     @property
     def log_retention(self) -> logs.RetentionDays:

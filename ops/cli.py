@@ -12,6 +12,7 @@
     brandlink --stack NAME migrate-senders --dry-run                 # existing senders: first come, first claimed
     brandlink --stack NAME migrate-tokens         # seal the tokens of a deployment from before per-account secrets
     brandlink --stack NAME migrate-domains        # unverified domains release the names they claimed
+    brandlink --local replay-dlq clicks           # move dead-lettered click events back (status_callbacks, send too)
     brandlink --local receiver                    # print the webhooks Brandlink posts, signatures checked
     brandlink --local clock advance 91d           # move the local stack's clock (show, reset)
     brandlink test-cert go.acme.localhost         # a certificate bundle for a .localhost domain
@@ -123,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         parents=parent,
         help="upgrading: unverified domains release their name claim and lapse; verified ones keep it",
     )
+    replay = commands.add_parser(
+        "replay-dlq",
+        parents=parent,
+        help="move the messages of a queue's DLQ back onto the queue (after a receiver or provider outage)",
+    )
+    replay.add_argument("queue", metavar="QUEUE", help="clicks, status_callbacks, send or certificates")
     commands.add_parser(
         "env", parents=parent, help="print `export API=... AC=... TOKEN=... LINKS=... HOOKS=...` for eval"
     )
@@ -186,6 +193,16 @@ def _run_account_command(args: argparse.Namespace) -> None:
     try:
         _print_json(commands[args.command]())
     except accounts.AccountCommandError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _run_replay_dlq(args: argparse.Namespace) -> None:
+    from ops import queues
+
+    _target(args)
+    try:
+        _print_json(queues.replay_dlq(args.queue))
+    except queues.QueueCommandError as exc:
         raise CommandError(str(exc)) from None
 
 
@@ -305,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         "release-sender": _run_sender_command,
         "allow-alpha": _run_sender_command,
         "migrate-senders": _run_sender_command,
+        "replay-dlq": _run_replay_dlq,
         "env": _run_env,
         "test-cert": _run_test_cert,
         "receiver": _run_receiver,

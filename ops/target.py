@@ -81,6 +81,10 @@ def stack_environment(outputs: Mapping[str, str]) -> dict[str, str]:
         key = "Table" + camel(spec.logical)
         if key in outputs:
             environment[spec.env_var] = outputs[key]
+    for queue in resources.QUEUES:  # replay-dlq
+        key = f"Queue{camel(queue.logical)}Url"
+        if key in outputs:
+            environment[queue.env_var] = outputs[key]
     return environment
 
 

@@ -43,6 +43,7 @@ class Settings:
     sender_verification_from: str | None
     domain_verification_days: int
     legacy_token_key_secret_arn: str | None
+    click_event_bus: str | None
     redirect_target: str | None
     redirect_api_id: str | None
     certificate_key_arn: str | None
@@ -57,6 +58,8 @@ class Settings:
     token_key_arn: str | None
     send_retry_base_seconds: int
     callback_timeout_seconds: int
+    callback_retry_base_seconds: int
+    callback_retry_max_seconds: int
 
     @property
     def is_local(self) -> bool:

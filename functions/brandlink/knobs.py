@@ -350,6 +350,17 @@ KNOBS: tuple[Knob, ...] = (
         env="BRANDLINK_LEGACY_TOKEN_KEY_SECRET_ARN",
         context="legacyTokenKeySecretArn",
     ),
+    Knob(
+        "click_event_bus",
+        "also put every click event on this EventBridge bus (Source brandlink, DetailType Link Clicked): "
+        "`default`, a bus name or a bus ARN; unset, no EventBridge",
+        Text(
+            r"^(arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]{1,256}|[A-Za-z0-9._-]{1,256})$",
+            "be default, an event bus name or an event bus ARN",
+        ),
+        env="BRANDLINK_CLICK_EVENT_BUS",
+        context="clickEventBus",
+    ),
     # ---- the functions' own settings: the stack sets them from what it creates; no context key ----
     Knob("mode", "local (make run, tests) or aws", Choice(("local", "aws")), "aws", env="BRANDLINK_MODE"),
     Knob(
@@ -427,10 +438,24 @@ KNOBS: tuple[Knob, ...] = (
     ),
     Knob(
         "callback_timeout_seconds",
-        "how long a status-callback post waits for the receiver",
+        "how long a status-callback or click-event post waits for the receiver",
         WholeNumber(1, 60),
         5,
         env="BRANDLINK_CALLBACK_TIMEOUT_SECONDS",
+    ),
+    Knob(
+        "callback_retry_base_seconds",
+        "the first retry delay of a click-event post that failed (x4 per attempt, at most 3600 s)",
+        WholeNumber(0, 3600),
+        5,
+        env="BRANDLINK_CALLBACK_RETRY_BASE_SECONDS",
+    ),
+    Knob(
+        "callback_retry_max_seconds",
+        "the longest retry delay of a click-event post (SQS allows 12 hours)",
+        WholeNumber(1, 43_200),
+        3600,
+        env="BRANDLINK_CALLBACK_RETRY_MAX_SECONDS",
     ),
 )
 

@@ -96,7 +96,8 @@ class FunctionSpec:
     # Extra capabilities the infra grants with least privilege (infra.permissions.CAPABILITY_GRANTS):
     # scheduler, acm, apigateway_domains, alerts_topic, metrics, provider_secret, provider_sms,
     # kms_certificates, token_decrypt (opens sealed auth tokens to sign webhooks), provider_verification
-    # (sends number-verification codes through the provider, when senderVerificationFrom is set).
+    # (sends number-verification codes through the provider, when senderVerificationFrom is set),
+    # click_events (events:PutEvents on the clickEventBus bus, when that knob is set).
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
@@ -257,11 +258,11 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         "brandlink.handlers.clicks.handler",
         "Posts signed click events to the domain callback and records them.",
         timeout_seconds=60,
-        queue_trigger=QueueTrigger("clicks", batch_size=10, max_batching_window_seconds=1),
-        tables_read=("accounts", "domains", "messages", "links"),
+        # No batching window: a click reaches its callback as soon as it is queued (latency goal).
+        queue_trigger=QueueTrigger("clicks", batch_size=10),
+        tables_read=("accounts", "domains", "links"),
         tables_write=("clicks",),
-        capabilities=("metrics", "token_decrypt"),
-        built=False,
+        capabilities=("metrics", "token_decrypt", "click_events"),
     ),
     FunctionSpec(
         "status_callbacks",

@@ -24,6 +24,8 @@ from brandlink.config import Settings, settings
 if TYPE_CHECKING:
     from brandlink.core.accounts.repository import AccountRepository
     from brandlink.core.accounts.tokens import SigningTokens, TokenVault
+    from brandlink.core.clicks.model import ClickEvent, ClickRecorder
+    from brandlink.core.clicks.worker import ClickWorker
     from brandlink.core.common.rate_limit import RateLimiter
     from brandlink.core.domains.certificate_install import (
         CertificateAuthorityStore,
@@ -147,15 +149,22 @@ def domains(_current: Settings) -> DomainRepository:
 @per_settings
 def redirect_ports(current: Settings) -> RedirectPorts:
     """The redirect's reads: raw ``GetItem``/``Query`` on one DynamoDB client, no pynamodb (its import
-    alone would exceed the redirect's cold-start budget); the domains' fallbacks cached per container."""
+    alone would exceed the redirect's cold-start budget); the domains' fallbacks cached per container.
+    And its capture: a raw ``SendMessage`` of each tap to the clicks queue, on a thread made by the
+    first tap (``core.clicks.capture``). Both clients are built here, at init, and open no connection."""
     from brandlink import aws_session
+    from brandlink.adapters.clicks.tap_queue import CLIENT_CONFIG as SQS_CONFIG
+    from brandlink.adapters.clicks.tap_queue import SqsTapQueue
     from brandlink.adapters.links.redirect_reads import CLIENT_CONFIG, DomainFallbackReader, LinkTargetReader
+    from brandlink.core.clicks.capture import TapCapture
     from brandlink.core.links.redirect import FallbackCache, RedirectPorts
 
     client = aws_session.client("dynamodb", current.region, config=CLIENT_CONFIG)
+    sqs = aws_session.client("sqs", current.region, config=SQS_CONFIG)
     return RedirectPorts(
         links=LinkTargetReader(client, current.table_name("links")),
         fallbacks=FallbackCache(DomainFallbackReader(client, current.table_name("domains"))),
+        capture=TapCapture(SqsTapQueue(sqs, current.queue_urls.get("clicks"))),
     )
 
 
@@ -388,6 +397,64 @@ def callback_queue(current: Settings) -> CallbackQueue:
     from brandlink.adapters.messaging.queues import SqsCallbackQueue
 
     return SqsCallbackQueue(current.queue_url("status_callbacks"), current.region)
+
+
+@per_settings
+def click_recorder(_current: Settings) -> ClickRecorder:
+    """Where click events are recorded. Interim: one item per event (``store.click_events``); the
+    analytics recorder (counts, aggregates) takes its place here."""
+    from brandlink.store.click_events import DynamoClickEvents
+
+    return DynamoClickEvents()
+
+
+CLICK_LOOKUP_TTL_SECONDS = 60.0
+"""How long the clicks worker keeps an account or a domain's callback target: a changed
+``CallbackUrl`` is used within a minute."""
+
+
+@per_settings
+def click_worker(current: Settings) -> ClickWorker:
+    """The clicks worker's ports: the full link item by slug, the account and the domain's callback
+    target (both cached per container, ``TtlCache``), the account's signing token, the recorder, and
+    the SSRF-pinned JSON poster (private addresses only in local mode)."""
+    from brandlink.adapters.clicks.poster import HttpJsonPoster
+    from brandlink.core.clicks.resolve import CallbackTarget
+    from brandlink.core.clicks.worker import ClickWorker
+    from brandlink.core.common.ttl_cache import TtlCache
+
+    def target(domain_sid: str) -> CallbackTarget:
+        return CallbackTarget.of(domains().get(domain_sid))
+
+    return ClickWorker(
+        link=links().get,
+        account=TtlCache(accounts().get, CLICK_LOOKUP_TTL_SECONDS),
+        target=TtlCache(target, CLICK_LOOKUP_TTL_SECONDS),
+        signing_token=signing_tokens().for_account,
+        recorder=click_recorder(),
+        poster=HttpJsonPoster(allow_private=current.is_local, timeout=current.callback_timeout_seconds),
+        default_retention_days=current.retention_days,
+        local_port=current.short_link_port if current.is_local else None,
+        publish=click_event_bus(),
+    )
+
+
+@per_settings
+def click_event_bus(current: Settings) -> Callable[[ClickEvent], None] | None:
+    """Puts each click event on the ``clickEventBus`` EventBridge bus too; None when the knob is unset."""
+    if not current.click_event_bus:
+        return None
+    from brandlink.adapters.clicks.event_bus import EventBridgeClicks
+
+    return EventBridgeClicks(current.click_event_bus, current.region).publish
+
+
+@per_settings
+def clicks_visibility(current: Settings) -> Callable[[str, int], None]:
+    """Sets a received clicks-queue message's visibility (its retry delay)."""
+    from brandlink.adapters.clicks.visibility import SqsVisibility
+
+    return SqsVisibility(current.queue_url("clicks"), current.region).delay
 
 
 @per_settings

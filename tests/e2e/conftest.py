@@ -26,6 +26,9 @@ BRANDLINK_CLI = REPO_ROOT / ".venv" / "bin" / "brandlink"
 # A request queued for a busy function waits this long before a 429: a ceiling for a loaded
 # machine (cold starts of ten containers next to other test runs), so load never fails a test.
 QUEUE_SECONDS = "120"
+# Click-event retries 1 s, then 2 s each: a receiver's three 500s cost seconds, and a message reaches
+# the clicks DLQ (8 receives) in about 15 s instead of hours.
+CALLBACK_RETRY = {"BRANDLINK_CALLBACK_RETRY_BASE_SECONDS": "1", "BRANDLINK_CALLBACK_RETRY_MAX_SECONDS": "2"}
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +36,11 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
     """A running stack on free ports; its state (URLs, credentials, environment) is ``.state``."""
     stack = LocalStackProcess(
         tmp_path_factory.mktemp("local-stack"),
-        {"BRANDLINK_SCHEDULE_MIN_SECONDS": SCHEDULE_MIN_SECONDS, "BRANDLINK_LOCAL_QUEUE_SECONDS": QUEUE_SECONDS},
+        {
+            "BRANDLINK_SCHEDULE_MIN_SECONDS": SCHEDULE_MIN_SECONDS,
+            "BRANDLINK_LOCAL_QUEUE_SECONDS": QUEUE_SECONDS,
+            **CALLBACK_RETRY,
+        },
     )
     stack.start()
     try:

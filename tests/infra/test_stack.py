@@ -246,17 +246,31 @@ def test_no_service_wide_actions_anywhere(stack: Synthesized) -> None:
                 assert not action.endswith(":*") and action != "*", action
 
 
-def test_functions_that_are_not_built_are_not_deployed(stack: Synthesized) -> None:
+def test_every_declared_function_is_built_and_deployed(stack: Synthesized) -> None:
     handlers = {f["Properties"]["Handler"] for f in stack.resources("AWS::Lambda::Function").values()}
-    roles = stack.resources("AWS::IAM::Role")
-    not_built = [spec for spec in resources.DECLARED_FUNCTIONS if not spec.built]
-    assert {spec.logical for spec in not_built} == {"clicks"}
-    for spec in not_built:
-        assert spec.handler not in handlers, spec.logical
-        assert not any(role.startswith(f"Functions{camel(spec.logical)}Role") for role in roles), spec.logical
-    sources = stack.resources("AWS::Lambda::EventSourceMapping").values()
+    assert [spec.logical for spec in resources.DECLARED_FUNCTIONS if not spec.built] == []
+    assert {spec.handler for spec in resources.DECLARED_FUNCTIONS} <= handlers
+
+
+def test_clicks_worker_consumes_its_queue_with_partial_failures_and_may_delay_messages(stack: Synthesized) -> None:
     clicks_queue = _logical_id(stack.resources("AWS::SQS::Queue"), "QueuesClicksQueue")
-    assert not any(m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [clicks_queue, "Arn"]} for m in sources)
+    queue_arn = {"Fn::GetAtt": [clicks_queue, "Arn"]}
+    mappings = [
+        m["Properties"]
+        for m in stack.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == queue_arn
+    ]
+    assert len(mappings) == 1
+    assert mappings[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "MaximumBatchingWindowInSeconds" not in mappings[0]  # latency: no batching window
+    statements = _statements(stack, "FunctionsClicksRole")
+    delays = [s for s in statements if "sqs:ChangeMessageVisibility" in _actions(s)]
+    assert delays and all(_resources(s) == [queue_arn] for s in delays)
+    assert not any("sqs:SendMessage" in _actions(s) for s in statements)
+    tables = stack.resources("AWS::DynamoDB::Table")
+    clicks_table = {"Fn::GetAtt": [_logical_id(tables, "DataClicks"), "Arn"]}
+    writes = [s for s in statements if "dynamodb:PutItem" in _actions(s)]
+    assert [_resources(s)[0] for s in writes] == [clicks_table]
 
 
 def test_redirect_function_gets_one_link_and_queries_domains_by_name_only(stack: Synthesized) -> None:
@@ -422,6 +436,17 @@ def test_certificate_expiry_metrics_are_alarmed(stack: Synthesized) -> None:
     }
 
 
+def test_taps_the_redirect_could_not_queue_are_alarmed(stack: Synthesized) -> None:
+    alarms = [
+        a["Properties"]
+        for a in stack.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["MetricName"] == "TapNotCaptured"
+    ]
+    assert [(a["Namespace"], a["Dimensions"], a["Statistic"]) for a in alarms] == [
+        ("Brandlink", [{"Name": "service", "Value": "brandlink-redirect"}], "Sum")
+    ]
+
+
 def test_reserved_concurrency_follows_the_spec(stack: Synthesized) -> None:
     functions = stack.resources("AWS::Lambda::Function")
     for spec in resources.FUNCTIONS:
@@ -477,8 +502,10 @@ def test_token_key_policy_lets_only_signers_decrypt_and_only_under_an_account_co
         assert statement["Condition"] == context
         decrypters.append(statement["Principal"]["AWS"])
     signers = [spec.logical for spec in resources.FUNCTIONS if "token_decrypt" in spec.capabilities]
-    assert signers == ["status_callbacks"]
-    assert decrypters == [{"Fn::GetAtt": [_role_id(stack, "status_callbacks"), "Arn"]}]
+    assert signers == ["clicks", "status_callbacks"]
+    assert sorted(decrypters, key=str) == sorted(
+        ({"Fn::GetAtt": [_role_id(stack, name), "Arn"]} for name in signers), key=str
+    )
     for action in ("kms:ReEncrypt*", "kms:ReEncryptFrom", "kms:GenerateDataKey", "kms:GenerateDataKey*"):
         assert action not in by_action, action
 

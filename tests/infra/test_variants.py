@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -138,3 +139,39 @@ def test_without_verification_codes_the_api_has_no_provider_rights(stack: Synthe
     granted = _role_actions(stack, "api")
     assert "sms-voice:SendTextMessage" not in granted
     assert SECRET not in granted.get("secretsmanager:GetSecretValue", [])
+
+
+@pytest.mark.parametrize(
+    ("bus", "arn"),
+    [
+        ("default", None),
+        (
+            "arn:aws:events:eu-west-1:210987654321:event-bus/analytics",
+            "arn:aws:events:eu-west-1:210987654321:event-bus/analytics",
+        ),
+    ],
+)
+def test_click_events_go_to_eventbridge_only_with_click_event_bus(synth_app: Any, bus: str, arn: Any) -> None:
+    """``clickEventBus`` set: the clicks function may ``events:PutEvents`` on that bus alone and is told
+    its name; unset (the module's stack): no EventBridge right and no variable."""
+    publishing = synth_app({**CONTEXT, "clickEventBus": bus})
+    granted = _role_actions(publishing, "clicks")
+    [resource] = granted["events:PutEvents"]
+    if arn is not None:
+        assert resource == arn
+    else:  # a name: this stack's account and Region
+        assert "event-bus/default" in json.dumps(resource) and ":events:" in json.dumps(resource)
+    assert not any(
+        action.startswith("events:") for name in ("api", "dispatch") for action in _role_actions(publishing, name)
+    )
+    variables = next(
+        f["Properties"]["Environment"]["Variables"]
+        for i, f in publishing.resources("AWS::Lambda::Function").items()
+        if i.startswith("FunctionsClicks")
+    )
+    assert variables["BRANDLINK_CLICK_EVENT_BUS"] == bus
+
+
+def test_without_click_event_bus_no_function_may_put_events(stack: Synthesized) -> None:
+    for spec in resources.FUNCTIONS:
+        assert not any(action.startswith("events:") for action in _role_actions(stack, spec.logical)), spec.logical

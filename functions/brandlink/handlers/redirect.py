@@ -10,30 +10,37 @@ table), no pynamodb, no X-Ray SDK (Lambda's active tracing still records each in
 Tracer would import and patch the SDK at init, about 70 ms). Metrics are EMF lines written by
 ``brandlink.emf`` (a count for each fallback, 404 and failed read; nothing for a plain redirect), and
 Powertools Logger is imported only when there is something to log (a failed read). The DynamoDB
-client is built at import: that is Lambda's init, so with SnapStart the snapshot holds it; no
-connection is opened before the first tap.
+and SQS clients are built at import: that is Lambda's init, so with SnapStart the snapshot holds
+them; no connection is opened before the first tap.
 
-Seam for click capture (the next issue): a tap will also send one SQS message (raw facts: slug,
-host, method, user agent, time). Start that ``SendMessage`` on a small executor right after
-``tap_of`` and wait for it after ``answer``, so the read and the send overlap; create the executor
-on the first tap, not at import (threads and their state must not come out of a SnapStart snapshot).
+Click capture (``core.clicks.capture``): a GET or HEAD of a well-formed slug also sends one message to
+the clicks queue, a ``Tap`` of raw facts (request id, slug, host, method, user agent, time); the clicks
+worker resolves the slug and decides whether it becomes a click or preview event. The send starts
+on a background thread before the read and is waited for after ``answer``, so the two calls overlap;
+the thread is made by the first tap, never at init (threads do not survive a SnapStart snapshot).
+A send that fails or takes longer than ``capture.WAIT_SECONDS`` never fails the tap: it is logged and
+counted (``TapNotCaptured``, alarmed).
 """
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from brandlink import emf, wiring
+from brandlink.core.clicks import model as clicks
+from brandlink.core.clicks.capture import CaptureFailed, Pending, capturable
 from brandlink.core.common.dates import now_epoch
 from brandlink.core.common.errors import ErrorCode
-from brandlink.core.links.redirect import Response, Tap, answer, host_of, unavailable
+from brandlink.core.links.redirect import RedirectPorts, Response, Tap, answer, host_of, unavailable
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
 METRIC_NAMES = {ErrorCode.LINK_FALLBACK: "LinkFallback", ErrorCode.LINK_NOT_FOUND: "LinkNotFound"}
 READ_FAILED_METRIC = "LinkReadFailed"
+NOT_CAPTURED_METRIC = "TapNotCaptured"
 
 wiring.redirect_ports()  # the client, built at init (no network): see the module docstring
 
@@ -59,10 +66,9 @@ def tap_of(event: dict[str, Any]) -> Tap:
     )
 
 
-def respond(tap: Tap) -> Response:
-    ports = wiring.redirect_ports()
+def respond(tap: Tap, now: float, ports: RedirectPorts) -> Response:
     try:
-        response = answer(tap, ports.links, ports.fallbacks, now_epoch())
+        response = answer(tap, ports.links, ports.fallbacks, now)
     except Exception:  # a read failed (throttled, timed out, an outage): the tap gets a 503, never a 500
         logger().exception("a short-link read failed", extra={"host": tap.host, "path": tap.path[:64]})
         emf.count(READ_FAILED_METRIC)
@@ -72,6 +78,45 @@ def respond(tap: Tap) -> Response:
     return response
 
 
+def start_capture(tap: Tap, event: dict[str, Any], now: float, ports: RedirectPorts) -> Pending | None:
+    """Start sending the tap of a slug to the clicks queue (None: nothing to report, or capture is off)."""
+    capture = ports.capture
+    slug = capturable(tap.method, tap.path, tap.host)
+    if capture is None or slug is None:
+        return None
+    context: dict[str, Any] = event.get("requestContext") or {}
+    headers: dict[str, str] = event.get("headers") or {}
+    try:
+        return capture.start(
+            clicks.Tap(
+                tap_id=str(context.get("requestId") or os.urandom(16).hex()),
+                slug=slug,
+                host=str(tap.host),
+                method=tap.method,
+                user_agent=headers.get("user-agent", ""),
+                at_ms=int(now * 1000),
+            )
+        )
+    except Exception as exc:  # e.g. no thread could be started: the redirect still answers
+        not_captured(tap, CaptureFailed(f"{type(exc).__name__}: {exc}"))
+        return None
+
+
+def not_captured(tap: Tap, failure: CaptureFailed) -> None:
+    what = "may reach the clicks queue late" if failure.late else "was not sent to the clicks queue"
+    logger().error(f"a tap {what}: {failure.cause}", extra={"host": tap.host, "path": tap.path[:64]})
+    emf.count(NOT_CAPTURED_METRIC)
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    response = respond(tap_of(event))
+    now = now_epoch()
+    tap = tap_of(event)
+    ports = wiring.redirect_ports()
+    pending = start_capture(tap, event, now, ports)
+    response = respond(tap, now, ports)
+    if pending is not None:
+        try:
+            pending.wait()
+        except CaptureFailed as failure:
+            not_captured(tap, failure)
     return {"statusCode": response.status, "headers": response.headers, "body": response.body}

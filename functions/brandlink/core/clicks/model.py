@@ -90,6 +90,9 @@ class ClickEvent:
     """Epoch seconds when the link (its message) was sent: time-to-first-click starts here."""
     user_agent: str
     tags: Mapping[str, str] = field(default_factory=dict)
+    expires_at: int = 0
+    """Epoch seconds until which the event is kept: its message's retention (the link's send time +
+    the account's retention days), the TTL of whatever records it; 0 when not known."""
 
 
 class ClickRecorder(Protocol):

@@ -36,11 +36,14 @@ import hashlib
 import time
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from brandlink.core.common.errors import ErrorCode
 from brandlink.core.links.records import RedirectTarget
 from brandlink.core.links.slug_format import is_slug
+
+if TYPE_CHECKING:
+    from brandlink.core.clicks.capture import TapCapture
 
 METHODS = ("GET", "HEAD")
 FALLBACK_TTL_SECONDS = 60.0
@@ -62,13 +65,16 @@ class Fallbacks(Protocol):
 
 
 class RedirectPorts:
-    """What ``answer`` reads through, as ``brandlink.wiring.redirect_ports`` builds it."""
+    """What ``answer`` reads through, as ``brandlink.wiring.redirect_ports`` builds it, and ``capture``,
+    which sends each tap to the clicks queue meanwhile (``core.clicks.capture``; None: taps are not
+    reported, as in tests of the redirect's answers alone)."""
 
-    __slots__ = ("fallbacks", "links")
+    __slots__ = ("capture", "fallbacks", "links")
 
-    def __init__(self, links: LinkTargets, fallbacks: Fallbacks) -> None:
+    def __init__(self, links: LinkTargets, fallbacks: Fallbacks, capture: TapCapture | None = None) -> None:
         self.links = links
         self.fallbacks = fallbacks
+        self.capture = capture
 
 
 class Outcome(StrEnum):

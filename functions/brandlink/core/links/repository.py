@@ -20,3 +20,7 @@ class LinkRepository(Protocol):
         redelivered trigger, long after the crashed attempt wrote its links.
         """
         ...
+
+    def get(self, slug: str) -> LinkRecord | None:
+        """The full record of ``slug`` (one ``GetItem``), or None: the clicks worker resolves taps with it."""
+        ...

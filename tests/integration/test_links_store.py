@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -122,18 +123,17 @@ def test_a_batch_that_stays_unprocessed_raises(aws: dict[str, str], monkeypatch:
 def test_counter_blocks_claimed_by_many_threads_never_overlap(aws: dict[str, str]) -> None:
     serialize_dynamodb_item_writes()  # DynamoDB's single-item atomicity, which moto lacks
     counters = DynamoCounterBlocks()
-    starts: list[int] = []
     barrier = threading.Barrier(8)
 
-    def claim() -> None:
-        barrier.wait()
-        starts.extend(counters.claim("slug", 100) for _ in range(10))
+    def claim() -> list[int]:
+        barrier.wait(timeout=120)
+        return [counters.claim("slug", 100) for _ in range(10)]
 
-    threads = [threading.Thread(target=claim) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # Each thread's own list, returned through its future: a claim that raised shows its error here
+    # instead of a short list of starts.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(claim) for _ in range(8)]
+        starts = [start for future in futures for start in future.result(timeout=300)]
     assert sorted(starts) == list(range(0, 8000, 100))
 
 

@@ -356,7 +356,7 @@ def certificate_jobs(current: Settings) -> CertificateJobQueue:
 def acm(current: Settings) -> CertificateAuthorityStore:
     from brandlink.adapters.domains.acm import AcmCertificateStore
 
-    return AcmCertificateStore(current.region)
+    return AcmCertificateStore(current.region, owner=current.redirect_api_id)
 
 
 @per_settings

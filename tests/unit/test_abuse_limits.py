@@ -56,3 +56,65 @@ def test_a_number_without_a_region_passes_only_an_allow_all_list() -> None:
     assert refusal is not None and refusal.code == 21408
     assert country_refusal(everywhere, "+80012345678") is None
     assert country_refusal(only_us, "+14155550100") is None
+
+
+class _BrokenCounts:
+    def claim(self, key: str, window: int, wanted: int, limit: int) -> int:
+        raise ConnectionError("rate_limits table unavailable")
+
+    def used(self, key: str, window: int) -> int:
+        raise ConnectionError("rate_limits table unavailable")
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, int], int] = {}
+
+    def claim(self, key: str, window: int, wanted: int, limit: int) -> int:
+        used = self.counts.get((key, window), 0)
+        granted = max(0, min(wanted, limit - used))
+        self.counts[(key, window)] = used + granted
+        return granted
+
+    def used(self, key: str, window: int) -> int:
+        return self.counts.get((key, window), 0)
+
+
+def _guard(counts: object) -> object:
+    from brandlink.core.messaging.dispatch_guard import DispatchGuard
+
+    return DispatchGuard(
+        accounts=None,  # type: ignore[arg-type]  (count_segments reads no account)
+        senders=None,  # type: ignore[arg-type]
+        claims=None,  # type: ignore[arg-type]
+        defaults=SendingDefaults(),
+        segments=counts,  # type: ignore[arg-type]
+        clock=lambda: 0.0,
+    )
+
+
+def test_a_claimed_message_over_the_daily_cap_is_refused_and_an_outage_lets_it_through() -> None:
+    from datetime import UTC, datetime
+
+    from brandlink.core.messaging.model import Message
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    message = Message(
+        sid="SM" + "1" * 32,
+        account_sid="AC" + "1" * 32,
+        to="+14155550100",
+        from_=None,
+        messaging_service_sid=None,
+        body="x" * 200,
+        status="sending",
+        date_created=now,
+        date_updated=now,
+        expires_at=now,
+        num_segments=2,
+    )
+    limits = effective(AccountLimits(daily_segments=3), SendingDefaults())
+    guard = _guard(_Counts())
+    assert guard.count_segments(message, limits) is None  # type: ignore[attr-defined]
+    refusal = guard.count_segments(message, limits)  # type: ignore[attr-defined]
+    assert refusal is not None and refusal.code == 30023 and "3 segments" in refusal.message
+    assert _guard(_BrokenCounts()).count_segments(message, limits) is None  # type: ignore[attr-defined]

@@ -286,7 +286,9 @@ class Dispatcher:
             error_message=refusal.message,
             date_updated=self.clock(),
         )
-        self.messages.replace(failed, expected_statuses=_SENDING_ONLY, expected_attempts=claimed.attempts)
+        self.messages.replace(
+            _apply_retention_options(failed), expected_statuses=_SENDING_ONLY, expected_attempts=claimed.attempts
+        )
         self._notify([self._job(failed, service)])
         return Outcome.UNSENT
 

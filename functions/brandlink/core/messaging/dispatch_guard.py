@@ -16,11 +16,13 @@ unsent (``failed``, with the code, and its status callback), so nothing reaches 
 
 After the first claim, ``count_segments`` adds the claimed message's segments to the account's count for
 the UTC day — once per message, since only the first claim of a message calls it — and a message
-that does not fit any more fails with 30023.
+that does not fit any more fails with 30023. If the count cannot be written the message is sent
+uncounted (it is claimed already; failing would strand it in ``sending``).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +36,8 @@ from brandlink.core.messaging.model import Message
 from brandlink.core.senders.claims import SenderClaims, claim_address
 from brandlink.core.senders.model import IN_USE
 from brandlink.core.senders.repository import SenderRepository
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,14 @@ class DispatchGuard:
         """Count the claimed ``message``'s segments for today; a refusal when the day's cap is passed."""
         cap = limits.daily_segments
         wanted = max(1, message.num_segments)
-        if self.segments.claim(message.account_sid, day_of(self.clock()), wanted, cap) >= wanted:
+        try:
+            granted = self.segments.claim(message.account_sid, day_of(self.clock()), wanted, cap)
+        except Exception:
+            # The message is claimed already: failing here would strand it in ``sending``. The cap is
+            # an abuse limit, not billing, so a counting outage lets the message through (logged).
+            logger.exception("could not count the segments of %s; sending it uncounted", message.sid)
+            return None
+        if granted >= wanted:
             return None
         return Refusal(
             ErrorCode.DAILY_CAP_REACHED,

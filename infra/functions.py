@@ -101,6 +101,9 @@ class Functions(Construct):
             "POWERTOOLS_SERVICE_NAME": f"brandlink-{spec.logical.replace('_', '-')}",
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
+            # Traces must not hold message bodies, numbers or tokens (security finding 7).
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+            "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
             "BRANDLINK_SCHEDULE_GROUP": resources.SCHEDULE_GROUP_NAME,
             "BRANDLINK_SCHEDULER_ROLE_ARN": wiring.scheduling.role.role_arn,
             "BRANDLINK_SEND_QUEUE_ARN": wiring.queues.queue("send").queue.queue_arn,

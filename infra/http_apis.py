@@ -76,9 +76,16 @@ class _LoggedHttpApi(Construct):
         description: str,
         throttle: Throttle,
         retention: logs.RetentionDays,
+        disable_execute_api_endpoint: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.api = apigwv2.HttpApi(self, "Api", description=description, create_default_stage=False)
+        self.api = apigwv2.HttpApi(
+            self,
+            "Api",
+            description=description,
+            create_default_stage=False,
+            disable_execute_api_endpoint=disable_execute_api_endpoint,
+        )
         self.access_logs = logs.LogGroup(self, "AccessLogs", retention=retention)
         self.stage = apigwv2.HttpStage(
             self,
@@ -91,12 +98,15 @@ class _LoggedHttpApi(Construct):
 
     @property
     def url(self) -> str:
-        return self.api.api_endpoint
+        """``https://`` + ``host`` (CDK refuses ``api_endpoint`` of an API whose default endpoint is off)."""
+        return Fn.join("", ["https://", self.host])
 
     @property
     def host(self) -> str:
-        """The API's own ``execute-api`` host name, e.g. ``abc123.execute-api.eu-west-1.amazonaws.com``."""
-        return Fn.select(1, Fn.split("://", self.api.api_endpoint))
+        """The API's own ``execute-api`` host name, e.g. ``abc123.execute-api.eu-west-1.amazonaws.com``
+        (a name only, when the default endpoint is disabled)."""
+        stack = Stack.of(self)
+        return Fn.join("", [self.api.api_id, ".execute-api.", stack.region, ".", stack.url_suffix])
 
     def route(self, route_keys: tuple[apigwv2.HttpRouteKey, ...], function: lambda_.IFunction) -> None:
         integration = integrations.HttpLambdaIntegration("Integration", function)
@@ -121,6 +131,9 @@ class HttpApis(Construct):
             description=f"{stack_name}: short-link redirects, reached through each short domain's custom domain.",
             throttle=REDIRECT_THROTTLE,
             retention=log_retention,
+            # Only through the short domains' custom domains: the default execute-api host would
+            # serve every tenant's slugs under one name (security finding 7).
+            disable_execute_api_endpoint=True,
         )
 
     def connect(self, kind: str, function: lambda_.IFunction) -> None:

@@ -17,7 +17,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from brandlink import resources
 from infra import nag
-from infra.secrets import TOKEN_CONTEXT_CONDITIONS
+from infra.secrets import TOKEN_CONTEXT_CONDITIONS, allow_certificate_key
 from infra.wiring import FunctionWiring
 
 METRICS_NAMESPACE = "Brandlink"
@@ -82,9 +82,15 @@ def grant_tables(function: lambda_.Function, spec: resources.FunctionSpec, wirin
                 raise ValueError(f"Function {spec.logical} reads index {read.index!r}, which {read.table} lacks.")
             arn = f"{arn}/index/{read.index}"
         _allow(function, tuple(f"dynamodb:{action}" for action in read.actions), [arn])
-    writable = [data.table(name).table_arn for name in spec.tables_write]
+    narrowed_writes = {write.table for write in spec.only_writes}
+    unknown = sorted(narrowed_writes - set(spec.tables_write))
+    if unknown:
+        raise ValueError(f"Function {spec.logical} narrows writes of {unknown}, which are not in its tables_write.")
+    writable = [data.table(name).table_arn for name in spec.tables_write if name not in narrowed_writes]
     if writable:
         _allow(function, TABLE_WRITE_ACTIONS, writable)
+    for write in spec.only_writes:
+        _allow(function, tuple(f"dynamodb:{action}" for action in write.actions), [data.table(write.table).table_arn])
 
 
 def grant_queue_sends(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
@@ -110,11 +116,35 @@ def _scheduler(function: lambda_.Function, spec: resources.FunctionSpec, wiring:
     )
 
 
+OWNER_TAG = "brandlink:redirect-api"
+"""The tag the certificate worker puts on what it creates (brandlink.adapters.domains.acm.OWNER_TAG)."""
+
+
+def _owner_tag(wiring: FunctionWiring, kind: str) -> Conditions:
+    """``aws:RequestTag`` (creating) or ``aws:ResourceTag`` (using): the stack's redirect API id."""
+    return {"StringEquals": {f"aws:{kind}/{OWNER_TAG}": wiring.redirect_api_id}}
+
+
 def _acm(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    """Only certificates the worker imported itself: a new import must carry the owner tag, and
+    describe, re-import and delete need it on the certificate (security finding 7)."""
     certificates = Stack.of(function).format_arn(service="acm", resource="certificate", resource_name="*")
     # ImportCertificate of a new certificate has no ARN yet, so IAM only accepts "*" for it.
-    _allow(function, ("acm:ImportCertificate",), ["*"])
-    _allow(function, ("acm:DescribeCertificate", "acm:DeleteCertificate"), [certificates])
+    _allow(
+        function,
+        ("acm:ImportCertificate", "acm:AddTagsToCertificate"),
+        ["*"],
+        conditions={
+            **_owner_tag(wiring, "RequestTag"),
+            "ForAllValues:StringEquals": {"aws:TagKeys": [OWNER_TAG]},
+        },
+    )
+    _allow(
+        function,
+        ("acm:DescribeCertificate", "acm:DeleteCertificate", "acm:ImportCertificate"),
+        [certificates],
+        conditions=_owner_tag(wiring, "ResourceTag"),
+    )
     nag.acknowledge_wildcard_resources(
         _role(function),
         [certificates],
@@ -127,14 +157,30 @@ def _apigateway_domains(function: lambda_.Function, spec: resources.FunctionSpec
     stack = Stack.of(function)
     domains = f"arn:{stack.partition}:apigateway:{stack.region}::/domainnames"
     domain_children = f"{domains}/*"
+    # Creating a custom domain (POST /domainnames) only with the owner tag; reading any (GET: the
+    # worker looks a name up before it creates it); changing or deleting one, or its mappings,
+    # only when it carries the tag (security finding 7).
+    _allow(function, ("apigateway:POST",), [domains], conditions=_owner_tag(wiring, "RequestTag"))
+    _allow(function, ("apigateway:GET",), [domains, domain_children])
     _allow(
         function,
-        ("apigateway:GET", "apigateway:POST", "apigateway:PATCH", "apigateway:DELETE"),
-        [domains, domain_children],
+        ("apigateway:POST", "apigateway:PATCH", "apigateway:DELETE"),
+        [domain_children],
+        conditions=_owner_tag(wiring, "ResourceTag"),
+    )
+    # Tags given at creation go through the tagging endpoint: only the owner tag.
+    _allow(
+        function,
+        ("apigateway:POST",),
+        [f"arn:{stack.partition}:apigateway:{stack.region}::/tags/*"],
+        conditions={
+            **_owner_tag(wiring, "RequestTag"),
+            "ForAllValues:StringEquals": {"aws:TagKeys": [OWNER_TAG]},
+        },
     )
     nag.acknowledge_wildcard_resources(
         _role(function),
-        [domain_children],
+        [domain_children, f"arn:{stack.partition}:apigateway:{stack.region}::/tags/*"],
         "Each customer short domain becomes an API Gateway custom domain (and its API mapping) at run time, "
         "named after the customer's domain; the grant covers only custom domain names in this Region.",
     )
@@ -230,13 +276,13 @@ def _token_decrypt(function: lambda_.Function, spec: resources.FunctionSpec, wir
 
 
 def _kms_certificates(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
-    """Whoever queues certificate jobs may seal private keys; whoever consumes them may unseal."""
-    key_arn = wiring.certificate_key.key_arn
+    """Whoever queues certificate jobs may seal private keys; whoever consumes them may unseal; both
+    only under an upload's encryption context (infra.secrets.CERTIFICATE_CONTEXT_CONDITIONS)."""
     trigger = spec.queue_trigger
     if "certificates" in spec.queues_send:
-        _allow(function, ("kms:Encrypt", "kms:GenerateDataKey"), [key_arn])
+        allow_certificate_key(wiring.certificate_key, _role(function), "kms:Encrypt")
     if trigger is not None and trigger.queue == "certificates":
-        _allow(function, ("kms:Decrypt",), [key_arn])
+        allow_certificate_key(wiring.certificate_key, _role(function), "kms:Decrypt")
 
 
 CAPABILITY_GRANTS: dict[str, Grant] = {

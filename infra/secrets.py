@@ -128,11 +128,23 @@ class TokenEncryptionKey(Construct):
         )
 
 
+CERTIFICATE_CONTEXT_KEYS = ("brandlink:domain_sid", "brandlink:upload_id")
+# Every use of the sealing key names one upload: exactly these context keys, a DN SID among them.
+CERTIFICATE_CONTEXT_CONDITIONS: dict[str, dict[str, Any]] = {
+    "StringLike": {"kms:EncryptionContext:brandlink:domain_sid": "DN*"},
+    "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": list(CERTIFICATE_CONTEXT_KEYS)},
+    "Null": {f"kms:EncryptionContext:{key}": "false" for key in CERTIFICATE_CONTEXT_KEYS},
+}
+
+
 class CertificateSealingKey(Construct):
     """The KMS key that seals uploaded private keys between the API and the certificates worker.
 
-    The API may only encrypt with it and the worker may only decrypt, so nothing but the worker
-    (and ACM after it) ever sees a private key in clear.
+    Its key policy, like the token key's, does not delegate use to IAM: the account's principals
+    administer it, the API's role may only encrypt and the worker's only decrypt
+    (``allow_certificate_key``, from the ``kms_certificates`` capability), each under an encryption
+    context naming one domain and one upload. So nothing but the worker (and ACM after it) ever
+    sees a private key in clear, and a sealed key opens only for the upload it was sealed for.
     """
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
@@ -142,6 +154,26 @@ class CertificateSealingKey(Construct):
             "Key",
             description="Seals certificate private keys in flight on the certificates queue.",
             enable_key_rotation=True,
+            policy=iam.PolicyDocument(
+                statements=[
+                    iam.PolicyStatement(
+                        sid="AdministerButNeverUse",
+                        principals=[iam.AccountRootPrincipal()],
+                        actions=list(KEY_ADMIN_ACTIONS),
+                        resources=["*"],
+                    )
+                ]
+            ),
             # Sealed keys live at most a queue's retention; without the stack they are worthless.
             removal_policy=RemovalPolicy.DESTROY,
         )
+
+
+def allow_certificate_key(key: kms.IKey, role: iam.IRole, action: str) -> None:
+    """Let ``role`` use the sealing key for ``action`` (``kms:Encrypt`` or ``kms:Decrypt``), one upload
+    at a time: in the key policy (which names the role) and in the role's own policy."""
+    statement = dict(actions=[action], conditions=CERTIFICATE_CONTEXT_CONDITIONS)
+    key.add_to_resource_policy(
+        iam.PolicyStatement(principals=[iam.ArnPrincipal(role.role_arn)], resources=["*"], **statement)  # type: ignore[arg-type]
+    )
+    role.add_to_principal_policy(iam.PolicyStatement(resources=[key.key_arn], **statement))  # type: ignore[arg-type]

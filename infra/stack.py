@@ -109,7 +109,12 @@ class BrandlinkStack(Stack):
         legacy_token_key: secretsmanager.ISecret | None,
     ) -> None:
         CfnOutput(self, "ManagementApiUrl", value=apis.management.url, description="Base URL of the management API.")
-        CfnOutput(self, "RedirectApiUrl", value=apis.redirect.url, description="Default endpoint of the redirect API.")
+        CfnOutput(
+            self,
+            "RedirectApiUrl",
+            value=apis.redirect.url,
+            description="Default endpoint of the redirect API: disabled, links are served only on their domains.",
+        )
         CfnOutput(
             self,
             "RedirectTarget",

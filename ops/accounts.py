@@ -49,6 +49,49 @@ def set_status(account_sid: str, status: str) -> dict[str, Any]:
     return {"account_sid": account_sid, "status": status}
 
 
+def set_limits(account_sid: str, **options: str | None) -> dict[str, Any]:
+    """``brandlink set-limits``: each option given (as typed: a whole number, ``US,CA``, ``*``, or
+    ``default`` for the deployment's value) replaces that limit; prints the overrides and what applies."""
+    from dataclasses import asdict
+
+    from brandlink import wiring
+    from brandlink.core.accounts import actions as accounts
+    from brandlink.core.accounts.limits import effective, parse_countries
+
+    changes: dict[str, int | frozenset[str] | None] = {}
+    for name, raw in options.items():
+        if raw is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        text = raw.strip()
+        try:
+            if text.lower() == "default":
+                changes[name] = None
+            elif name == "countries":
+                changes[name] = parse_countries(text)
+            else:
+                changes[name] = int(text)
+        except ValueError as exc:
+            raise AccountCommandError(f"{flag}: {exc} (or `default`).") from None
+    try:
+        account = (
+            accounts.set_limits(_repository(), account_sid, changes) if changes else _repository().get(account_sid)
+        )
+    except ValueError as exc:
+        raise AccountCommandError(f"{exc}.") from None
+    if account is None:
+        raise AccountCommandError(f"Account {account_sid} not found: list-accounts shows the accounts there are.")
+
+    def shown(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: ",".join(sorted(v)) if isinstance(v, frozenset) else v for k, v in values.items()}
+
+    return {
+        "account_sid": account_sid,
+        "overrides": shown({k: v for k, v in asdict(account.limits).items() if v is not None}),
+        "effective": shown(asdict(effective(account.limits, wiring.sending_defaults()))),
+    }
+
+
 def list_accounts() -> list[dict[str, Any]]:
     return [{"sid": a.sid, "friendly_name": a.friendly_name, "status": a.status} for a in _repository().list_all()]
 

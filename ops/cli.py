@@ -5,6 +5,8 @@
     brandlink --local rotate-token AC...          # the old token stops working at once
     brandlink --local list-accounts
     brandlink --local set-status AC... active|suspended|closed
+    brandlink --local set-limits AC... --send-rate 20 --daily-segments 5000 --scheduled-cap 1000 --countries US,CA
+                                                  # abuse limits; `default` puts one back to the deployment's
     brandlink --local assign-sender AC... +14155552671               # the number is this account's alone
     brandlink --local assign-sender AC... --short-code 24680 --country US
     brandlink --local release-sender +14155552671                    # the holder's registrations go too
@@ -87,6 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("set-status", parents=parent, help="activate, suspend or close an account")
     status.add_argument("account_sid", metavar="AC...")
     status.add_argument("status", choices=ACCOUNT_STATUSES)
+    limits = commands.add_parser(
+        "set-limits",
+        parents=parent,
+        help="set an account's abuse limits (no option: show them); `default` restores the deployment's value",
+    )
+    limits.add_argument("account_sid", metavar="AC...")
+    limits.add_argument("--send-rate", metavar="N", help="messages the API accepts per second")
+    limits.add_argument("--daily-segments", metavar="N", help="segments sent per UTC day")
+    limits.add_argument("--scheduled-cap", metavar="N", help="messages scheduled at once")
+    limits.add_argument("--countries", metavar="CC,CC", help="destination countries (ISO codes), or * for all")
     migrate = commands.add_parser(
         "migrate-tokens",
         parents=parent,
@@ -188,6 +200,13 @@ def _run_account_command(args: argparse.Namespace) -> None:
         "rotate-token": lambda: accounts.rotate_token(args.account_sid),
         "list-accounts": accounts.list_accounts,
         "set-status": lambda: accounts.set_status(args.account_sid, args.status),
+        "set-limits": lambda: accounts.set_limits(
+            args.account_sid,
+            send_rate=args.send_rate,
+            daily_segments=args.daily_segments,
+            scheduled_cap=args.scheduled_cap,
+            countries=args.countries,
+        ),
         "migrate-tokens": lambda: accounts.migrate_tokens(args.master_key_secret),
     }
     try:

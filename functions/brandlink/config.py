@@ -33,6 +33,9 @@ class Settings:
     schedule_min_seconds: int
     schedule_max_seconds: int
     scheduled_cap: int
+    default_send_rate: int
+    default_daily_segments: int
+    default_send_countries: str
     retention_days: int
     link_ttl_days: int
     cert_expiry_window_days: int

@@ -251,6 +251,32 @@ KNOBS: tuple[Knob, ...] = (
         context="scheduledMessageCap",
     ),
     Knob(
+        "default_send_rate",
+        "messages an account may create per second (send-now and scheduled), unless the operator set its own "
+        "(brandlink set-limits --send-rate); over it 20429",
+        WholeNumber(1, 100_000),
+        100,
+        env="BRANDLINK_DEFAULT_SEND_RATE",
+        context="defaultSendRate",
+    ),
+    Knob(
+        "default_daily_segments",
+        "segments an account may send per UTC day, unless the operator set its own (--daily-segments); over it 30023",
+        WholeNumber(1, 1_000_000_000),
+        2_000_000,
+        env="BRANDLINK_DEFAULT_DAILY_SEGMENTS",
+        context="defaultDailySegments",
+    ),
+    Knob(
+        "default_send_countries",
+        "destination countries an account may send to (comma-separated ISO codes, or * for all), unless the "
+        "operator set its own (--countries); elsewhere 21408",
+        Text(r"^(\*|[A-Za-z]{2}( *, *[A-Za-z]{2})*)$", "be comma-separated ISO country codes such as US,CA, or *"),
+        "US,CA",
+        env="BRANDLINK_DEFAULT_SEND_COUNTRIES",
+        context="defaultSendCountries",
+    ),
+    Knob(
         "retention_days",
         "default message retention (TTL of messages and their clicks), in days",
         WholeNumber(1, MAX_DAYS),

@@ -81,6 +81,15 @@ class TableRead:
 
 
 @dataclass(frozen=True)
+class TableWrite:
+    """The only writes a function makes to ``table``: these DynamoDB ``actions`` (``UpdateItem``).
+    Narrower than ``tables_write``, which allows putting, updating and deleting any item."""
+
+    table: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical: str
     handler: str
@@ -103,6 +112,8 @@ class FunctionSpec:
     reserved_concurrency: int | None = None
     # Tables of tables_read that the function reads only this way (infra.permissions grants just that).
     only_reads: tuple[TableRead, ...] = ()
+    # Tables of tables_write that the function writes only this way.
+    only_writes: tuple[TableWrite, ...] = ()
     # Latency-critical: Lambda SnapStart (a published version and an alias) when the snapStart knob is on.
     snap_start: bool = False
     # Whether this build has the function's handler. A declared function that is not built yet is
@@ -214,7 +225,24 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=29,
         http_api="management",
         tables_read=ALL_TABLES,
-        tables_write=ALL_TABLES,
+        # Never links, clicks or idempotency (dispatch and the click worker write those); outbox only
+        # for number-verification codes sent through the outbox provider.
+        tables_write=(
+            "accounts",
+            "services",
+            "senders",
+            "sender_claims",
+            "domains",
+            "service_domains",
+            "messages",
+            "sticky_senders",
+            "counters",
+            "rate_limits",
+            "outbox",
+        ),
+        # Accounts are created, their tokens issued and their status set by the operator: the API only
+        # renames one (UpdateItem), and can neither create nor delete an account.
+        only_writes=(TableWrite("accounts", ("UpdateItem",)),),
         queues_send=("send", "certificates", "status_callbacks"),
         capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification"),
         snap_start=True,
@@ -246,8 +274,6 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
             "links",
             "counters",
             "rate_limits",
-            "accounts",
-            "idempotency",
             "outbox",
         ),
         queues_send=("status_callbacks", "send"),

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from brandlink.config import Settings, settings
 
 if TYPE_CHECKING:
+    from brandlink.core.accounts.limits import SendingDefaults
     from brandlink.core.accounts.repository import AccountRepository
     from brandlink.core.accounts.tokens import SigningTokens, TokenVault
     from brandlink.core.clicks.model import ClickEvent, ClickRecorder
@@ -44,8 +45,10 @@ if TYPE_CHECKING:
     from brandlink.core.links.sending import LinkShortener
     from brandlink.core.links.slugs import SlugMinter
     from brandlink.core.messaging.actions import MessagePorts
+    from brandlink.core.messaging.admission import SegmentCounts, SendAdmission
     from brandlink.core.messaging.delivery import Provider
     from brandlink.core.messaging.dispatch import Dispatcher, StickySenders
+    from brandlink.core.messaging.dispatch_guard import DispatchGuard
     from brandlink.core.messaging.model import Message
     from brandlink.core.messaging.outbox import OutboxRepository
     from brandlink.core.messaging.repository import MessageRepository
@@ -362,7 +365,7 @@ def certificate_jobs(current: Settings) -> CertificateJobQueue:
 def acm(current: Settings) -> CertificateAuthorityStore:
     from brandlink.adapters.domains.acm import AcmCertificateStore
 
-    return AcmCertificateStore(current.region)
+    return AcmCertificateStore(current.region, owner=current.redirect_api_id)
 
 
 @per_settings
@@ -579,6 +582,50 @@ def message_ports(_current: Settings) -> MessagePorts:
         scheduler=scheduler(),
         callbacks=callback_queue(),
         shortening=shortening_gate(),
+        admission=send_admission(),
+    )
+
+
+@per_settings
+def sending_defaults(current: Settings) -> SendingDefaults:
+    """The deployment's abuse-limit defaults (knobs ``defaultSendRate`` ...), for accounts without overrides."""
+    from brandlink.core.accounts.limits import SendingDefaults, parse_countries
+
+    return SendingDefaults(
+        send_rate=current.default_send_rate,
+        daily_segments=current.default_daily_segments,
+        scheduled_cap=current.scheduled_cap,
+        countries=parse_countries(current.default_send_countries),
+    )
+
+
+@per_settings
+def segment_counts(_current: Settings) -> SegmentCounts:
+    """Segments per account and UTC day, in the ``rate_limits`` table (shared by the API and dispatch)."""
+    from brandlink.core.messaging.admission import DAY_SECONDS
+    from brandlink.store.common.rate_limits import DynamoTokenWindows
+
+    return DynamoTokenWindows("segments", window_seconds=DAY_SECONDS)
+
+
+@per_settings
+def send_admission(_current: Settings) -> SendAdmission:
+    from brandlink.core.messaging.admission import SendAdmission
+    from brandlink.store.common.rate_limits import DynamoTokenWindows
+
+    return SendAdmission(defaults=sending_defaults(), windows=DynamoTokenWindows("send"), segments=segment_counts())
+
+
+@per_settings
+def dispatch_guard(_current: Settings) -> DispatchGuard:
+    from brandlink.core.messaging.dispatch_guard import DispatchGuard
+
+    return DispatchGuard(
+        accounts=accounts(),
+        senders=senders(),
+        claims=sender_claims(),
+        defaults=sending_defaults(),
+        segments=segment_counts(),
     )
 
 
@@ -613,6 +660,7 @@ def dispatcher(current: Settings) -> Dispatcher:
         retry=RetryPolicy(max_attempts=current.send_max_attempts, base_delay_seconds=current.send_retry_base_seconds),
         links=link_shortener(),
         alpha_sender_countries=frozenset(countries) if countries else ALPHA_SENDER_COUNTRIES,
+        guard=dispatch_guard(),
     )
 
 

@@ -327,7 +327,7 @@ def test_certificate_key_seals_in_the_api_and_unseals_only_in_the_worker(stack: 
         statements = _statements(stack, role_prefix)
         return {a for s in statements if key_arn in _resources(s) for a in _actions(s)}
 
-    assert key_actions("FunctionsApiRole") == {"kms:Encrypt", "kms:GenerateDataKey"}
+    assert key_actions("FunctionsApiRole") == {"kms:Encrypt"}
     assert key_actions("FunctionsCertificatesRole") == {"kms:Decrypt"}
     for spec in resources.FUNCTIONS:
         if spec.logical not in ("api", "certificates"):
@@ -353,6 +353,107 @@ def test_certificate_worker_manages_acm_and_custom_domains(stack: Synthesized) -
     actions = {a for s in _statements(stack, "FunctionsCertificatesRole") for a in _actions(s)}
     assert {"acm:ImportCertificate", "acm:DescribeCertificate", "acm:DeleteCertificate"} <= actions
     assert {"apigateway:POST", "apigateway:DELETE", "apigateway:GET", "apigateway:PATCH"} <= actions
+
+
+def _redirect_api_id(stack: Synthesized) -> dict[str, Any]:
+    return {"Ref": _logical_id(stack.resources("AWS::ApiGatewayV2::Api"), "HttpApisRedirectApi")}
+
+
+def test_certificate_worker_touches_only_what_it_tagged(stack: Synthesized) -> None:
+    """Security finding 7: every ACM and API Gateway change of the worker needs the owner tag, set on
+    creation (aws:RequestTag) or present on the resource (aws:ResourceTag); only reads are untagged."""
+    owner = _redirect_api_id(stack)
+    for statement in _statements(stack, "FunctionsCertificatesRole"):
+        actions = set(_actions(statement))
+        if not any(a.startswith(("acm:", "apigateway:")) for a in actions) or actions == {"apigateway:GET"}:
+            continue
+        condition = statement.get("Condition", {}).get("StringEquals", {})
+        tags = {key: value for key, value in condition.items() if key.endswith("/brandlink:redirect-api")}
+        assert list(tags.values()) == [owner], statement
+        (key,) = tags
+        if key.startswith("aws:RequestTag"):
+            # Creating: only the owner tag may be set, nothing else.
+            assert statement["Condition"].get(
+                "ForAllValues:StringEquals", {"aws:TagKeys": ["brandlink:redirect-api"]}
+            ) == {"aws:TagKeys": ["brandlink:redirect-api"]}, statement
+    delete = [s for s in _statements(stack, "FunctionsCertificatesRole") if "acm:DeleteCertificate" in _actions(s)]
+    assert [s["Condition"] for s in delete] == [{"StringEquals": {"aws:ResourceTag/brandlink:redirect-api": owner}}]
+
+
+def test_certificate_key_policy_seals_and_unseals_only_under_an_upload_context(stack: Synthesized) -> None:
+    """Security finding 7: the sealing key no longer delegates everything to IAM; the API's role may
+    only encrypt and the worker's only decrypt, each naming one domain and one upload."""
+    keys = stack.resources("AWS::KMS::Key")
+    key = keys[_logical_id(keys, "CertificateSealingKey")]
+    context = {
+        "StringLike": {"kms:EncryptionContext:brandlink:domain_sid": "DN*"},
+        "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["brandlink:domain_sid", "brandlink:upload_id"]},
+        "Null": {
+            "kms:EncryptionContext:brandlink:domain_sid": "false",
+            "kms:EncryptionContext:brandlink:upload_id": "false",
+        },
+    }
+    users: dict[str, list[Any]] = {}
+    for statement in key["Properties"]["KeyPolicy"]["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert "kms:*" not in actions, "the key policy must not hand every use of the key to IAM"
+        for action in set(actions) & {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncrypt*"}:
+            assert statement["Condition"] == context, statement
+            users.setdefault(action, []).append(statement["Principal"]["AWS"])
+    assert users == {
+        "kms:Encrypt": [{"Fn::GetAtt": [_role_id(stack, "api"), "Arn"]}],
+        "kms:Decrypt": [{"Fn::GetAtt": [_role_id(stack, "certificates"), "Arn"]}],
+    }
+
+
+def _write_grants(stack: Synthesized, function_logical: str) -> dict[str, set[str]]:
+    """Table logical name -> the DynamoDB write actions the function's role has on it."""
+    tables = stack.resources("AWS::DynamoDB::Table")
+    table_ids = {logical: _logical_id(tables, f"Data{camel(logical)}") for logical in resources.ALL_TABLES}
+    by_arn = {json.dumps({"Fn::GetAtt": [table_id, "Arn"]}): name for name, table_id in table_ids.items()}
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    grants: dict[str, set[str]] = {}
+    for statement in _statements(stack, f"Functions{camel(function_logical)}Role"):
+        granted = set(_actions(statement)) & writes
+        for resource in _resources(statement):
+            name = by_arn.get(json.dumps(resource))
+            if granted and name:
+                grants.setdefault(name, set()).update(granted)
+    return grants
+
+
+def test_table_writes_are_what_each_spec_declares(stack: Synthesized) -> None:
+    """Security finding 7: each role writes only the tables of its spec's ``tables_write`` (with the
+    narrower ``only_writes``); the API writes no link, click or idempotency record, and may only
+    update an account (the operator creates them and issues their tokens)."""
+    full = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    for spec in resources.FUNCTIONS:
+        narrowed = {w.table: {f"dynamodb:{a}" for a in w.actions} for w in spec.only_writes}
+        expected = {name: narrowed.get(name, full) for name in spec.tables_write}
+        assert _write_grants(stack, spec.logical) == expected, spec.logical
+    api = _write_grants(stack, "api")
+    assert api["accounts"] == {"dynamodb:UpdateItem"}
+    assert not {"links", "clicks", "idempotency"} & set(api)
+    assert "accounts" not in _write_grants(stack, "dispatch")
+
+
+def test_tracer_never_records_responses_or_errors(stack: Synthesized) -> None:
+    """Security finding 7: traces would otherwise hold message bodies, numbers and tokens."""
+    for logical, function in stack.resources("AWS::Lambda::Function").items():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        if "POWERTOOLS_SERVICE_NAME" not in variables:
+            continue  # CDK's own helper functions
+        assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false", logical
+        assert variables["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false", logical
+
+
+def test_the_redirect_api_answers_only_on_custom_domains(stack: Synthesized) -> None:
+    """Security finding 7: the default execute-api host would serve every tenant's slugs."""
+    apis = stack.resources("AWS::ApiGatewayV2::Api")
+    redirect = apis[_logical_id(apis, "HttpApisRedirectApi")]
+    management = apis[_logical_id(apis, "HttpApisManagementApi")]
+    assert redirect["Properties"]["DisableExecuteApiEndpoint"] is True
+    assert management["Properties"].get("DisableExecuteApiEndpoint") in (None, False)
 
 
 # --- scheduler, alerts, alarms --------------------------------------------------------------------

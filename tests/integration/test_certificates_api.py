@@ -68,6 +68,10 @@ def test_upload_answers_pending_then_the_worker_installs_it(api: ApiClient, reso
     custom = apigateway().get_domain_name(DomainName=NAME)
     assert custom["DomainNameConfigurations"][0]["CertificateArn"] == arn
     assert custom["DomainNameConfigurations"][0]["EndpointType"] == "REGIONAL"
+    # Tagged as the stack's own: the worker's IAM policy lets it touch nothing else (finding 7).
+    owner = {"Key": "brandlink:redirect-api", "Value": settings().redirect_api_id}
+    assert acm().list_tags_for_certificate(CertificateArn=arn)["Tags"] == [owner]
+    assert custom["Tags"] == {owner["Key"]: owner["Value"]}
     mappings = apigateway().get_api_mappings(DomainName=NAME)["Items"]
     assert [(m["ApiId"], m["Stage"]) for m in mappings] == [(settings().redirect_api_id, "$default")]
     assert api.get(f"{DOMAINS}/{domain['sid']}")[1]["certificate_sid"] == body["certificate_sid"]

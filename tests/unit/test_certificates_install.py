@@ -27,6 +27,11 @@ class MemoryDomains:
     def get(self, sid: str) -> Domain | None:
         return self.items.get(sid)
 
+    def verified_domain(self, domain_name: str) -> Domain | None:
+        return next(
+            (d for d in self.items.values() if d.domain_name == domain_name and d.date_verified is not None), None
+        )
+
     def update(self, sid: str, mutation: Mutation) -> Domain:
         current = self.items.get(sid)
         if current is None:
@@ -260,3 +265,28 @@ def test_removing_queues_a_job_only_for_an_installed_certificate(world: World) -
 def test_malformed_jobs_are_value_errors(body: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         ci.parse_job(body)
+
+
+def test_a_remove_job_for_a_certificate_still_in_use_is_refused() -> None:
+    """Security finding 7: the worker checks remove jobs against the domains table; a job naming the
+    certificate a verified domain still has installed (forged, or stale) removes nothing."""
+    world = World()
+    world.upload(certs.issue(NAME))
+    assert world.work() == ["installed"]
+    installed = world.stored.certificate.installed if world.stored.certificate else None
+    assert installed is not None
+    worker = ci.CertificateWorker(
+        domains=world.repo,  # type: ignore[arg-type]
+        sealer=lambda: world.sealer,
+        acm=lambda: world.acm,
+        custom_domains=lambda: world.custom,
+        default_target=None,
+    )
+    forged = ci.RemoveJob(NAME, installed.acm_arn)
+    assert worker.remove(forged) is False
+    assert installed.acm_arn in world.acm.certificates and world.custom.domains[NAME] == installed.acm_arn
+
+    ci.remove_certificate(world.repo, world.jobs, world.stored)  # DELETE .../Certificate marks it for removal
+    (queued,) = [ci.parse_job(job) for job in world.jobs.sent]
+    assert isinstance(queued, ci.RemoveJob) and worker.remove(queued) is True
+    assert installed.acm_arn not in world.acm.certificates and NAME not in world.custom.domains

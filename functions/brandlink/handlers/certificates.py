@@ -31,8 +31,13 @@ def record_handler(record: SQSRecord) -> None:
     job = certificate_install.parse_job(json.loads(record.body))
     worker = wiring.certificate_worker()
     if not isinstance(job, InstallJob):
-        worker.remove(job)
-        logger.info("certificate removed", extra={"domain_name": job.domain_name, "acm_arn": job.acm_arn})
+        where = {"domain_name": job.domain_name, "acm_arn": job.acm_arn}
+        if worker.remove(job):
+            logger.info("certificate removed", extra=where)
+        else:
+            # Stored state still uses this certificate: a forged or stale job; dropped, never retried.
+            logger.warning("certificate remove job refused: the domain still uses it", extra=where)
+            metrics.add_metric(name="CertificateRemoveRefused", unit=MetricUnit.Count, value=1)
         return
     try:
         outcome = worker.install(job)

@@ -12,6 +12,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAt
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.expressions.update import Action
 
+from brandlink.core.accounts.limits import AccountLimits
 from brandlink.core.accounts.model import Account
 from brandlink.store.common.base import StoreModel, meta
 from brandlink.store.common.conditions import condition_held
@@ -30,6 +31,19 @@ class AccountItem(StoreModel):
     retention_days = NumberAttribute(null=True)
     token_version = NumberAttribute(default=1)
     token_sealed = UnicodeAttribute(null=True)
+    # Abuse-limit overrides (brandlink set-limits); absent: the deployment's default.
+    send_rate = NumberAttribute(null=True)
+    daily_segments = NumberAttribute(null=True)
+    scheduled_cap = NumberAttribute(null=True)
+    send_countries = UnicodeAttribute(null=True)
+
+    def limits(self) -> AccountLimits:
+        return AccountLimits(
+            send_rate=_whole(self.send_rate),
+            daily_segments=_whole(self.daily_segments),
+            scheduled_cap=_whole(self.scheduled_cap),
+            countries=frozenset(self.send_countries.split(",")) if self.send_countries else None,
+        )
 
     def to_domain(self) -> Account:
         return Account(
@@ -43,6 +57,7 @@ class AccountItem(StoreModel):
             retention_days=int(self.retention_days) if self.retention_days is not None else None,
             token_version=int(self.token_version or 1),
             token_sealed=self.token_sealed,
+            limits=self.limits(),
         )
 
     @classmethod
@@ -113,5 +128,23 @@ class DynamoAccountRepository:
             )
         )
 
+    def save_limits(self, sid: str, limits: AccountLimits) -> bool:
+        countries = ",".join(sorted(limits.countries)) if limits.countries is not None else None
+        actions: list[Action] = [
+            _set_or_remove(AccountItem.send_rate, limits.send_rate),
+            _set_or_remove(AccountItem.daily_segments, limits.daily_segments),
+            _set_or_remove(AccountItem.scheduled_cap, limits.scheduled_cap),
+            AccountItem.send_countries.remove() if countries is None else AccountItem.send_countries.set(countries),
+        ]
+        return condition_held(lambda: AccountItem(sid).update(actions=actions, condition=AccountItem.sid.exists()))
+
     def list_all(self) -> list[Account]:
         return [item.to_domain() for item in AccountItem.scan()]
+
+
+def _whole(value: float | None) -> int | None:
+    return int(value) if value is not None else None
+
+
+def _set_or_remove(attribute: NumberAttribute, value: int | None) -> Action:
+    return attribute.remove() if value is None else attribute.set(value)

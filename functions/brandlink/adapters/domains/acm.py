@@ -1,4 +1,9 @@
-"""ACM: import (and re-import) uploaded certificates, delete them when a domain lets go."""
+"""ACM: import (and re-import) uploaded certificates, delete them when a domain lets go.
+
+A new import carries the tag ``brandlink:redirect-api`` = the stack's redirect API id (security
+finding 7): the worker's IAM policy lets it import only with that tag and describe, re-import or
+delete only certificates that carry it, so it cannot touch another certificate of the Region.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,15 @@ from cryptography.hazmat.primitives import serialization
 
 from brandlink.core.domains.certificate_install import CertificateRejected
 
+OWNER_TAG = "brandlink:redirect-api"
+"""The tag on every certificate and custom domain the worker creates (infra/permissions.py conditions on it)."""
+
 
 class AcmCertificateStore:
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, owner: str | None = None) -> None:
         from brandlink import aws_session
 
+        self._owner = owner
         self._client: Any = aws_session.client("acm", region)
 
     def import_certificate(
@@ -26,7 +35,9 @@ class AcmCertificateStore:
         if chain_pem:
             request["CertificateChain"] = chain_pem.encode("ascii")
         if existing_arn and self._exists(existing_arn):
-            request["CertificateArn"] = existing_arn
+            request["CertificateArn"] = existing_arn  # a re-import keeps its tags (ACM takes none here)
+        elif self._owner:
+            request["Tags"] = [{"Key": OWNER_TAG, "Value": self._owner}]
         try:
             return str(self._client.import_certificate(**request)["CertificateArn"])
         except ClientError as exc:

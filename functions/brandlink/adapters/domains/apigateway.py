@@ -1,10 +1,16 @@
-"""API Gateway v2 custom domains: one per short-link domain, REGIONAL, mapped to the redirect API."""
+"""API Gateway v2 custom domains: one per short-link domain, REGIONAL, mapped to the redirect API.
+
+Each is created with the tag ``brandlink:redirect-api`` = the redirect API's id, the tag the
+worker's IAM policy requires to create, change or delete a custom domain (security finding 7).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from brandlink.adapters.domains.acm import OWNER_TAG
 
 SECURITY_POLICY = "TLS_1_2"
 STAGE = "$default"
@@ -27,7 +33,7 @@ class ApiGatewayCustomDomains:
         if existing is None:
             try:
                 existing = self._client.create_domain_name(
-                    DomainName=domain_name, DomainNameConfigurations=[configuration]
+                    DomainName=domain_name, DomainNameConfigurations=[configuration], Tags={OWNER_TAG: self._api_id}
                 )
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "ConflictException":

@@ -1,11 +1,13 @@
 """What can be done with accounts: create (operator), authenticate (every request), rotate the token,
-migrate tokens of older deployments (operator), rename (the API), change the status (operator)."""
+migrate tokens of older deployments (operator), rename (the API), change the status and the abuse
+limits (operator)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from brandlink.core.accounts import tokens
+from brandlink.core.accounts.limits import AccountLimits
 from brandlink.core.accounts.model import ACCOUNT_STATUSES, MIN_RETENTION_DAYS, Account
 from brandlink.core.accounts.repository import AccountRepository
 from brandlink.core.common import sids
@@ -179,3 +181,19 @@ def set_status(repo: AccountRepository, sid: str, status: str) -> Account | None
     updated = update_account(account, None, status)
     repo.save(updated)
     return updated
+
+
+def set_limits(repo: AccountRepository, sid: str, changes: dict[str, int | frozenset[str] | None]) -> Account | None:
+    """The operator's abuse-limit change (``brandlink set-limits``): each key of ``changes`` is a field of
+    ``AccountLimits`` set to its value (None: back to the deployment's default); fields not named keep
+    theirs. None when there is no such account; ``ValueError`` (the sentence to show) for a bad value."""
+    account = repo.get(sid)
+    if account is None:
+        return None
+    unknown = sorted(set(changes) - {f.name for f in fields(AccountLimits)})
+    if unknown:
+        raise ValueError(f"unknown limits {unknown}")
+    limits = replace(account.limits, **changes)  # type: ignore[arg-type]
+    if not repo.save_limits(sid, limits):
+        return None
+    return replace(account, limits=limits)

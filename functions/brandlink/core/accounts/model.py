@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from brandlink.core.accounts.limits import AccountLimits
 
 ACCOUNT_STATUSES = ("active", "suspended", "closed")
 MIN_RETENTION_DAYS = 7
@@ -23,3 +25,5 @@ class Account:
     token_sealed: str | None = None
     """The token sealed for this account by the ``TokenVault`` (KMS); None for an account created
     before per-account secrets and not migrated yet (``brandlink migrate-tokens``)."""
+    limits: AccountLimits = field(default_factory=AccountLimits)
+    """The operator's abuse-limit overrides (``brandlink set-limits``); unset ones take the deployment's."""

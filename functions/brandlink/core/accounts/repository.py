@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from brandlink.core.accounts.limits import AccountLimits
 from brandlink.core.accounts.model import Account
 
 
@@ -26,6 +27,10 @@ class AccountRepository(Protocol):
     def seal_legacy_token(self, sid: str, version: int, sealed: str) -> bool:
         """Add the sealed token to an account migrated from the master key, if its version is still
         ``version`` and it has none yet; False otherwise."""
+        ...
+
+    def save_limits(self, sid: str, limits: AccountLimits) -> bool:
+        """Store the account's abuse-limit overrides (None fields removed); False when the account is gone."""
         ...
 
     def list_all(self) -> list[Account]: ...

@@ -321,6 +321,17 @@ def _clean_up_orphan(
         remove_installed(acm, custom_domains, RemoveJob(domain_name, arn))
 
 
+def removal_refused(repo: DomainRepository, job: RemoveJob) -> bool:
+    """Whether a remove job contradicts the domains table (security finding 7): the verified domain of
+    that name still has exactly that certificate installed, so nothing marked it for removal (a
+    DELETE of the certificate or the domain clears the record before it queues the job). A forged or
+    stale job must not take a live domain off the air."""
+    holder = repo.verified_domain(job.domain_name)
+    certificate = holder.certificate if holder is not None else None
+    installed = certificate.installed if certificate is not None else None
+    return installed is not None and installed.acm_arn == job.acm_arn
+
+
 def remove_installed(acm: CertificateAuthorityStore, custom_domains: CustomDomains, job: RemoveJob) -> None:
     custom_domains.remove(job.domain_name, job.acm_arn)
     acm.delete_certificate(job.acm_arn)
@@ -342,9 +353,13 @@ class CertificateWorker:
             self.domains, self.sealer(), self.acm(), self.custom_domains(), job, default_target=self.default_target
         )
 
-    def remove(self, job: RemoveJob) -> None:
+    def remove(self, job: RemoveJob) -> bool:
+        """Remove what the job names, unless stored state still uses it (``removal_refused``): False then."""
+        if removal_refused(self.domains, job):
+            return False
         custom_domains = self.custom_domains()
         remove_installed(self.acm(), custom_domains, job)
+        return True
 
     def give_up(self, job: InstallJob) -> None:
         give_up_install(self.domains, job)

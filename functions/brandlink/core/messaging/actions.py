@@ -19,6 +19,7 @@ from brandlink.core.common.forms import WHATSAPP_PREFIX, Form
 from brandlink.core.common.paging import Listing, PageRequest, PageSigner, checked_page
 from brandlink.core.domains.shortening import ShorteningUnavailable
 from brandlink.core.messaging import scheduling
+from brandlink.core.messaging.admission import SendAdmission
 from brandlink.core.messaging.callback_jobs import callback_job
 from brandlink.core.messaging.model import (
     ACCEPTED,
@@ -69,6 +70,8 @@ class MessagePorts:
     scheduler: MessageScheduler
     callbacks: CallbackQueue
     shortening: ShorteningGate
+    admission: SendAdmission | None = None
+    """The per-account abuse limits (country, daily segments, send rate); None admits everything."""
 
 
 def retention_days(account: Account, default_days: int) -> int:
@@ -83,8 +86,10 @@ def create_message(ports: MessagePorts, account: Account, form: Form, limits: Me
     if request.shorten_urls and request.messaging_service_sid is not None:
         _check_shortening(ports, account.sid, request.messaging_service_sid)
     message = _new_message(account, request, service, now, limits.default_retention_days)
+    if ports.admission is not None:
+        ports.admission.admit(account, message.to, message.num_segments, send_now=message.send_at is None)
     if message.send_at is not None:
-        _schedule(ports, message, limits.scheduled_cap)
+        _schedule(ports, message, account.limits.scheduled_cap or limits.scheduled_cap)
     else:
         ports.messages.add(message)
         try:

@@ -15,6 +15,11 @@ sending.py) writes the link records and returns the body to send; the claim stor
 GET shows it and a retry sends exactly it again (a retry never shortens, so it mints nothing). A
 link warning (30103) is stored on the claimed message as ``error_code``/``error_message`` and stays
 once it is ``sent``.
+
+``DispatchGuard`` (security): each trigger first re-checks that the account is still active, that
+an explicit ``From`` is still the account's and that ``To`` is in an allowed country (else the
+message fails unsent: 30002, 21606, 21408); the first claim counts the message's segments against
+the account's daily cap (30023).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from brandlink.core.links.sending import LinkShortener, SendBody, ShorteningRefu
 from brandlink.core.messaging import delivery
 from brandlink.core.messaging.callback_jobs import callback_job
 from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage, Provider, RetryPolicy
+from brandlink.core.messaging.dispatch_guard import DispatchGuard, Refusal
 from brandlink.core.messaging.model import FINAL_STATUSES, PENDING_STATUSES, SCHEDULED, SENDING, SENT, Message
 from brandlink.core.messaging.repository import MessageRepository
 from brandlink.core.messaging.segments import count_segments
@@ -91,12 +97,17 @@ class Dispatcher:
     links: LinkShortener | None = None
     """Shortens ``ShortenUrls`` messages; None sends every body as written (benchmarks, tests)."""
     alpha_sender_countries: frozenset[str] = sender_selection.ALPHA_SENDER_COUNTRIES
+    guard: DispatchGuard | None = None
+    """Re-checks the account, the sender and the limits (core/messaging/dispatch_guard.py); None: no checks."""
     clock: Callable[[], datetime] = utcnow
 
     def dispatch(self, request: DispatchRequest) -> Outcome:
         message = self.messages.get(request.account_sid, request.message_sid)
         if message is None or not _claimable(message, request):
             return Outcome.SKIPPED
+        cleared = self.guard.check(message) if self.guard is not None else None
+        if isinstance(cleared, Refusal):
+            return self._end_unsent(message, request, cleared.code, cleared.message)
         service = self._service(message)
         deadline = message.validity_deadline(service.validity_period if service else None)
         if deadline is not None and self.clock() > deadline:
@@ -129,6 +140,10 @@ class Dispatcher:
             release_scheduled_slot=message.status == SCHEDULED,
         ):
             return Outcome.SKIPPED
+        if cleared is not None and message.status != SENDING and self.guard is not None:
+            over = self.guard.count_segments(claimed, cleared)
+            if over is not None:
+                return self._end_claimed(claimed, service, over)
         self._remember_sender(message, service, route)
         outgoing = OutgoingMessage(
             message_sid=claimed.sid,
@@ -261,6 +276,21 @@ class Dispatcher:
             logger.exception("could not queue a retry of %s", claimed.sid)
             return False
         return True
+
+    def _end_claimed(self, claimed: Message, service: MessagingService | None, refusal: Refusal) -> Outcome:
+        """End a message claimed by this trigger without calling the provider."""
+        failed = replace(
+            claimed,
+            status=delivery.status_for_error(refusal.code),
+            error_code=refusal.code,
+            error_message=refusal.message,
+            date_updated=self.clock(),
+        )
+        self.messages.replace(
+            _apply_retention_options(failed), expected_statuses=_SENDING_ONLY, expected_attempts=claimed.attempts
+        )
+        self._notify([self._job(failed, service)])
+        return Outcome.UNSENT
 
     def _end_unsent(self, message: Message, request: DispatchRequest, code: ErrorCode, text: str) -> Outcome:
         failed = replace(

@@ -199,6 +199,12 @@ QUEUES: tuple[QueueSpec, ...] = (
         max_receive_count=8,
         description="Status callbacks to post.",
     ),
+    QueueSpec(
+        "receipts",
+        visibility_timeout_seconds=90,
+        max_receive_count=8,
+        description="Delivery receipts (End User Messaging events, Twilio and webhook receipts, the outbox carrier).",
+    ),
     QueueSpec("certificates", visibility_timeout_seconds=180, description="Certificate installs (ACM + API GW)."),
 )
 
@@ -214,8 +220,9 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         http_api="management",
         tables_read=ALL_TABLES,
         tables_write=ALL_TABLES,
-        queues_send=("send", "certificates", "status_callbacks"),
-        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification"),
+        queues_send=("send", "certificates", "status_callbacks", "receipts"),
+        # provider_secret: the Twilio and webhook receipt endpoints check signatures with its keys.
+        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification", "provider_secret"),
         snap_start=True,
     ),
     FunctionSpec(
@@ -271,6 +278,17 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         queue_trigger=QueueTrigger("status_callbacks", batch_size=10),
         tables_read=("accounts",),
         capabilities=("metrics", "token_decrypt"),
+    ),
+    FunctionSpec(
+        "receipts",
+        "brandlink.handlers.receipts.handler",
+        "Applies delivery receipts: forward-only status changes and their status callbacks.",
+        timeout_seconds=60,
+        queue_trigger=QueueTrigger("receipts", batch_size=10),
+        tables_read=("messages", "services"),
+        tables_write=("messages",),
+        queues_send=("status_callbacks",),
+        capabilities=("metrics",),
     ),
     FunctionSpec(
         "certificates",

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from brandlink.core.messaging.dispatch import Dispatcher, StickySenders
     from brandlink.core.messaging.model import Message
     from brandlink.core.messaging.outbox import OutboxRepository
+    from brandlink.core.messaging.receipts import ReceiptProcessor, ReceiptQueue
     from brandlink.core.messaging.repository import MessageRepository
     from brandlink.core.messaging.scheduling import MessageScheduler
     from brandlink.core.messaging.send_queue import SendQueue
@@ -391,6 +392,13 @@ def callback_queue(current: Settings) -> CallbackQueue:
 
 
 @per_settings
+def receipt_queue(current: Settings) -> ReceiptQueue:
+    from brandlink.adapters.messaging.queues import SqsReceiptQueue
+
+    return SqsReceiptQueue(current.queue_url("receipts"), current.region)
+
+
+@per_settings
 def scheduler(current: Settings) -> MessageScheduler:
     from brandlink.adapters.messaging.scheduler import EventBridgeMessageScheduler
 
@@ -547,6 +555,14 @@ def dispatcher(current: Settings) -> Dispatcher:
         links=link_shortener(),
         alpha_sender_countries=frozenset(countries) if countries else ALPHA_SENDER_COUNTRIES,
     )
+
+
+@per_settings
+def receipt_processor(_current: Settings) -> ReceiptProcessor:
+    """Applies delivery reports (the receipts function)."""
+    from brandlink.core.messaging.receipts import ReceiptProcessor
+
+    return ReceiptProcessor(messages=messages(), services=services(), callbacks=callback_queue())
 
 
 @per_settings

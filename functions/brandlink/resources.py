@@ -96,7 +96,8 @@ class FunctionSpec:
     # Extra capabilities the infra grants with least privilege (infra.permissions.CAPABILITY_GRANTS):
     # scheduler, acm, apigateway_domains, alerts_topic, metrics, provider_secret, provider_sms,
     # kms_certificates, token_decrypt (opens sealed auth tokens to sign webhooks), provider_verification
-    # (sends number-verification codes through the provider, when senderVerificationFrom is set).
+    # (sends number-verification codes through the provider, when senderVerificationFrom is set),
+    # provider_receipts (reads the provider secret to check Twilio/webhook receipt signatures).
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
@@ -221,8 +222,8 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         tables_read=ALL_TABLES,
         tables_write=ALL_TABLES,
         queues_send=("send", "certificates", "status_callbacks", "receipts"),
-        # provider_secret: the Twilio and webhook receipt endpoints check signatures with its keys.
-        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification", "provider_secret"),
+        # provider_receipts: the Twilio and webhook receipt endpoints check signatures with the provider secret.
+        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification", "provider_receipts"),
         snap_start=True,
     ),
     FunctionSpec(

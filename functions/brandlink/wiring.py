@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from brandlink.core.messaging.model import Message
     from brandlink.core.messaging.outbox import OutboxRepository
     from brandlink.core.messaging.receipts import ReceiptProcessor, ReceiptQueue
+    from brandlink.core.messaging.receipts_signatures import ReceiptKeys
     from brandlink.core.messaging.repository import MessageRepository
     from brandlink.core.messaging.scheduling import MessageScheduler
     from brandlink.core.messaging.send_queue import SendQueue
@@ -399,6 +400,24 @@ def receipt_queue(current: Settings) -> ReceiptQueue:
 
 
 @per_settings
+def receipt_keys(current: Settings) -> ReceiptKeys:
+    """The keys receipts are signed with: the twilio provider's auth token, the webhook provider's
+    signing key (both from the provider secret, read on the first receipt); none for other providers."""
+    from brandlink.core.messaging.receipts_signatures import ReceiptKeys
+
+    if current.provider not in ("twilio", "webhook") or not current.provider_secret_arn:
+        return ReceiptKeys()
+    from brandlink.adapters.messaging.providers.secrets import load_secret_json
+
+    secret = load_secret_json(current.provider_secret_arn, current.region)
+    if current.provider == "twilio":
+        token = secret.get("auth_token")
+        return ReceiptKeys(twilio_auth_token=token if isinstance(token, str) and token else None)
+    key = secret.get("signing_key")
+    return ReceiptKeys(webhook_signing_key=key.encode("utf-8") if isinstance(key, str) and key else None)
+
+
+@per_settings
 def scheduler(current: Settings) -> MessageScheduler:
     from brandlink.adapters.messaging.scheduler import EventBridgeMessageScheduler
 
@@ -457,7 +476,7 @@ def provider(current: Settings) -> Provider:
 
         if secret is None:
             raise RuntimeError("The twilio provider needs BRANDLINK_PROVIDER_SECRET_ARN (Twilio credentials).")
-        return TwilioProvider(config, secret, allow_private=current.is_local)
+        return TwilioProvider(config, secret, allow_private=current.is_local, receipts_base=current.public_api_url)
     if current.provider == "webhook":
         from brandlink.adapters.messaging.providers.webhook import WebhookProvider
 

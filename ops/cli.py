@@ -15,6 +15,7 @@
     brandlink --local receiver                    # print the webhooks Brandlink posts, signatures checked
     brandlink --local clock advance 91d           # move the local stack's clock (show, reset)
     brandlink --local carrier deliver SM...       # the outbox's carrier: sent, deliver, undeliver --code 30005, fail
+    brandlink --local sweep                       # settle messages stuck in sending now (the sweeper function's run)
     brandlink test-cert go.acme.localhost         # a certificate bundle for a .localhost domain
     brandlink --stack Brandlink create-account    # the same against a deployed stack (your AWS credentials)
 
@@ -147,7 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
     carrier.add_argument("message_sid", metavar="SM...")
     carrier.add_argument("--code", type=int, default=None, help="with undeliver/fail: the error code (default 30003)")
     carrier.add_argument("--account", metavar="AC...", default=None, help="the sending account (default: --local's)")
+    commands.add_parser(
+        "sweep", parents=parent, help="settle messages stuck in sending past the timeout now (failed, 30008)"
+    )
     return parser
+
+
+def _run_sweep(args: argparse.Namespace) -> None:
+    from brandlink import wiring
+
+    _target(args)
+    result = wiring.sweeper().sweep()
+    _print_json({"found": result.found, "settled": result.settled})
 
 
 def _run_carrier(args: argparse.Namespace) -> None:
@@ -331,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         "receiver": _run_receiver,
         "clock": _run_clock,
         "carrier": _run_carrier,
+        "sweep": _run_sweep,
     }
     from botocore.exceptions import BotoCoreError, ClientError
     from pynamodb.exceptions import PynamoDBException

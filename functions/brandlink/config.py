@@ -57,6 +57,7 @@ class Settings:
     token_key_arn: str | None
     send_retry_base_seconds: int
     callback_timeout_seconds: int
+    sweep_after_minutes: int
 
     @property
     def is_local(self) -> bool:

@@ -147,8 +147,12 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "messages",
         "sid",
-        attributes={"account_sid": "S", "created_key": "S"},
-        indexes=(IndexSpec("by_account", "account_sid", "created_key"),),
+        attributes={"account_sid": "S", "created_key": "S", "sending_shard": "S", "sending_since": "S"},
+        indexes=(
+            IndexSpec("by_account", "account_sid", "created_key"),
+            # Sparse: only messages in ``sending`` carry these keys; the sweeper reads this index only.
+            IndexSpec("by_sending", "sending_shard", "sending_since"),
+        ),
         ttl_attribute="expires_at",
         description="Messages (SM/MM); expire after the account's retention period.",
     ),
@@ -288,6 +292,18 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         queue_trigger=QueueTrigger("receipts", batch_size=10),
         tables_read=("messages", "services"),
         tables_write=("messages",),
+        queues_send=("status_callbacks",),
+        capabilities=("metrics",),
+    ),
+    FunctionSpec(
+        "sweeper",
+        "brandlink.handlers.sweeper.handler",
+        "Settles messages stuck in sending (a crash between the provider call and the final write).",
+        timeout_seconds=120,
+        schedule_expression="rate(5 minutes)",
+        tables_read=("messages", "services"),
+        tables_write=("messages",),
+        only_reads=(TableRead("messages", ("Query",), index="by_sending"),),  # the index projects whole items
         queues_send=("status_callbacks",),
         capabilities=("metrics",),
     ),

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from brandlink.core.messaging.scheduling import MessageScheduler
     from brandlink.core.messaging.send_queue import SendQueue
     from brandlink.core.messaging.status_callbacks import CallbackQueue, FormPoster
+    from brandlink.core.messaging.sweeper import Sweeper
     from brandlink.core.policy import ApiPolicy
     from brandlink.core.senders.actions import SenderOwnership
     from brandlink.core.senders.claims import SenderClaims
@@ -582,6 +583,22 @@ def receipt_processor(_current: Settings) -> ReceiptProcessor:
     from brandlink.core.messaging.receipts import ReceiptProcessor
 
     return ReceiptProcessor(messages=messages(), services=services(), callbacks=callback_queue())
+
+
+@per_settings
+def sweeper(current: Settings) -> Sweeper:
+    """Settles messages stuck in ``sending`` (the sweeper function)."""
+    from datetime import timedelta
+
+    from brandlink.core.messaging.sweeper import Sweeper
+    from brandlink.store.messaging.messages import DynamoMessageRepository
+
+    return Sweeper(
+        messages=DynamoMessageRepository(),
+        services=services(),
+        callbacks=callback_queue(),
+        sweep_after=timedelta(minutes=current.sweep_after_minutes),
+    )
 
 
 @per_settings

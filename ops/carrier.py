@@ -50,6 +50,7 @@ def play(account_sid: str, message_sid: str, action: str, code: int | None) -> d
         source="outbox",
         error_code=code,
         error_message=f"The simulated carrier reported the message {status}." if code is not None else None,
+        from_=message.from_,  # the attempt played is the current one (after a fallback: the long code's)
     )
     wiring.receipt_queue().enqueue([report])
     return {

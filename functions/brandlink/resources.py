@@ -287,12 +287,12 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "receipts",
         "brandlink.handlers.receipts.handler",
-        "Applies delivery receipts: forward-only status changes and their status callbacks.",
+        "Applies delivery receipts: forward-only status changes, their status callbacks, Fallback to Long Code.",
         timeout_seconds=60,
         queue_trigger=QueueTrigger("receipts", batch_size=10),
-        tables_read=("messages", "services"),
+        tables_read=("messages", "services", "senders"),
         tables_write=("messages",),
-        queues_send=("status_callbacks",),
+        queues_send=("status_callbacks", "send"),
         capabilities=("metrics",),
     ),
     FunctionSpec(

@@ -581,8 +581,14 @@ def dispatcher(current: Settings) -> Dispatcher:
 def receipt_processor(_current: Settings) -> ReceiptProcessor:
     """Applies delivery reports (the receipts function)."""
     from brandlink.core.messaging.receipts import ReceiptProcessor
+    from brandlink.core.messaging.receipts_fallback import LongCodeFallback
 
-    return ReceiptProcessor(messages=messages(), services=services(), callbacks=callback_queue())
+    return ReceiptProcessor(
+        messages=messages(),
+        services=services(),
+        callbacks=callback_queue(),
+        fallback=LongCodeFallback(senders=senders(), send_queue=send_queue()),
+    )
 
 
 @per_settings

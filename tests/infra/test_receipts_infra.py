@@ -66,12 +66,17 @@ def test_the_new_functions_are_deployed_with_their_trigger(outbox_stack: Synthes
         assert any(r["Properties"].get("ScheduleExpression") == spec.schedule_expression for r in rules.values())
 
 
-def test_the_receipts_function_writes_messages_and_queues_callbacks_only(outbox_stack: Synthesized) -> None:
+def test_the_receipts_function_writes_messages_and_queues_callbacks_and_fallbacks_only(
+    outbox_stack: Synthesized,
+) -> None:
     granted = _role_actions(outbox_stack, "receipts")
     assert "sqs:SendMessage" in granted
     assert not any(action.startswith(("sms-voice:", "sns:", "secretsmanager:")) for action in granted)
     variables = _function(outbox_stack, "receipts")["Properties"]["Environment"]["Variables"]
-    assert set(variables) & {q.env_var for q in resources.QUEUES} == {resources.queue("status_callbacks").env_var}
+    assert set(variables) & {q.env_var for q in resources.QUEUES} == {
+        resources.queue("status_callbacks").env_var,
+        resources.queue("send").env_var,  # Fallback to Long Code re-sends through dispatch
+    }
 
 
 def test_no_delivery_events_without_the_sms_provider(outbox_stack: Synthesized) -> None:

@@ -29,6 +29,7 @@ def test_deliver_and_undeliver_with_a_code(
     assert played == {
         "message_sid": outbox_message["sid"],
         "account_sid": api.sid,
+        "from": "+14155552671",
         "status": "undelivered",
         "error_code": 30007,
         "queued": True,

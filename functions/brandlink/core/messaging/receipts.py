@@ -20,9 +20,11 @@ from brandlink.core.common.dates import utcnow
 from brandlink.core.common.errors import ErrorCode
 from brandlink.core.messaging.callback_jobs import callback_job
 from brandlink.core.messaging.model import DELIVERED, FAILED, SENDING, SENT, UNDELIVERED, Message
+from brandlink.core.messaging.receipts_fallback import LongCodeFallback
 from brandlink.core.messaging.repository import MessageRepository
 from brandlink.core.messaging.status_callbacks import CallbackQueue
 from brandlink.core.messaging.status_order import RECEIPT_STATUSES, moves_forward
+from brandlink.core.services.model import MessagingService
 from brandlink.core.services.repository import ServiceRepository
 
 _WRITE_ATTEMPTS = 3
@@ -46,6 +48,9 @@ class DeliveryReport:
     source: str  # the provider that reported it: outbox, sms, twilio, webhook
     error_code: int | None = None
     error_message: str | None = None
+    from_: str | None = None
+    """The sender the receipt is about, when the provider says: a receipt about a sender the message no
+    longer uses (its short code, after Fallback to Long Code) is stale and ignored."""
 
     def __post_init__(self) -> None:
         if self.status not in RECEIPT_STATUSES:
@@ -61,6 +66,7 @@ class DeliveryReport:
                 "source": self.source,
                 "error_code": self.error_code,
                 "error_message": self.error_message,
+                "from": self.from_,
             }
         )
 
@@ -69,14 +75,16 @@ class DeliveryReport:
         """Raises ``ValueError`` for anything that is not a report (never retried: it cannot improve)."""
         account_sid, message_sid = data.get("account_sid"), data.get("message_sid")
         status, source = data.get("status"), data.get("source")
-        code, text = data.get("error_code"), data.get("error_message")
+        code, text, sender = data.get("error_code"), data.get("error_message"), data.get("from")
         if not all(isinstance(value, str) and value for value in (account_sid, message_sid, status, source)):
             raise ValueError("a delivery report needs account_sid, message_sid, status and source")
         if code is not None and (not isinstance(code, int) or isinstance(code, bool)):
             raise ValueError("a delivery report's error_code is a number")
         if text is not None and not isinstance(text, str):
             raise ValueError("a delivery report's error_message is text")
-        return cls(str(account_sid), str(message_sid), str(status), str(source), code, text)
+        if sender is not None and not isinstance(sender, str):
+            raise ValueError("a delivery report's from is text")
+        return cls(str(account_sid), str(message_sid), str(status), str(source), code, text, sender)
 
 
 class ReceiptQueue(Protocol):
@@ -87,13 +95,7 @@ class Applied(StrEnum):
     CHANGED = "changed"
     IGNORED = "ignored"  # not a step forward: a duplicate or a late receipt
     UNKNOWN_MESSAGE = "unknown_message"  # gone, expired or another account's
-
-
-class FallbackHook(Protocol):
-    def __call__(self, before: Message, after: Message) -> Message | None:
-        """Given a message a receipt just moved, the message as a fallback re-send left it (None: no
-        fallback). Called before the callback is queued, so the customer hears the final word."""
-        ...
+    FELL_BACK = "fell_back"  # undelivered from a short code: re-sent from a long code (receipts_fallback)
 
 
 @dataclass
@@ -102,20 +104,34 @@ class ReceiptProcessor:
     services: ServiceRepository
     callbacks: CallbackQueue
     clock: Callable[[], datetime] = utcnow
-    fallback: FallbackHook | None = None
+    fallback: LongCodeFallback | None = None
 
     def apply(self, report: DeliveryReport) -> Applied:
         for _ in range(_WRITE_ATTEMPTS):
             message = self.messages.get(report.account_sid, report.message_sid)
             if message is None:
                 return Applied.UNKNOWN_MESSAGE
-            if not moves_forward(message.status, report.status):
+            if not moves_forward(message.status, report.status) or _stale(message, report):
                 return Applied.IGNORED
             updated = self._moved(message, report)
+            service = self._service(message)
+            resent = self.fallback.plan(message, updated, service) if self.fallback is not None else None
+            if resent is not None and self.fallback is not None:
+                if self.messages.replace(resent, expected_statuses=frozenset({message.status})):
+                    self.fallback.send(resent)
+                    return Applied.FELL_BACK
+                continue
             if self.messages.replace(updated, expected_statuses=frozenset({message.status})):
-                self._after_change(message, updated)
+                job = callback_job(updated, service.status_callback if service else None)
+                if job is not None:
+                    self.callbacks.enqueue([job])
                 return Applied.CHANGED
         return Applied.IGNORED
+
+    def _service(self, message: Message) -> MessagingService | None:
+        if not message.messaging_service_sid:
+            return None
+        return self.services.get(message.account_sid, message.messaging_service_sid)
 
     def _moved(self, message: Message, report: DeliveryReport) -> Message:
         now = self.clock()
@@ -130,18 +146,10 @@ class ReceiptProcessor:
             updated = _retention_applied(updated)
         return updated
 
-    def _after_change(self, before: Message, after: Message) -> None:
-        service = (
-            self.services.get(after.account_sid, after.messaging_service_sid) if after.messaging_service_sid else None
-        )
-        service_callback = service.status_callback if service else None
-        if self.fallback is not None:
-            resent = self.fallback(before, after)
-            if resent is not None:
-                after = resent
-        job = callback_job(after, service_callback)
-        if job is not None:
-            self.callbacks.enqueue([job])
+
+def _stale(message: Message, report: DeliveryReport) -> bool:
+    """A receipt about another sender than the message's: the first attempt's, after a fallback."""
+    return report.from_ is not None and message.from_ is not None and report.from_ != message.from_
 
 
 def _retention_applied(message: Message) -> Message:

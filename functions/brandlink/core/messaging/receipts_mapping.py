@@ -123,7 +123,8 @@ def from_twilio_callback(account_sid: str, message_sid: str, form: Mapping[str, 
 
 
 def from_webhook_receipt(payload: Mapping[str, Any]) -> DeliveryReport:
-    """The webhook provider's receipt: ``{"message_sid", "account_sid", "status", "error_code"?}``."""
+    """The webhook provider's receipt: ``{"message_sid", "account_sid", "status", "error_code"?, "from"?}``
+    (``from``: the sender the message was posted with, so a receipt of an earlier attempt is told apart)."""
     message_sid, account_sid, status = payload.get("message_sid"), payload.get("account_sid"), payload.get("status")
     if not isinstance(message_sid, str) or not isinstance(account_sid, str):
         raise NotAReceipt("a receipt names the message_sid and account_sid it was sent with")
@@ -132,11 +133,13 @@ def from_webhook_receipt(payload: Mapping[str, Any]) -> DeliveryReport:
     code = _code(payload.get("error_code")) if status in (UNDELIVERED, FAILED) else None
     if status in (UNDELIVERED, FAILED) and code is None:
         code = int(ErrorCode.UNKNOWN_ERROR)
+    sender = payload.get("from")
     return DeliveryReport(
         account_sid=account_sid,
         message_sid=message_sid,
         status=str(status),
         source="webhook",
+        from_=sender if isinstance(sender, str) and sender else None,
         error_code=code,
         error_message=f"The webhook reported the message {status}." if code is not None else None,
     )

@@ -103,6 +103,7 @@ class MessageItem(StoreModel):
     attempts = NumberAttribute(default=0)
     provider_message_id = UnicodeAttribute(null=True)
     feedback = JSONAttribute(null=True)
+    fallback_from = UnicodeAttribute(null=True)
 
     def to_domain(self) -> Message:
         return Message(
@@ -131,6 +132,7 @@ class MessageItem(StoreModel):
             attempts=int(self.attempts or 0),
             provider_message_id=self.provider_message_id,
             feedback=MessageFeedback.from_dict(self.feedback),
+            fallback_from=self.fallback_from,
         )
 
     @classmethod
@@ -162,6 +164,7 @@ class MessageItem(StoreModel):
             attempts=message.attempts,
             provider_message_id=message.provider_message_id,
             feedback=message.feedback.to_dict() if message.feedback else None,
+            fallback_from=message.fallback_from,
             sending_shard=sending_shard(message.sid) if message.status == SENDING else None,
             sending_since=f"{_since_key(message.date_updated)}#{message.sid}" if message.status == SENDING else None,
         )

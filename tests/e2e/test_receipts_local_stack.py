@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
@@ -58,7 +59,7 @@ def test_a_message_reaches_delivered_when_the_carrier_says_so(
     played = admin("carrier", "deliver", message.sid, "--account", sid)
     assert played["status"] == "delivered"
     wait_until(lambda: client.messages(message.sid).fetch().status == "delivered")
-    wait_until(lambda: "delivered" in statuses(receiver))
+    wait_until(lambda: len(receiver.received) >= 3)  # posted concurrently: sending, sent, delivered
 
     # The same receipt again, then a late ``sent``: both are read and ignored, no further callback.
     admin("carrier", "deliver", message.sid, "--account", sid)
@@ -89,3 +90,55 @@ def test_an_undelivered_receipt_records_its_code(
     assert fetched.error_code == 30005
     (callback,) = wait_until(lambda: [p for _u, p, _s in receiver.received if p["MessageStatus"] == "undelivered"])
     assert callback["ErrorCode"] == "30005"
+
+
+SHORT_CODE = "24691"
+LONG_CODE = "+12125550391"
+
+
+def test_an_undelivered_short_code_message_falls_back_to_a_long_code_once(
+    local_stack: LocalStackProcess, fresh_account: tuple[str, str], receiver: Receiver, admin: Callable[..., Any]
+) -> None:
+    sid, token = fresh_account
+    give_senders(local_stack, sid, f"sc:US:{SHORT_CODE}", LONG_CODE)
+    client = make_client(local_stack.api_url, sid, token)
+    service = client.messaging.v1.services.create(friendly_name="fallback", fallback_to_long_code=True)
+    for path, form in (
+        ("ShortCodes", {"ShortCode": SHORT_CODE, "CountryCode": "US"}),
+        ("PhoneNumbers", {"PhoneNumber": LONG_CODE}),
+    ):
+        added = requests.post(
+            f"{local_stack.api_url}/v1/Services/{service.sid}/{path}", data=form, auth=(sid, token), timeout=60
+        )
+        assert added.status_code == 201, added.text
+    callback = receiver.url("/status?source=fallback")
+    message = client.messages.create(
+        to=RECIPIENT, messaging_service_sid=service.sid, body="Hello, short code", status_callback=callback
+    )
+    first = wait_until(lambda: (m := client.messages(message.sid).fetch()).status == "sent" and m)
+    assert first.from_ == SHORT_CODE
+
+    admin("carrier", "undeliver", message.sid, "--code", "30003", "--account", sid)
+
+    resent = wait_until(
+        lambda: (m := client.messages(message.sid).fetch()).status == "sent" and m.from_ == LONG_CODE and m
+    )
+    assert resent.body == "Hello, short code"
+    delivered = requests.get(
+        f"{local_stack.api_url}/v1/Outbox", params={"MessageSid": message.sid}, auth=(sid, token), timeout=60
+    ).json()["messages"]
+    assert sorted(entry["from"] for entry in delivered) == sorted([SHORT_CODE, LONG_CODE])
+
+    admin("carrier", "deliver", message.sid, "--account", sid)
+    wait_until(lambda: client.messages(message.sid).fetch().status == "delivered")
+    # Callbacks are posted concurrently: compare what arrived, not the order it arrived in.
+    wait_until(lambda: len(receiver.received) >= 4)
+    announced = sorted((params["MessageStatus"], params.get("From")) for _url, params, _sig in receiver.received)
+    assert announced == [
+        ("delivered", LONG_CODE),
+        ("sending", SHORT_CODE),
+        ("sent", LONG_CODE),
+        ("sent", SHORT_CODE),
+    ]  # the short code's undelivered is never announced
+    outcomes = receipt_outcomes(local_stack, message.sid)
+    assert sorted(outcomes) == ["changed", "fell_back"]

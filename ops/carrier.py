@@ -56,6 +56,7 @@ def play(account_sid: str, message_sid: str, action: str, code: int | None) -> d
     return {
         "message_sid": message_sid,
         "account_sid": account_sid,
+        "from": message.from_,
         "status": status,
         "error_code": code,
         "queued": True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -114,6 +116,10 @@ class Functions(Construct):
             "BRANDLINK_CERTIFICATE_KEY_ARN": wiring.certificate_key.key_arn,
             **wiring.settings.function_environment(),
         }
+        if wiring.sms_configuration_set and "provider_sms" in spec.capabilities:
+            env["BRANDLINK_PROVIDER_CONFIG"] = provider_config_with_configuration_set(
+                wiring.settings.provider_config, wiring.sms_configuration_set
+            )
         # Only the tables and queues the function is granted: the 4 KB environment limit stays far off.
         for logical in dict.fromkeys(spec.tables_read + spec.tables_write):
             env[resources.table(logical).env_var] = wiring.data.table(logical).table_name
@@ -143,3 +149,11 @@ class Functions(Construct):
                 schedule=events.Schedule.expression(spec.schedule_expression),
                 targets=[targets.LambdaFunction(function, retry_attempts=2)],
             )
+
+
+def provider_config_with_configuration_set(provider_config: str | None, configuration_set: str) -> str:
+    """The provider config with the stack's configuration set, unless the operator named one
+    (infra/delivery_events.py: the set whose events come back as delivery receipts)."""
+    config = json.loads(provider_config) if provider_config else {}
+    config.setdefault("configuration_set", configuration_set)
+    return json.dumps(config, separators=(",", ":"))

@@ -237,6 +237,13 @@ def _provider_sms(function: lambda_.Function, spec: resources.FunctionSpec, wiri
         _allow(function, ("sns:Publish",), ["*"])
 
 
+def _provider_receipts(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    """The API checks the signatures of Twilio's status callbacks (the upstream auth token) and of the
+    webhook provider's receipts (its signing key): it reads the provider secret for those two only."""
+    if wiring.settings.provider in ("twilio", "webhook"):
+        _provider_secret(function, spec, wiring)
+
+
 def _provider_verification(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
     """The API sends number-verification codes through the provider, only when the deployment verifies
     numbers by code (``senderVerificationFrom``); otherwise it gets no provider rights at all."""
@@ -293,6 +300,7 @@ CAPABILITY_GRANTS: dict[str, Grant] = {
     "metrics": _metrics,
     "provider_secret": _provider_secret,
     "provider_sms": _provider_sms,
+    "provider_receipts": _provider_receipts,
     "kms_certificates": _kms_certificates,
     TOKEN_KEY_CAPABILITY: _token_decrypt,
     "provider_verification": _provider_verification,

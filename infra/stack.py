@@ -14,6 +14,7 @@ from infra import nag
 from infra.alarms import Alarms
 from infra.alerts import Alerts
 from infra.data import DataTables
+from infra.delivery_events import DeliveryEvents
 from infra.functions import Functions
 from infra.http_apis import HttpApis
 from infra.naming import camel
@@ -58,6 +59,16 @@ class BrandlinkStack(Stack):
             if settings.legacy_token_key_secret_arn
             else None
         )
+        delivery_events = (
+            DeliveryEvents(
+                self,
+                "DeliveryEvents",
+                receipts_queue=queues.queue("receipts").queue,
+                name=f"{settings.stack_name}-receipts",
+            )
+            if settings.provider == "sms"
+            else None
+        )
         wiring = FunctionWiring(
             settings=settings,
             code=code,
@@ -71,6 +82,7 @@ class BrandlinkStack(Stack):
             certificate_key=CertificateSealingKey(self, "CertificateSealing").key,
             redirect_host=apis.redirect.host,
             redirect_api_id=apis.redirect.api.api_id,
+            sms_configuration_set=delivery_events.name if delivery_events else None,
         )
         functions = Functions(self, "Functions", wiring=wiring)
         routed: set[str] = set()

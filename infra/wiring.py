@@ -30,3 +30,5 @@ class FunctionWiring:
     certificate_key: kms.IKey
     redirect_host: str
     redirect_api_id: str
+    sms_configuration_set: str | None = None
+    """The End User Messaging configuration set the stack made for delivery events (provider ``sms``)."""

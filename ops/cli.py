@@ -17,6 +17,8 @@
     brandlink --local replay-dlq clicks           # move dead-lettered click events back (status_callbacks, send too)
     brandlink --local receiver                    # print the webhooks Brandlink posts, signatures checked
     brandlink --local clock advance 91d           # move the local stack's clock (show, reset)
+    brandlink --local carrier deliver SM...       # the outbox's carrier: sent, deliver, undeliver --code 30005, fail
+    brandlink --local sweep                       # settle messages stuck in sending now (the sweeper function's run)
     brandlink test-cert go.acme.localhost         # a certificate bundle for a .localhost domain
     brandlink --stack Brandlink create-account    # the same against a deployed stack (your AWS credentials)
 
@@ -158,7 +160,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clock.add_argument("action", choices=("show", "advance", "reset"))
     clock.add_argument("duration", nargs="?", default=None, help="with advance: e.g. 91d, 12h, 1d12h, 90s")
+    carrier = commands.add_parser(
+        "carrier", parents=parent, help="play the carrier for an outbox message: queue its delivery receipt"
+    )
+    carrier.add_argument("action", choices=("sent", "deliver", "undeliver", "fail"))
+    carrier.add_argument("message_sid", metavar="SM...")
+    carrier.add_argument("--code", type=int, default=None, help="with undeliver/fail: the error code (default 30003)")
+    carrier.add_argument("--account", metavar="AC...", default=None, help="the sending account (default: --local's)")
+    commands.add_parser(
+        "sweep", parents=parent, help="settle messages stuck in sending past the timeout now (failed, 30008)"
+    )
     return parser
+
+
+def _run_sweep(args: argparse.Namespace) -> None:
+    from brandlink import wiring
+
+    _target(args)
+    result = wiring.sweeper().sweep()
+    _print_json({"found": result.found, "settled": result.settled})
+
+
+def _run_carrier(args: argparse.Namespace) -> None:
+    from ops import carrier
+
+    target = _target(args)
+    account_sid = args.account or target.account_sid
+    if not account_sid:
+        raise CommandError("carrier needs the sending account: pass --account AC...")
+    try:
+        _print_json(carrier.play(account_sid, args.message_sid, args.action, args.code))
+    except carrier.CarrierCommandError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _sender_arguments(parser: argparse.ArgumentParser) -> None:
@@ -346,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
         "test-cert": _run_test_cert,
         "receiver": _run_receiver,
         "clock": _run_clock,
+        "carrier": _run_carrier,
+        "sweep": _run_sweep,
     }
     from botocore.exceptions import BotoCoreError, ClientError
     from pynamodb.exceptions import PynamoDBException

@@ -90,6 +90,10 @@ class InMemoryMessages:
         mine = [m for m in self.items.values() if m.account_sid == account_sid and not m.is_expired(now)]
         return Page(sorted(mine, key=lambda m: m.date_created, reverse=True)[: request.page_size])
 
+    def stuck_sending(self, updated_before: datetime, limit: int) -> list[Message]:
+        stuck = [m for m in self.items.values() if m.status == "sending" and m.date_updated < updated_before]
+        return sorted(stuck, key=lambda m: m.date_updated)[:limit]
+
     def record_feedback(self, message: Message, feedback: MessageFeedback) -> bool:
         stored = self.items.get(message.sid)
         if stored is None or stored.account_sid != message.account_sid:

@@ -26,3 +26,9 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+# moto adds its request stubber to botocore's built-in handlers when it is imported, and a botocore
+# session copies those handlers when it is created. Brandlink keeps one session per thread
+# (brandlink.aws_session), so a unit test that made the first client before anything imported moto
+# left a session that later mock_aws() tests could not intercept: their KMS calls went to AWS.
+import moto  # noqa: E402, F401

@@ -63,6 +63,7 @@ class Settings:
     callback_timeout_seconds: int
     callback_retry_base_seconds: int
     callback_retry_max_seconds: int
+    sweep_after_minutes: int
 
     @property
     def is_local(self) -> bool:

@@ -483,6 +483,14 @@ KNOBS: tuple[Knob, ...] = (
         3600,
         env="BRANDLINK_CALLBACK_RETRY_MAX_SECONDS",
     ),
+    Knob(
+        "sweep_after_minutes",
+        "how long a message may stay sending before the sweeper settles it as failed (30008); longer than "
+        "the longest retry delay (15 min)",
+        WholeNumber(20, 1440),
+        30,
+        env="BRANDLINK_SWEEP_AFTER_MINUTES",
+    ),
 )
 
 BY_FIELD = {knob.field: knob for knob in KNOBS}

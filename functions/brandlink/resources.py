@@ -106,7 +106,8 @@ class FunctionSpec:
     # scheduler, acm, apigateway_domains, alerts_topic, metrics, provider_secret, provider_sms,
     # kms_certificates, token_decrypt (opens sealed auth tokens to sign webhooks), provider_verification
     # (sends number-verification codes through the provider, when senderVerificationFrom is set),
-    # click_events (events:PutEvents on the clickEventBus bus, when that knob is set).
+    # click_events (events:PutEvents on the clickEventBus bus, when that knob is set),
+    # provider_receipts (reads the provider secret to check Twilio/webhook receipt signatures).
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
@@ -158,8 +159,12 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "messages",
         "sid",
-        attributes={"account_sid": "S", "created_key": "S"},
-        indexes=(IndexSpec("by_account", "account_sid", "created_key"),),
+        attributes={"account_sid": "S", "created_key": "S", "sending_shard": "S", "sending_since": "S"},
+        indexes=(
+            IndexSpec("by_account", "account_sid", "created_key"),
+            # Sparse: only messages in ``sending`` carry these keys; the sweeper reads this index only.
+            IndexSpec("by_sending", "sending_shard", "sending_since"),
+        ),
         ttl_attribute="expires_at",
         description="Messages (SM/MM); expire after the account's retention period.",
     ),
@@ -211,6 +216,12 @@ QUEUES: tuple[QueueSpec, ...] = (
         max_receive_count=8,
         description="Status callbacks to post.",
     ),
+    QueueSpec(
+        "receipts",
+        visibility_timeout_seconds=90,
+        max_receive_count=8,
+        description="Delivery receipts (End User Messaging events, Twilio and webhook receipts, the outbox carrier).",
+    ),
     QueueSpec("certificates", visibility_timeout_seconds=180, description="Certificate installs (ACM + API GW)."),
 )
 
@@ -243,8 +254,9 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         # Accounts are created, their tokens issued and their status set by the operator: the API only
         # renames one (UpdateItem), and can neither create nor delete an account.
         only_writes=(TableWrite("accounts", ("UpdateItem",)),),
-        queues_send=("send", "certificates", "status_callbacks"),
-        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification"),
+        queues_send=("send", "certificates", "status_callbacks", "receipts"),
+        # provider_receipts: the Twilio and webhook receipt endpoints check signatures with the provider secret.
+        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification", "provider_receipts"),
         snap_start=True,
     ),
     FunctionSpec(
@@ -298,6 +310,29 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         queue_trigger=QueueTrigger("status_callbacks", batch_size=10),
         tables_read=("accounts",),
         capabilities=("metrics", "token_decrypt"),
+    ),
+    FunctionSpec(
+        "receipts",
+        "brandlink.handlers.receipts.handler",
+        "Applies delivery receipts: forward-only status changes, their status callbacks, Fallback to Long Code.",
+        timeout_seconds=60,
+        queue_trigger=QueueTrigger("receipts", batch_size=10),
+        tables_read=("messages", "services", "senders"),
+        tables_write=("messages",),
+        queues_send=("status_callbacks", "send"),
+        capabilities=("metrics",),
+    ),
+    FunctionSpec(
+        "sweeper",
+        "brandlink.handlers.sweeper.handler",
+        "Settles messages stuck in sending (a crash between the provider call and the final write).",
+        timeout_seconds=120,
+        schedule_expression="rate(5 minutes)",
+        tables_read=("messages", "services"),
+        tables_write=("messages",),
+        only_reads=(TableRead("messages", ("Query",), index="by_sending"),),  # the index projects whole items
+        queues_send=("status_callbacks",),
+        capabilities=("metrics",),
     ),
     FunctionSpec(
         "certificates",

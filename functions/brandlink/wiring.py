@@ -51,10 +51,13 @@ if TYPE_CHECKING:
     from brandlink.core.messaging.dispatch_guard import DispatchGuard
     from brandlink.core.messaging.model import Message
     from brandlink.core.messaging.outbox import OutboxRepository
+    from brandlink.core.messaging.receipts import ReceiptProcessor, ReceiptQueue
+    from brandlink.core.messaging.receipts_signatures import ReceiptKeys
     from brandlink.core.messaging.repository import MessageRepository
     from brandlink.core.messaging.scheduling import MessageScheduler
     from brandlink.core.messaging.send_queue import SendQueue
     from brandlink.core.messaging.status_callbacks import CallbackQueue, FormPoster
+    from brandlink.core.messaging.sweeper import Sweeper
     from brandlink.core.policy import ApiPolicy
     from brandlink.core.senders.actions import SenderOwnership
     from brandlink.core.senders.claims import SenderClaims
@@ -461,6 +464,31 @@ def clicks_visibility(current: Settings) -> Callable[[str, int], None]:
 
 
 @per_settings
+def receipt_queue(current: Settings) -> ReceiptQueue:
+    from brandlink.adapters.messaging.queues import SqsReceiptQueue
+
+    return SqsReceiptQueue(current.queue_url("receipts"), current.region)
+
+
+@per_settings
+def receipt_keys(current: Settings) -> ReceiptKeys:
+    """The keys receipts are signed with: the twilio provider's auth token, the webhook provider's
+    signing key (both from the provider secret, read on the first receipt); none for other providers."""
+    from brandlink.core.messaging.receipts_signatures import ReceiptKeys
+
+    if current.provider not in ("twilio", "webhook") or not current.provider_secret_arn:
+        return ReceiptKeys()
+    from brandlink.adapters.messaging.providers.secrets import load_secret_json
+
+    secret = load_secret_json(current.provider_secret_arn, current.region)
+    if current.provider == "twilio":
+        token = secret.get("auth_token")
+        return ReceiptKeys(twilio_auth_token=token if isinstance(token, str) and token else None)
+    key = secret.get("signing_key")
+    return ReceiptKeys(webhook_signing_key=key.encode("utf-8") if isinstance(key, str) and key else None)
+
+
+@per_settings
 def scheduler(current: Settings) -> MessageScheduler:
     from brandlink.adapters.messaging.scheduler import EventBridgeMessageScheduler
 
@@ -519,7 +547,7 @@ def provider(current: Settings) -> Provider:
 
         if secret is None:
             raise RuntimeError("The twilio provider needs BRANDLINK_PROVIDER_SECRET_ARN (Twilio credentials).")
-        return TwilioProvider(config, secret, allow_private=current.is_local)
+        return TwilioProvider(config, secret, allow_private=current.is_local, receipts_base=current.public_api_url)
     if current.provider == "webhook":
         from brandlink.adapters.messaging.providers.webhook import WebhookProvider
 
@@ -661,6 +689,36 @@ def dispatcher(current: Settings) -> Dispatcher:
         links=link_shortener(),
         alpha_sender_countries=frozenset(countries) if countries else ALPHA_SENDER_COUNTRIES,
         guard=dispatch_guard(),
+    )
+
+
+@per_settings
+def receipt_processor(_current: Settings) -> ReceiptProcessor:
+    """Applies delivery reports (the receipts function)."""
+    from brandlink.core.messaging.receipts import ReceiptProcessor
+    from brandlink.core.messaging.receipts_fallback import LongCodeFallback
+
+    return ReceiptProcessor(
+        messages=messages(),
+        services=services(),
+        callbacks=callback_queue(),
+        fallback=LongCodeFallback(senders=senders(), send_queue=send_queue()),
+    )
+
+
+@per_settings
+def sweeper(current: Settings) -> Sweeper:
+    """Settles messages stuck in ``sending`` (the sweeper function)."""
+    from datetime import timedelta
+
+    from brandlink.core.messaging.sweeper import Sweeper
+    from brandlink.store.messaging.messages import DynamoMessageRepository
+
+    return Sweeper(
+        messages=DynamoMessageRepository(),
+        services=services(),
+        callbacks=callback_queue(),
+        sweep_after=timedelta(minutes=current.sweep_after_minutes),
     )
 
 

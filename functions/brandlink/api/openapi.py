@@ -108,6 +108,8 @@ def _operation(operation: Operation) -> dict[str, Any]:
         spec["x-twilio-operation-id"] = operation.twilio_operation_id
     if operation.brandlink_addition:
         spec["x-brandlink-addition"] = True
+    if operation.public:
+        spec["security"] = []  # signed by the caller instead (docs/receipts.md)
     return spec
 
 

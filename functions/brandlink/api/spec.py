@@ -77,6 +77,7 @@ class Operation:
     form: tuple[Param, ...] = ()
     twilio_operation_id: str | None = None  # Twilio's own operationId when this one had to differ
     brandlink_addition: bool = False  # not in Twilio's API: Brandlink adds it
+    public: bool = False  # no HTTP Basic: the caller proves itself with a signature (receipt endpoints)
 
     @property
     def rule(self) -> str:

@@ -1,4 +1,4 @@
-"""SQS queues of the send path: the send queue and the status-callback queue."""
+"""SQS queues of the send path: the send queue, the status-callback queue and the receipts queue."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
+from brandlink.core.messaging.receipts import DeliveryReport
 from brandlink.core.messaging.send_queue import DispatchRequest
 from brandlink.core.messaging.status_callbacks import StatusCallbackJob
 
@@ -46,3 +47,10 @@ class SqsCallbackQueue(_Sqs):
 
     def enqueue(self, jobs: Sequence[StatusCallbackJob]) -> None:
         self.send_all([job.to_json() for job in jobs])
+
+
+class SqsReceiptQueue(_Sqs):
+    """``ReceiptQueue``: delivery reports, applied by the receipts function."""
+
+    def enqueue(self, reports: Sequence[DeliveryReport]) -> None:
+        self.send_all([report.to_json() for report in reports])

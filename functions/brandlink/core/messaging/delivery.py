@@ -16,7 +16,15 @@ from brandlink.core.common.errors import ErrorCode
 from brandlink.core.messaging.model import FAILED, UNDELIVERED
 
 # Codes about the handset or carrier end the message as ``undelivered``; the rest as ``failed``.
-_UNDELIVERED_CODES = frozenset({ErrorCode.UNREACHABLE_HANDSET, ErrorCode.UNKNOWN_HANDSET, ErrorCode.CARRIER_FILTERED})
+_UNDELIVERED_CODES = frozenset(
+    {
+        ErrorCode.UNREACHABLE_HANDSET,
+        ErrorCode.MESSAGE_BLOCKED,
+        ErrorCode.UNKNOWN_HANDSET,
+        ErrorCode.UNREACHABLE_CARRIER,
+        ErrorCode.CARRIER_FILTERED,
+    }
+)
 
 
 @dataclass(frozen=True)

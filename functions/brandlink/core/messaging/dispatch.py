@@ -199,10 +199,12 @@ class Dispatcher:
             final = replace(
                 claimed, status=SENT, date_sent=now, date_updated=now, provider_message_id=receipt.provider_message_id
             )
-        jobs.append(self._job(final, service))
-        self.messages.replace(
+        if self.messages.replace(
             _apply_retention_options(final), expected_statuses=_SENDING_ONLY, expected_attempts=claimed.attempts
-        )
+        ):
+            jobs.append(self._job(final, service))
+        # else: a delivery receipt got there first (core/messaging/receipts.py) and announced its status;
+        # a ``sent`` callback now would arrive after ``delivered``.
         self._notify(jobs)
         return Outcome.SENT if final.status == SENT else Outcome.UNSENT
 

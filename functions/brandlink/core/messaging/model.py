@@ -112,6 +112,7 @@ class Message:
     attempts: int = 0  # provider attempts claimed so far; dispatch triggers carry the expected value
     provider_message_id: str | None = None
     feedback: MessageFeedback | None = None
+    fallback_from: str | None = None  # the short code of the first attempt, once Fallback to Long Code re-sent it
 
     def due_at(self) -> datetime:
         """When the message was meant to go out: its ``SendAt``, else its creation."""

@@ -3,7 +3,9 @@
 * ``messages`` ``(sid)``; GSI ``by_account`` ``(account_sid, created_key)`` lists an account's
   messages newest first (``created_key`` = creation time with microseconds + ``#`` + SID);
   ``expires_at`` is the TTL (retention). DynamoDB deletes expired items up to days late, so every
-  read also filters them out.
+  read also filters them out. Sparse GSI ``by_sending`` ``(sending_shard, sending_since)``: only a
+  message in ``sending`` carries these keys (every write rewrites the whole item, so they vanish
+  when it moves on); the sweeper queries it, one shard at a time, for messages stuck there.
 * ``counters`` ``(name = "scheduled_messages#<AccountSid>")``: how many messages of the account
   are scheduled. Scheduling, canceling and claiming a scheduled message change it in the same
   transaction as the message, so it never drifts from the messages it counts.
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +33,7 @@ from pynamodb.transactions import TransactWrite
 
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.paging import Page, PageRequest
-from brandlink.core.messaging.model import Message, MessageFeedback, MessageOptions, MessageQuery
+from brandlink.core.messaging.model import SENDING, Message, MessageFeedback, MessageOptions, MessageQuery
 from brandlink.core.messaging.repository import ScheduledCapReached
 from brandlink.store.common.base import StoreModel, meta
 from brandlink.store.common.conditions import condition_held, failed_conditions, transaction_connection
@@ -46,6 +49,27 @@ class AccountIndex(GlobalSecondaryIndex["MessageItem"]):
     created_key = UnicodeAttribute(range_key=True)
 
 
+class SendingIndex(GlobalSecondaryIndex["MessageItem"]):
+    class Meta:
+        index_name = "by_sending"
+        projection = AllProjection()
+
+    sending_shard = UnicodeAttribute(hash_key=True)
+    sending_since = UnicodeAttribute(range_key=True)
+
+
+SENDING_SHARDS = 8
+"""Messages in ``sending`` spread over this many index partitions (no hot key at high send rates)."""
+
+
+def sending_shard(sid: str) -> str:
+    return f"sending#{zlib.crc32(sid.encode()) % SENDING_SHARDS}"
+
+
+def _since_key(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+
+
 class MessageItem(StoreModel):
     Meta = meta("messages")
 
@@ -53,6 +77,9 @@ class MessageItem(StoreModel):
     account_sid = UnicodeAttribute()
     created_key = UnicodeAttribute()
     by_account = AccountIndex()
+    sending_shard = UnicodeAttribute(null=True)
+    sending_since = UnicodeAttribute(null=True)
+    by_sending = SendingIndex()
     to = UnicodeAttribute()
     from_address = UnicodeAttribute(null=True)
     messaging_service_sid = UnicodeAttribute(null=True)
@@ -76,6 +103,7 @@ class MessageItem(StoreModel):
     attempts = NumberAttribute(default=0)
     provider_message_id = UnicodeAttribute(null=True)
     feedback = JSONAttribute(null=True)
+    fallback_from = UnicodeAttribute(null=True)
 
     def to_domain(self) -> Message:
         return Message(
@@ -104,6 +132,7 @@ class MessageItem(StoreModel):
             attempts=int(self.attempts or 0),
             provider_message_id=self.provider_message_id,
             feedback=MessageFeedback.from_dict(self.feedback),
+            fallback_from=self.fallback_from,
         )
 
     @classmethod
@@ -135,6 +164,9 @@ class MessageItem(StoreModel):
             attempts=message.attempts,
             provider_message_id=message.provider_message_id,
             feedback=message.feedback.to_dict() if message.feedback else None,
+            fallback_from=message.fallback_from,
+            sending_shard=sending_shard(message.sid) if message.status == SENDING else None,
+            sending_since=f"{_since_key(message.date_updated)}#{message.sid}" if message.status == SENDING else None,
         )
 
 
@@ -244,6 +276,18 @@ class DynamoMessageRepository:
         except DoesNotExist:
             return 0
         return int(item.scheduled or 0)
+
+    def stuck_sending(self, updated_before: datetime, limit: int) -> list[Message]:
+        """Up to ``limit`` messages in ``sending`` not updated since ``updated_before``, oldest first per shard."""
+        found: list[Message] = []
+        for shard in range(SENDING_SHARDS):
+            query = MessageItem.by_sending.query(
+                f"sending#{shard}", MessageItem.sending_since < _since_key(updated_before), limit=limit - len(found)
+            )
+            found.extend(item.to_domain() for item in query)
+            if len(found) >= limit:
+                break
+        return found
 
     def page(self, account_sid: str, request: PageRequest, query: MessageQuery, now: datetime) -> Page[Message]:
         items, next_cursor, previous_cursor = query_page(

@@ -4,6 +4,11 @@ The secret (``BRANDLINK_PROVIDER_SECRET_ARN``) is a JSON object with ``account_s
 ``auth_token`` (or ``api_key_sid`` + ``api_key_secret`` with ``account_sid``). Optional
 ``BRANDLINK_PROVIDER_CONFIG``: ``base_url`` (default ``https://api.twilio.com``) and
 ``messaging_service_sid`` (send through that Twilio service instead of ``From``).
+
+With ``receipts_base`` (the deployment's ``publicApiUrl``) each forwarded message carries
+``StatusCallback={receipts_base}/v1/Receipts/Twilio?AccountSid=...&MessageSid=...``: Twilio's
+status callbacks come back signed with the upstream auth token and move the Brandlink message to
+``delivered``/``undelivered`` (api/routes/receipts.py). Without it no receipt comes back.
 """
 
 from __future__ import annotations
@@ -43,7 +48,9 @@ class TwilioProvider:
         *,
         allow_private: bool = False,
         transport: Transport = request,
+        receipts_base: str | None = None,
     ) -> None:
+        self._receipts_base = receipts_base.rstrip("/") if receipts_base else None
         self._base_url = str(config.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
         self._allow_private = allow_private
         self._service_sid = config.get("messaging_service_sid")
@@ -67,6 +74,9 @@ class TwilioProvider:
         form: list[tuple[str, str]] = [("To", message.to), ("Body", message.body)]
         form.append(("MessagingServiceSid", self._service_sid) if self._service_sid else ("From", message.from_))
         form.extend(("MediaUrl", url) for url in message.media_urls)
+        if self._receipts_base:
+            ids = urlencode({"AccountSid": message.account_sid, "MessageSid": message.message_sid})
+            form.append(("StatusCallback", f"{self._receipts_base}/v1/Receipts/Twilio?{ids}"))
         url = f"{self._base_url}/2010-04-01/Accounts/{account_sid}/Messages.json"
         reply = post(
             self._transport,

@@ -31,4 +31,4 @@ os.environ.pop("AWS_PROFILE", None)
 # session copies those handlers when it is created. Brandlink keeps one session per thread
 # (brandlink.aws_session), so a unit test that made the first client before anything imported moto
 # left a session that later mock_aws() tests could not intercept: their KMS calls went to AWS.
-import moto  # noqa: E402, F401
+import moto  # noqa: F401

@@ -1,5 +1,5 @@
 """Security on the local stack, over HTTP: a suspended account's scheduled message is not sent when
-the stack's scheduler pump fires it (finding 4, dispatch half: 30002 and its status callback), and
+its schedule fires (finding 4, dispatch half: 30002 and its status callback), and
 reactivation restores sending; the operator's per-account limits (finding 5) apply at once."""
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+import boto3
 import pytest
 import requests
 
+from brandlink.core.messaging.scheduling import schedule_name
 from tests.e2e.conftest import give_senders
 from tests.e2e.stack_process import LocalStackProcess
 
@@ -128,19 +130,37 @@ def service_with_number(customer: Customer) -> str:
     return str(service["sid"])
 
 
+def fire_schedule_now(stack: LocalStackProcess, message_sid: str) -> None:
+    """Play EventBridge Scheduler for one message: send its schedule's target input to the target
+    queue, then delete the schedule (``ActionAfterCompletion=DELETE``), as the stack's pump does when
+    ``SendAt`` comes."""
+    env = stack.environment
+    session = boto3.session.Session(
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=env["AWS_SESSION_TOKEN"],
+        region_name=env["AWS_REGION"],
+    )
+    scheduler = session.client("scheduler", endpoint_url=env["AWS_ENDPOINT_URL"])
+    sqs = session.client("sqs", endpoint_url=env["AWS_ENDPOINT_URL"])
+    name, group = schedule_name(message_sid), env["BRANDLINK_SCHEDULE_GROUP"]
+    target = scheduler.get_schedule(Name=name, GroupName=group)["Target"]
+    queue_url = sqs.get_queue_url(QueueName=target["Arn"].rsplit(":", 1)[1])["QueueUrl"]
+    sqs.send_message(QueueUrl=queue_url, MessageBody=target["Input"])
+    scheduler.delete_schedule(Name=name, GroupName=group)
+
+
 def test_a_suspended_accounts_scheduled_message_is_not_sent(
-    customer: Customer, admin: Callable[..., Any], callbacks: Callbacks
+    local_stack: LocalStackProcess, customer: Customer, admin: Callable[..., Any], callbacks: Callbacks
 ) -> None:
     service = service_with_number(customer)
-    # The scheduler pump keeps real time and nothing else decides when a schedule fires, so SendAt
-    # leaves the operator's command (a second or two when idle) a wide margin to land first; if it
-    # still did not, the run says so instead of failing obscurely.
-    scheduled, due = customer.schedule(service, "Scheduled before the suspension", callbacks.url, seconds=45)
+    # Scheduled well beyond this test, then fired by the test itself once the account is suspended,
+    # exactly as EventBridge Scheduler (and the stack's pump) fires it: no race with wall-clock time.
+    scheduled, _due = customer.schedule(service, "Scheduled before the suspension", callbacks.url, seconds=3600)
     admin("set-status", customer.sid, "suspended")
-    if datetime.now(UTC) >= due:
-        pytest.fail("the machine took longer than SendAt's 45 s margin to suspend the account; nothing was tested")
+    fire_schedule_now(local_stack, scheduled["sid"])
 
-    # The scheduler pump fires it; dispatch fails it unsent and says so in the status callback.
+    # Dispatch fails it unsent and says so in the status callback.
     wait_until(lambda: any(c["MessageStatus"] == "failed" for c in callbacks.of(scheduled["sid"])))
     statuses = {(c["MessageStatus"], c.get("ErrorCode")) for c in callbacks.of(scheduled["sid"])}
     assert statuses == {("failed", "30002")}, statuses  # never "sending" or "sent"

@@ -14,6 +14,7 @@
     brandlink --stack NAME migrate-domains        # unverified domains release the names they claimed
     brandlink --local receiver                    # print the webhooks Brandlink posts, signatures checked
     brandlink --local clock advance 91d           # move the local stack's clock (show, reset)
+    brandlink --local reply --from +15551230000 --to +14155552671 "STOP"   # a handset texts a sender
     brandlink test-cert go.acme.localhost         # a certificate bundle for a .localhost domain
     brandlink --stack Brandlink create-account    # the same against a deployed stack (your AWS credentials)
 
@@ -139,7 +140,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clock.add_argument("action", choices=("show", "advance", "reset"))
     clock.add_argument("duration", nargs="?", default=None, help="with advance: e.g. 91d, 12h, 1d12h, 90s")
+    reply = commands.add_parser(
+        "reply", parents=parent, help="play a handset: text one of the local stack's senders (an inbound message)"
+    )
+    reply.add_argument("--from", dest="from_", required=True, metavar="+E164", help="the handset's number")
+    reply.add_argument("--to", required=True, metavar="SENDER", help="the sender texted (number or short code)")
+    reply.add_argument("--media-url", action="append", default=[], help="a media URL (repeat for several)")
+    reply.add_argument("body", metavar="TEXT", help="what the handset says, e.g. STOP")
     return parser
+
+
+def _run_reply(args: argparse.Namespace) -> None:
+    """Queue an inbound message as the outbox provider's carrier would (the inbound function takes it)."""
+    import uuid
+
+    from brandlink import wiring
+    from brandlink.core.common.dates import utcnow
+    from brandlink.core.inbound.model import InboundEvent
+
+    if _target(args).kind != "local":
+        raise CommandError("reply plays a handset for the local stack only: use --local.")
+    event = InboundEvent(
+        provider="outbox",
+        provider_message_id=str(uuid.uuid4()),
+        from_=args.from_.strip(),
+        to=args.to.strip(),
+        body=args.body,
+        received_at=utcnow(),
+        media_urls=tuple(args.media_url),
+    )
+    wiring.inbound_queue().enqueue(event)
+    _print_json({"message_sid": event.message_sid, "from": event.from_, "to": event.to, "body": event.body})
 
 
 def _sender_arguments(parser: argparse.ArgumentParser) -> None:
@@ -309,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         "test-cert": _run_test_cert,
         "receiver": _run_receiver,
         "clock": _run_clock,
+        "reply": _run_reply,
     }
     from botocore.exceptions import BotoCoreError, ClientError
     from pynamodb.exceptions import PynamoDBException

@@ -180,6 +180,17 @@ TABLES: tuple[TableSpec, ...] = (
         ttl_attribute="expires_at",
         description="Recorded click events; expire with message retention.",
     ),
+    TableSpec(
+        "opt_outs",
+        "scope",
+        "recipient",
+        description="Recipients opted out (STOP) of a messaging service or of a sender in no service.",
+    ),
+    TableSpec(
+        "opt_out_settings",
+        "service_sid",
+        description="Advanced Opt-Out keywords and replies per messaging service (absent: Twilio's defaults).",
+    ),
     TableSpec("idempotency", "id", ttl_attribute="expiration", description="Powertools idempotency records."),
     TableSpec(
         "outbox",
@@ -200,6 +211,12 @@ QUEUES: tuple[QueueSpec, ...] = (
         description="Status callbacks to post.",
     ),
     QueueSpec("certificates", visibility_timeout_seconds=180, description="Certificate installs (ACM + API GW)."),
+    QueueSpec(
+        "inbound",
+        visibility_timeout_seconds=90,
+        max_receive_count=8,
+        description="Inbound messages from every provider (and End User Messaging's two-way SNS topic).",
+    ),
 )
 
 ALL_TABLES = tuple(t.logical for t in TABLES)
@@ -214,7 +231,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         http_api="management",
         tables_read=ALL_TABLES,
         tables_write=ALL_TABLES,
-        queues_send=("send", "certificates", "status_callbacks"),
+        queues_send=("send", "certificates", "status_callbacks", "inbound"),
         capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification"),
         snap_start=True,
     ),
@@ -270,6 +287,17 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=60,
         queue_trigger=QueueTrigger("status_callbacks", batch_size=10),
         tables_read=("accounts",),
+        capabilities=("metrics", "token_decrypt"),
+    ),
+    FunctionSpec(
+        "inbound",
+        "brandlink.handlers.inbound.handler",
+        "Records inbound messages, applies opt-out keywords, posts the signed inbound webhook, sends TwiML replies.",
+        timeout_seconds=60,
+        queue_trigger=QueueTrigger("inbound", batch_size=10),
+        tables_read=("accounts", "sender_claims", "senders", "services", "messages", "opt_outs", "opt_out_settings"),
+        tables_write=("messages", "opt_outs"),
+        queues_send=("send",),
         capabilities=("metrics", "token_decrypt"),
     ),
     FunctionSpec(

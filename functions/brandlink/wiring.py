@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from brandlink.core.domains.expiry import Alerts
     from brandlink.core.domains.ports import DomainPorts
     from brandlink.core.domains.repository import DomainRepository
+    from brandlink.core.inbound.opt_out import OptOutRegistry, OptOutSettingsStore
+    from brandlink.core.inbound.receive import InboundReceiver
     from brandlink.core.links.counters import CounterBlocks
     from brandlink.core.links.redirect import RedirectPorts
     from brandlink.core.links.repository import LinkRepository
@@ -384,6 +386,52 @@ def send_queue(current: Settings) -> SendQueue:
 
 
 @per_settings
+def inbound_queue(current: Settings) -> Any:
+    """Where every provider's inbound path puts its ``InboundEvent`` (``enqueue(event)``)."""
+    from brandlink.adapters.inbound.queue import SqsInboundQueue
+
+    return SqsInboundQueue(current.queue_url("inbound"), current.region)
+
+
+@per_settings
+def opt_outs(_current: Settings) -> OptOutRegistry:
+    from brandlink.store.inbound import DynamoOptOutRegistry
+
+    return DynamoOptOutRegistry()
+
+
+@per_settings
+def opt_out_settings(_current: Settings) -> OptOutSettingsStore:
+    from brandlink.store.inbound import DynamoOptOutSettings
+
+    return DynamoOptOutSettings()
+
+
+@per_settings
+def inbound_receiver(current: Settings) -> InboundReceiver:
+    """Records inbound messages and posts the signed inbound webhook (private URLs only locally)."""
+    from brandlink.adapters.inbound.poster import HttpInboundPoster
+    from brandlink.core.inbound.receive import InboundPorts, InboundReceiver
+
+    tokens = signing_tokens()
+    return InboundReceiver(
+        InboundPorts(
+            messages=messages(),
+            accounts=accounts(),
+            claims=sender_claims(),
+            senders=senders(),
+            services=services(),
+            opt_outs=opt_outs(),
+            opt_out_settings=opt_out_settings(),
+            send_queue=send_queue(),
+            poster=HttpInboundPoster(allow_private=current.is_local, timeout=current.callback_timeout_seconds),
+            signing_token=tokens.for_account,
+            default_retention_days=current.retention_days,
+        )
+    )
+
+
+@per_settings
 def callback_queue(current: Settings) -> CallbackQueue:
     from brandlink.adapters.messaging.queues import SqsCallbackQueue
 
@@ -512,6 +560,7 @@ def message_ports(_current: Settings) -> MessagePorts:
         scheduler=scheduler(),
         callbacks=callback_queue(),
         shortening=shortening_gate(),
+        opt_outs=opt_outs(),
     )
 
 

@@ -30,7 +30,7 @@ from pynamodb.transactions import TransactWrite
 
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.paging import Page, PageRequest
-from brandlink.core.messaging.model import Message, MessageFeedback, MessageOptions, MessageQuery
+from brandlink.core.messaging.model import DIRECTION, Message, MessageFeedback, MessageOptions, MessageQuery
 from brandlink.core.messaging.repository import ScheduledCapReached
 from brandlink.store.common.base import StoreModel, meta
 from brandlink.store.common.conditions import condition_held, failed_conditions, transaction_connection
@@ -76,6 +76,7 @@ class MessageItem(StoreModel):
     attempts = NumberAttribute(default=0)
     provider_message_id = UnicodeAttribute(null=True)
     feedback = JSONAttribute(null=True)
+    direction = UnicodeAttribute(null=True)  # absent on items written before inbound messages: outbound-api
 
     def to_domain(self) -> Message:
         return Message(
@@ -104,6 +105,7 @@ class MessageItem(StoreModel):
             attempts=int(self.attempts or 0),
             provider_message_id=self.provider_message_id,
             feedback=MessageFeedback.from_dict(self.feedback),
+            direction=self.direction or DIRECTION,
         )
 
     @classmethod
@@ -135,6 +137,7 @@ class MessageItem(StoreModel):
             attempts=message.attempts,
             provider_message_id=message.provider_message_id,
             feedback=message.feedback.to_dict() if message.feedback else None,
+            direction=message.direction,
         )
 
 

@@ -394,6 +394,24 @@ def inbound_queue(current: Settings) -> Any:
 
 
 @per_settings
+def _provider_secret_loader(current: Settings) -> Callable[[], dict[str, Any]]:
+    """The provider secret's JSON, fetched on first use and kept for the container; ``{}`` without one."""
+    if not current.provider_secret_arn:
+        return dict
+    from functools import cache
+
+    from brandlink.adapters.messaging.providers.secrets import load_secret_json
+
+    return cache(partial(load_secret_json, current.provider_secret_arn, current.region))
+
+
+def provider_secret_json() -> dict[str, Any]:
+    """What the upstream provider's inbound webhooks are checked with (Twilio ``auth_token``,
+    webhook ``signing_key``)."""
+    return _provider_secret_loader()()
+
+
+@per_settings
 def opt_outs(_current: Settings) -> OptOutRegistry:
     from brandlink.store.inbound import DynamoOptOutRegistry
 

@@ -20,7 +20,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from brandlink import wiring
 from brandlink.api.auth import basic_auth, parse_basic
 from brandlink.api.context import json_response
-from brandlink.api.routes import accounts, domains, inbound, messages, openapi, outbox, senders, services
+from brandlink.api.routes import (
+    accounts,
+    domains,
+    inbound,
+    inbound_providers,
+    messages,
+    openapi,
+    outbox,
+    senders,
+    services,
+)
 from brandlink.api.spec import DocumentedRouter
 from brandlink.core.accounts.actions import authenticate
 from brandlink.core.common.errors import TwilioError
@@ -34,6 +44,7 @@ ROUTERS: tuple[DocumentedRouter, ...] = (
     messages.router,
     outbox.router,
     inbound.router,
+    inbound_providers.router,
     openapi.router,
 )
 

@@ -96,7 +96,8 @@ class FunctionSpec:
     # Extra capabilities the infra grants with least privilege (infra.permissions.CAPABILITY_GRANTS):
     # scheduler, acm, apigateway_domains, alerts_topic, metrics, provider_secret, provider_sms,
     # kms_certificates, token_decrypt (opens sealed auth tokens to sign webhooks), provider_verification
-    # (sends number-verification codes through the provider, when senderVerificationFrom is set).
+    # (sends number-verification codes through the provider, when senderVerificationFrom is set),
+    # provider_inbound (reads the provider secret to check /v1/Inbound/* with twilio or webhook).
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
@@ -232,7 +233,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         tables_read=ALL_TABLES,
         tables_write=ALL_TABLES,
         queues_send=("send", "certificates", "status_callbacks", "inbound"),
-        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification"),
+        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification", "provider_inbound"),
         snap_start=True,
     ),
     FunctionSpec(

@@ -374,7 +374,8 @@ def test_alerts_topic_is_encrypted_and_tls_only(stack: Synthesized) -> None:
             }
         },
     )
-    assert stack.resources("AWS::SNS::Subscription") == {}
+    # No e-mail subscription without alarmEmail; the one subscription is the inbound SMS topic's queue.
+    assert [s["Properties"]["Protocol"] for s in stack.resources("AWS::SNS::Subscription").values()] == ["sqs"]
 
 
 def test_alarms_on_every_dead_letter_queue_and_every_function(stack: Synthesized) -> None:
@@ -434,7 +435,7 @@ def test_signing_functions_are_told_the_token_key_and_others_are_not(stack: Synt
     for spec in resources.FUNCTIONS:
         variables = functions[_logical_id(functions, f"Functions{camel(spec.logical)}")]["Properties"]["Environment"]
         has_key = "BRANDLINK_TOKEN_KEY_ARN" in variables["Variables"]
-        assert has_key == (spec.logical in {"status_callbacks", "clicks"}), spec.logical
+        assert has_key == (spec.logical in {"status_callbacks", "clicks", "inbound"}), spec.logical
 
 
 def _token_key(stack: Synthesized) -> tuple[str, dict[str, Any]]:
@@ -477,8 +478,8 @@ def test_token_key_policy_lets_only_signers_decrypt_and_only_under_an_account_co
         assert statement["Condition"] == context
         decrypters.append(statement["Principal"]["AWS"])
     signers = [spec.logical for spec in resources.FUNCTIONS if "token_decrypt" in spec.capabilities]
-    assert signers == ["status_callbacks"]
-    assert decrypters == [{"Fn::GetAtt": [_role_id(stack, "status_callbacks"), "Arn"]}]
+    assert signers == ["status_callbacks", "inbound"]
+    assert sorted(map(str, decrypters)) == sorted(str({"Fn::GetAtt": [_role_id(stack, s), "Arn"]}) for s in signers)
     for action in ("kms:ReEncrypt*", "kms:ReEncryptFrom", "kms:GenerateDataKey", "kms:GenerateDataKey*"):
         assert action not in by_action, action
 

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from brandlink.core.messaging.repository import MessageRepository
     from brandlink.core.messaging.scheduling import MessageScheduler
     from brandlink.core.messaging.send_queue import SendQueue
+    from brandlink.core.messaging.sender_id_alert import SenderIdWarning
     from brandlink.core.messaging.status_callbacks import CallbackQueue, FormPoster
     from brandlink.core.policy import ApiPolicy
     from brandlink.core.senders.actions import SenderOwnership
@@ -599,6 +600,8 @@ def domain_ports() -> DomainPorts:
 def dispatcher(current: Settings) -> Dispatcher:
     from brandlink.core.messaging.delivery import RetryPolicy
     from brandlink.core.messaging.dispatch import Dispatcher
+    from brandlink.core.messaging.mms_converter import MmsConverter
+    from brandlink.core.messaging.sender_id_alert import SenderIdAlert, parse_registered
     from brandlink.core.senders.selection import ALPHA_SENDER_COUNTRIES
 
     countries = current.alpha_sender_countries
@@ -613,6 +616,27 @@ def dispatcher(current: Settings) -> Dispatcher:
         retry=RetryPolicy(max_attempts=current.send_max_attempts, base_delay_seconds=current.send_retry_base_seconds),
         links=link_shortener(),
         alpha_sender_countries=frozenset(countries) if countries else ALPHA_SENDER_COUNTRIES,
+        mms=MmsConverter(current.provider, link_shortener),
+        sender_id_alert=SenderIdAlert(
+            parse_registered((current.registered_sender_ids or "").split(",")), _report_sender_id_warning
+        ),
+    )
+
+
+def _report_sender_id_warning(warning: SenderIdWarning, message_sid: str) -> None:
+    """The ``SenderIdNotRegistered`` metric (alarmed in the stack) and a warning line."""
+    from aws_lambda_powertools import single_metric
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from brandlink.observability import logger, metrics
+
+    # No Country dimension: the alarm watches one series per function; the country is in the log line.
+    with single_metric(name="SenderIdNotRegistered", unit=MetricUnit.Count, value=1, namespace=metrics.namespace):
+        pass
+    logger.warning(
+        f"sender ID {warning.sender_id} is not registered for {warning.country} (registration {warning.level}); "
+        "the message was sent but may be blocked or its sender replaced",
+        extra={"message_sid": message_sid, "sender_id": warning.sender_id, "country": warning.country},
     )
 
 

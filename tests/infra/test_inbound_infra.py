@@ -94,3 +94,14 @@ def test_the_api_reads_the_provider_secret_only_for_providers_that_post_inbound(
         )
     )
     assert not api_reads_secret(synth_app({"provider": "sns", "providerSecretArn": secret}))
+
+
+def test_the_sender_id_warning_is_alarmed(stack: Synthesized) -> None:
+    [alarm] = [
+        a["Properties"]
+        for a in stack.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == "SenderIdNotRegistered"
+    ]
+    assert alarm["Namespace"] == "Brandlink"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "brandlink-dispatch"}]
+    assert alarm["Threshold"] == 1

@@ -32,10 +32,12 @@ from brandlink.core.links.sending import LinkShortener, SendBody, ShorteningRefu
 from brandlink.core.messaging import delivery
 from brandlink.core.messaging.callback_jobs import callback_job
 from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage, Provider, RetryPolicy
+from brandlink.core.messaging.mms_converter import MmsConverter
 from brandlink.core.messaging.model import FINAL_STATUSES, PENDING_STATUSES, SCHEDULED, SENDING, SENT, Message
 from brandlink.core.messaging.repository import MessageRepository
 from brandlink.core.messaging.segments import count_segments
 from brandlink.core.messaging.send_queue import DispatchRequest, SendQueue
+from brandlink.core.messaging.sender_id_alert import SenderIdAlert
 from brandlink.core.messaging.smart_encoding import smart_encode
 from brandlink.core.messaging.status_callbacks import CallbackQueue, StatusCallbackJob
 from brandlink.core.senders import selection as sender_selection
@@ -91,6 +93,10 @@ class Dispatcher:
     links: LinkShortener | None = None
     """Shortens ``ShortenUrls`` messages; None sends every body as written (benchmarks, tests)."""
     alpha_sender_countries: frozenset[str] = sender_selection.ALPHA_SENDER_COUNTRIES
+    mms: MmsConverter | None = None
+    """MMS Converter (core/messaging/mms_converter.py); None sends media as given."""
+    sender_id_alert: SenderIdAlert | None = None
+    """Sender ID Pre-registration Alert (core/messaging/sender_id_alert.py); None checks nothing."""
     clock: Callable[[], datetime] = utcnow
 
     def dispatch(self, request: DispatchRequest) -> Outcome:
@@ -110,12 +116,18 @@ class Dispatcher:
             return self._end_unsent(message, request, exc.code, exc.message)
 
         body = _final_body(prepared.body, message, service)
+        media_urls = message.media_urls
+        if self.mms is not None and message.status != SENDING:  # a retry sends the body it claimed
+            body, media_urls = self.mms.convert(message, service, route.from_, body, self.clock())
+        if self.sender_id_alert is not None:
+            self.sender_id_alert.check(message.sid, route.from_, message.to)
         segments = count_segments(body)
         claimed = replace(
             message,
             status=SENDING,
             from_=route.from_,
             body=body,
+            media_urls=media_urls,
             num_segments=segments.segments,
             attempts=message.attempts + 1,
             date_updated=self.clock(),

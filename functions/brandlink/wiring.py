@@ -617,6 +617,7 @@ def dispatcher(current: Settings) -> Dispatcher:
         links=link_shortener(),
         alpha_sender_countries=frozenset(countries) if countries else ALPHA_SENDER_COUNTRIES,
         mms=MmsConverter(current.provider, link_shortener),
+        opt_outs=opt_outs(),
         sender_id_alert=SenderIdAlert(
             parse_registered((current.registered_sender_ids or "").split(",")), _report_sender_id_warning
         ),

@@ -122,3 +122,21 @@ def test_the_opt_out_api_refuses_bad_input_with_a_sentence(api: ApiClient) -> No
         assert name in error["message"], error
     status, error = api.get("/v1/Services/MG" + "0" * 32 + "/OptOut")
     assert status == 404, error
+
+
+def test_a_message_scheduled_before_stop_fails_with_21610_when_due(api: ApiClient) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from brandlink.core.messaging.send_queue import DispatchRequest
+    from tests.integration.message_helpers import dispatch_payload
+
+    service = service_with_numbers(api, SENDER)
+    send_at = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    scheduled = send(api, To=HANDSET, MessagingServiceSid=service, Body="Later", ScheduleType="fixed", SendAt=send_at)
+    text_from_handset(SENDER, "STOP")
+    run_inbound()
+    dispatch_payload(DispatchRequest(str(api.sid), scheduled["sid"]).to_json())  # the schedule fires
+    _status, message = api.get(messages_path(api, scheduled["sid"]))
+    assert (message["status"], message["error_code"]) == ("failed", 21610)
+    run_dispatch()  # the STOP confirmation still goes out
+    assert bodies_sent_to(api) == [DEFAULT_REPLIES[OptOutType.STOP]]

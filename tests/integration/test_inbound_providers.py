@@ -147,3 +147,30 @@ def test_a_signed_but_malformed_webhook_message_is_a_400_with_a_sentence(api: Ap
     status, body = webhook_post({"id": "gw-8", "from": HANDSET})
     assert status == 400, body
     assert "id, from and to" in json.loads(body)["message"]
+
+
+def test_end_user_messaging_two_way_sms_arrives_through_sns(api: ApiClient, receiver: CallbackReceiver) -> None:
+    """The number's two-way channel (an SNS topic) → the inbound queue subscribed to it → a message."""
+    service_with_numbers(api, SENDER, InboundRequestUrl=receiver.url("/in"))
+    region = settings().region
+    sqs = boto3.client("sqs", region_name=region)
+    queue_arn = sqs.get_queue_attributes(QueueUrl=settings().queue_url("inbound"), AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns = boto3.client("sns", region_name=region)
+    topic = sns.create_topic(Name="two-way")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    two_way = {
+        "originationNumber": HANDSET,
+        "destinationNumber": SENDER,
+        "messageKeyword": "KEYWORD_123456789012",
+        "messageBody": "Help",
+        "inboundMessageId": "cae173d2-66b9-564c-8309-21f858e9fb84",
+        "previousPublishedMessageId": "wJ0bZF8o0MQL0EkG",
+    }
+    sns.publish(TopicArn=topic, Message=json.dumps(two_way))
+    sns.publish(TopicArn=topic, Message=json.dumps(two_way))  # SNS delivers at least once
+    assert run_inbound() == 2
+    [posted] = receiver.received
+    assert (posted.params["From"], posted.params["To"], posted.params["Body"]) == (HANDSET, SENDER, "Help")
+    assert posted.params["OptOutType"] == "HELP"

@@ -127,3 +127,50 @@ def test_replies_opt_out_and_help_through_the_local_stack(
     reply("help")
     wait_until(lambda: outbox_bodies()[-1:] == [DEFAULT_REPLIES[OptOutType.HELP]])
     assert receiver.received[-1][1]["OptOutType"] == "HELP"
+
+
+MMS_SENDER = "+14155552692"
+UK_HANDSET = "+447400123456"  # MMS is not carried to the UK; alpha IDs there should be registered
+PICTURE = "https://cdn.example.com/p/1.jpg"
+
+
+def test_mms_converter_and_sender_id_warning_on_the_local_stack(
+    local_stack: LocalStackProcess, fresh_account: tuple[str, str]
+) -> None:
+    account_sid, token = fresh_account
+    client = make_client(local_stack.api_url, account_sid, token)
+    give_senders(local_stack, account_sid, MMS_SENDER, "alpha:ACME")
+    number = client.incoming_phone_numbers.create(phone_number=MMS_SENDER)
+    media_service = client.messaging.v1.services.create(friendly_name="mms converter e2e")
+    client.messaging.v1.services(media_service.sid).phone_numbers.create(phone_number_sid=number.sid)
+    alpha_service = client.messaging.v1.services.create(friendly_name="alpha e2e")
+    client.messaging.v1.services(alpha_service.sid).alpha_senders.create(alpha_sender="ACME")
+
+    def delivered(sid: str) -> list[dict[str, Any]]:
+        response = requests.get(
+            f"{local_stack.api_url}/v1/Outbox", params={"MessageSid": sid}, auth=(account_sid, token), timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return list(response.json()["messages"])
+
+    # MMS Converter (on by default): no short-link domain on this service, so the URL goes as written.
+    converted = client.messages.create(
+        to=UK_HANDSET, messaging_service_sid=media_service.sid, body="Your photo", media_url=[PICTURE]
+    )
+    [entry] = wait_until(lambda: delivered(converted.sid))
+    assert (entry["body"], entry["media_urls"]) == (f"Your photo\n{PICTURE}", [])
+    as_mms = client.messages.create(
+        to=HANDSET, messaging_service_sid=media_service.sid, body="Your photo", media_url=[PICTURE]
+    )
+    [entry] = wait_until(lambda: delivered(as_mms.sid))
+    assert (entry["body"], entry["media_urls"]) == ("Your photo", [PICTURE])
+
+    # Sender ID Pre-registration Alert: sent, with the warning in the dispatch function's log.
+    alpha = client.messages.create(to=UK_HANDSET, messaging_service_sid=alpha_service.sid, body="Code 1234")
+    [entry] = wait_until(lambda: delivered(alpha.sid))
+    assert entry["from"] == "ACME"
+    lines = wait_until(
+        lambda: [line for line in local_stack.output().splitlines() if alpha.sid in line and "not registered" in line]
+    )
+    assert "GB" in lines[0]
+    assert '"SenderIdNotRegistered"' in local_stack.output()

@@ -1,7 +1,8 @@
 """Cost of the inbound function per message on moto in-process (``mock_aws``): claim, account, sender
 and service reads, the opt-out settings read, the conditional message write; ``STOP`` adds the
 opt-out write and the confirmation (message write + send-queue message). The number is claimed but
-in no service and has no SmsUrl (drop), so no HTTP is timed. Most of the time is moto and botocore (DESIGN.md: a GetItem costs 2-3 ms here).
+in no service and has no SmsUrl (drop), so no HTTP is timed. Most of the time is moto and botocore
+(DESIGN.md: a GetItem costs 2-3 ms here).
 
     python -m bench.bench_inbound [--events 200]
 """

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import boto3
 import pytest
+from twilio.request_validator import RequestValidator
 
 from brandlink.config import settings
 from brandlink.core.common.signing import compute_signature
@@ -56,7 +57,8 @@ def post(path: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
 
 
 def twilio_post(params: dict[str, str], token: str = UPSTREAM_TOKEN) -> tuple[int, str]:
-    signature = compute_signature(token, BASE + "/v1/Inbound/Twilio", params)
+    # Signed as Twilio signs its webhooks: the helper library's own RequestValidator.
+    signature = RequestValidator(token).compute_signature(BASE + "/v1/Inbound/Twilio", params)
     return post(
         "/v1/Inbound/Twilio",
         urlencode(params),

@@ -77,6 +77,19 @@ class Alarms(Construct):
                 description,
             )
 
+        self._alarm(
+            "SenderIdNotRegistered",
+            cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name="SenderIdNotRegistered",
+                dimensions_map={"service": "brandlink-dispatch"},
+                period=PERIOD,
+                statistic=cloudwatch.Stats.SUM,
+            ),
+            "A message went out from an alphanumeric sender ID not registered for a country that requires or "
+            "recommends registration (registeredSenderIds): it may be blocked or its sender replaced.",
+        )
+
     def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, description: str) -> None:
         alarm = cloudwatch.Alarm(
             self,

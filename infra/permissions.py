@@ -292,6 +292,13 @@ def _kms_certificates(function: lambda_.Function, spec: resources.FunctionSpec, 
         allow_certificate_key(wiring.certificate_key, _role(function), "kms:Decrypt")
 
 
+def _provider_inbound(function: lambda_.Function, spec: resources.FunctionSpec, wiring: FunctionWiring) -> None:
+    """The API checks the upstream provider's inbound webhooks (/v1/Inbound/*) with the provider
+    secret: only for the providers that post them (twilio: auth_token, webhook: signing_key)."""
+    if wiring.settings.provider in ("twilio", "webhook"):
+        _provider_secret(function, spec, wiring)
+
+
 CAPABILITY_GRANTS: dict[str, Grant] = {
     "scheduler": _scheduler,
     "acm": _acm,
@@ -305,6 +312,7 @@ CAPABILITY_GRANTS: dict[str, Grant] = {
     TOKEN_KEY_CAPABILITY: _token_decrypt,
     "provider_verification": _provider_verification,
     "click_events": _click_events,
+    "provider_inbound": _provider_inbound,
 }
 
 # Resource "*" statements any function may carry: X-Ray (added by active tracing), metrics

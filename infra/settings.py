@@ -75,6 +75,7 @@ class DeploymentSettings:
     public_api_url: str | None
     send_max_attempts: int
     alpha_sender_countries: tuple[str, ...] | None
+    registered_sender_ids: str | None
     sender_verification_from: str | None
     domain_verification_days: int
     legacy_token_key_secret_arn: str | None

@@ -17,6 +17,7 @@ from infra.data import DataTables
 from infra.delivery_events import DeliveryEvents
 from infra.functions import Functions
 from infra.http_apis import HttpApis
+from infra.inbound import InboundSmsTopic
 from infra.naming import camel
 from infra.queues import WorkQueues
 from infra.scheduling import MessageScheduling
@@ -93,6 +94,13 @@ class BrandlinkStack(Stack):
         Alarms(self, "Alarms", topic=alerts.topic, queues=queues.queues, functions=functions.functions)
         self._acknowledge_open_routes(apis, routed)
         self._outputs(data, queues, apis, alerts, token_key, legacy_token_key)
+        inbound_sms = InboundSmsTopic(self, "InboundSms", queue=queues.queue("inbound").queue)
+        CfnOutput(
+            self,
+            "InboundSmsTopicArn",
+            value=inbound_sms.topic.topic_arn,
+            description="Set as the two-way channel (TwoWayChannelArn) of End User Messaging numbers.",
+        )
 
     def _acknowledge_open_routes(self, apis: HttpApis, routed: set[str]) -> None:
         """Routes without an authorizer, on the APIs that have routes (a function not built has none)."""

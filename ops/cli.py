@@ -19,6 +19,7 @@
     brandlink --local clock advance 91d           # move the local stack's clock (show, reset)
     brandlink --local carrier deliver SM...       # the outbox's carrier: sent, deliver, undeliver --code 30005, fail
     brandlink --local sweep                       # settle messages stuck in sending now (the sweeper function's run)
+    brandlink --local reply --from +15551230000 --to +14155552671 "STOP"   # a handset texts a sender
     brandlink test-cert go.acme.localhost         # a certificate bundle for a .localhost domain
     brandlink --stack Brandlink create-account    # the same against a deployed stack (your AWS credentials)
 
@@ -160,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clock.add_argument("action", choices=("show", "advance", "reset"))
     clock.add_argument("duration", nargs="?", default=None, help="with advance: e.g. 91d, 12h, 1d12h, 90s")
+    reply = commands.add_parser(
+        "reply", parents=parent, help="play a handset: text one of the local stack's senders (an inbound message)"
+    )
+    reply.add_argument("--from", dest="from_", required=True, metavar="+E164", help="the handset's number")
+    reply.add_argument("--to", required=True, metavar="SENDER", help="the sender texted (number or short code)")
+    reply.add_argument("--media-url", action="append", default=[], help="a media URL (repeat for several)")
+    reply.add_argument("body", metavar="TEXT", help="what the handset says, e.g. STOP")
     carrier = commands.add_parser(
         "carrier", parents=parent, help="play the carrier for an outbox message: queue its delivery receipt"
     )
@@ -192,6 +200,29 @@ def _run_carrier(args: argparse.Namespace) -> None:
         _print_json(carrier.play(account_sid, args.message_sid, args.action, args.code))
     except carrier.CarrierCommandError as exc:
         raise CommandError(str(exc)) from None
+
+
+def _run_reply(args: argparse.Namespace) -> None:
+    """Queue an inbound message as the outbox provider's carrier would (the inbound function takes it)."""
+    import uuid
+
+    from brandlink import wiring
+    from brandlink.core.common.dates import utcnow
+    from brandlink.core.inbound.model import InboundEvent
+
+    if _target(args).kind != "local":
+        raise CommandError("reply plays a handset for the local stack only: use --local.")
+    event = InboundEvent(
+        provider="outbox",
+        provider_message_id=str(uuid.uuid4()),
+        from_=args.from_.strip(),
+        to=args.to.strip(),
+        body=args.body,
+        received_at=utcnow(),
+        media_urls=tuple(args.media_url),
+    )
+    wiring.inbound_queue().enqueue(event)
+    _print_json({"message_sid": event.message_sid, "from": event.from_, "to": event.to, "body": event.body})
 
 
 def _sender_arguments(parser: argparse.ArgumentParser) -> None:
@@ -381,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         "clock": _run_clock,
         "carrier": _run_carrier,
         "sweep": _run_sweep,
+        "reply": _run_reply,
     }
     from botocore.exceptions import BotoCoreError, ClientError
     from pynamodb.exceptions import PynamoDBException

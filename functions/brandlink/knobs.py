@@ -352,6 +352,14 @@ KNOBS: tuple[Knob, ...] = (
         context="alphaSenderCountries",
     ),
     Knob(
+        "registered_sender_ids",
+        "alphanumeric sender IDs registered per country, ID:CC pairs (ACME:IN,ACME:SA; ID:* for every country); "
+        "others sent where registration is required or recommended raise the SenderIdNotRegistered warning",
+        Text(r"^[A-Za-z0-9 ]{1,11}:([A-Za-z]{2}|\*)(,[A-Za-z0-9 ]{1,11}:([A-Za-z]{2}|\*))*$", "be ID:CC pairs"),
+        env="BRANDLINK_REGISTERED_SENDER_IDS",
+        context="registeredSenderIds",
+    ),
+    Knob(
         "sender_verification_from",
         "the sender ID (+E164 or 1-11 letters/digits) number-verification codes are sent from; unset, only "
         "the operator assigns numbers (brandlink assign-sender)",

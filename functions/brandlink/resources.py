@@ -107,7 +107,8 @@ class FunctionSpec:
     # kms_certificates, token_decrypt (opens sealed auth tokens to sign webhooks), provider_verification
     # (sends number-verification codes through the provider, when senderVerificationFrom is set),
     # click_events (events:PutEvents on the clickEventBus bus, when that knob is set),
-    # provider_receipts (reads the provider secret to check Twilio/webhook receipt signatures).
+    # provider_receipts (reads the provider secret to check Twilio/webhook receipt signatures),
+    # provider_inbound (reads the provider secret to check /v1/Inbound/* with twilio or webhook).
     capabilities: tuple[str, ...] = ()
     # Concurrent executions reserved (and capped) for the function; None: the account's pool.
     reserved_concurrency: int | None = None
@@ -197,6 +198,17 @@ TABLES: tuple[TableSpec, ...] = (
         ttl_attribute="expires_at",
         description="Recorded click events; expire with message retention.",
     ),
+    TableSpec(
+        "opt_outs",
+        "scope",
+        "recipient",
+        description="Recipients opted out (STOP) of a messaging service or of a sender in no service.",
+    ),
+    TableSpec(
+        "opt_out_settings",
+        "service_sid",
+        description="Advanced Opt-Out keywords and replies per messaging service (absent: Twilio's defaults).",
+    ),
     TableSpec("idempotency", "id", ttl_attribute="expiration", description="Powertools idempotency records."),
     TableSpec(
         "outbox",
@@ -223,6 +235,12 @@ QUEUES: tuple[QueueSpec, ...] = (
         description="Delivery receipts (End User Messaging events, Twilio and webhook receipts, the outbox carrier).",
     ),
     QueueSpec("certificates", visibility_timeout_seconds=180, description="Certificate installs (ACM + API GW)."),
+    QueueSpec(
+        "inbound",
+        visibility_timeout_seconds=90,
+        max_receive_count=8,
+        description="Inbound messages from every provider (and End User Messaging's two-way SNS topic).",
+    ),
 )
 
 ALL_TABLES = tuple(t.logical for t in TABLES)
@@ -250,13 +268,22 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
             "counters",
             "rate_limits",
             "outbox",
+            "opt_out_settings",
         ),
         # Accounts are created, their tokens issued and their status set by the operator: the API only
         # renames one (UpdateItem), and can neither create nor delete an account.
         only_writes=(TableWrite("accounts", ("UpdateItem",)),),
-        queues_send=("send", "certificates", "status_callbacks", "receipts"),
-        # provider_receipts: the Twilio and webhook receipt endpoints check signatures with the provider secret.
-        capabilities=("scheduler", "metrics", "kms_certificates", "provider_verification", "provider_receipts"),
+        queues_send=("send", "certificates", "status_callbacks", "receipts", "inbound"),
+        # provider_receipts / provider_inbound: the Twilio and webhook receipt and inbound endpoints check
+        # signatures with the provider secret.
+        capabilities=(
+            "scheduler",
+            "metrics",
+            "kms_certificates",
+            "provider_verification",
+            "provider_receipts",
+            "provider_inbound",
+        ),
         snap_start=True,
     ),
     FunctionSpec(
@@ -333,6 +360,17 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         only_reads=(TableRead("messages", ("Query",), index="by_sending"),),  # the index projects whole items
         queues_send=("status_callbacks",),
         capabilities=("metrics",),
+    ),
+    FunctionSpec(
+        "inbound",
+        "brandlink.handlers.inbound.handler",
+        "Records inbound messages, applies opt-out keywords, posts the signed inbound webhook, sends TwiML replies.",
+        timeout_seconds=60,
+        queue_trigger=QueueTrigger("inbound", batch_size=10),
+        tables_read=("accounts", "sender_claims", "senders", "services", "messages", "opt_outs", "opt_out_settings"),
+        tables_write=("messages", "opt_outs"),
+        queues_send=("send",),
+        capabilities=("metrics", "token_decrypt"),
     ),
     FunctionSpec(
         "certificates",

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from brandlink.core.domains.expiry import Alerts
     from brandlink.core.domains.ports import DomainPorts
     from brandlink.core.domains.repository import DomainRepository
+    from brandlink.core.inbound.opt_out import OptOutRegistry, OptOutSettingsStore
+    from brandlink.core.inbound.receive import InboundReceiver
     from brandlink.core.links.counters import CounterBlocks
     from brandlink.core.links.redirect import RedirectPorts
     from brandlink.core.links.repository import LinkRepository
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
     from brandlink.core.messaging.repository import MessageRepository
     from brandlink.core.messaging.scheduling import MessageScheduler
     from brandlink.core.messaging.send_queue import SendQueue
+    from brandlink.core.messaging.sender_id_alert import SenderIdWarning
     from brandlink.core.messaging.status_callbacks import CallbackQueue, FormPoster
     from brandlink.core.messaging.sweeper import Sweeper
     from brandlink.core.policy import ApiPolicy
@@ -399,6 +402,70 @@ def send_queue(current: Settings) -> SendQueue:
 
 
 @per_settings
+def inbound_queue(current: Settings) -> Any:
+    """Where every provider's inbound path puts its ``InboundEvent`` (``enqueue(event)``)."""
+    from brandlink.adapters.inbound.queue import SqsInboundQueue
+
+    return SqsInboundQueue(current.queue_url("inbound"), current.region)
+
+
+@per_settings
+def _provider_secret_loader(current: Settings) -> Callable[[], dict[str, Any]]:
+    """The provider secret's JSON, fetched on first use and kept for the container; ``{}`` without one."""
+    if not current.provider_secret_arn:
+        return dict
+    from functools import cache
+
+    from brandlink.adapters.messaging.providers.secrets import load_secret_json
+
+    return cache(partial(load_secret_json, current.provider_secret_arn, current.region))
+
+
+def provider_secret_json() -> dict[str, Any]:
+    """What the upstream provider's inbound webhooks are checked with (Twilio ``auth_token``,
+    webhook ``signing_key``)."""
+    return _provider_secret_loader()()
+
+
+@per_settings
+def opt_outs(_current: Settings) -> OptOutRegistry:
+    from brandlink.store.inbound import DynamoOptOutRegistry
+
+    return DynamoOptOutRegistry()
+
+
+@per_settings
+def opt_out_settings(_current: Settings) -> OptOutSettingsStore:
+    from brandlink.store.inbound import DynamoOptOutSettings
+
+    return DynamoOptOutSettings()
+
+
+@per_settings
+def inbound_receiver(current: Settings) -> InboundReceiver:
+    """Records inbound messages and posts the signed inbound webhook (private URLs only locally)."""
+    from brandlink.adapters.inbound.poster import HttpInboundPoster
+    from brandlink.core.inbound.receive import InboundPorts, InboundReceiver
+
+    tokens = signing_tokens()
+    return InboundReceiver(
+        InboundPorts(
+            messages=messages(),
+            accounts=accounts(),
+            claims=sender_claims(),
+            senders=senders(),
+            services=services(),
+            opt_outs=opt_outs(),
+            opt_out_settings=opt_out_settings(),
+            send_queue=send_queue(),
+            poster=HttpInboundPoster(allow_private=current.is_local, timeout=current.callback_timeout_seconds),
+            signing_token=tokens.for_account,
+            default_retention_days=current.retention_days,
+        )
+    )
+
+
+@per_settings
 def callback_queue(current: Settings) -> CallbackQueue:
     from brandlink.adapters.messaging.queues import SqsCallbackQueue
 
@@ -610,6 +677,7 @@ def message_ports(_current: Settings) -> MessagePorts:
         scheduler=scheduler(),
         callbacks=callback_queue(),
         shortening=shortening_gate(),
+        opt_outs=opt_outs(),
         admission=send_admission(),
     )
 
@@ -674,6 +742,8 @@ def domain_ports() -> DomainPorts:
 def dispatcher(current: Settings) -> Dispatcher:
     from brandlink.core.messaging.delivery import RetryPolicy
     from brandlink.core.messaging.dispatch import Dispatcher
+    from brandlink.core.messaging.mms_converter import MmsConverter
+    from brandlink.core.messaging.sender_id_alert import SenderIdAlert, parse_registered
     from brandlink.core.senders.selection import ALPHA_SENDER_COUNTRIES
 
     countries = current.alpha_sender_countries
@@ -689,6 +759,28 @@ def dispatcher(current: Settings) -> Dispatcher:
         links=link_shortener(),
         alpha_sender_countries=frozenset(countries) if countries else ALPHA_SENDER_COUNTRIES,
         guard=dispatch_guard(),
+        mms=MmsConverter(current.provider, link_shortener),
+        opt_outs=opt_outs(),
+        sender_id_alert=SenderIdAlert(
+            parse_registered((current.registered_sender_ids or "").split(",")), _report_sender_id_warning
+        ),
+    )
+
+
+def _report_sender_id_warning(warning: SenderIdWarning, message_sid: str) -> None:
+    """The ``SenderIdNotRegistered`` metric (alarmed in the stack) and a warning line."""
+    from aws_lambda_powertools import single_metric
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from brandlink.observability import logger, metrics
+
+    # No Country dimension: the alarm watches one series per function; the country is in the log line.
+    with single_metric(name="SenderIdNotRegistered", unit=MetricUnit.Count, value=1, namespace=metrics.namespace):
+        pass
+    logger.warning(
+        f"sender ID {warning.sender_id} is not registered for {warning.country} (registration {warning.level}); "
+        "the message was sent but may be blocked or its sender replaced",
+        extra={"message_sid": message_sid, "sender_id": warning.sender_id, "country": warning.country},
     )
 
 

@@ -489,7 +489,8 @@ def test_alerts_topic_is_encrypted_and_tls_only(stack: Synthesized) -> None:
             }
         },
     )
-    assert stack.resources("AWS::SNS::Subscription") == {}
+    # No e-mail subscription without alarmEmail; the one subscription is the inbound SMS topic's queue.
+    assert [s["Properties"]["Protocol"] for s in stack.resources("AWS::SNS::Subscription").values()] == ["sqs"]
 
 
 def test_alarms_on_every_dead_letter_queue_and_every_function(stack: Synthesized) -> None:
@@ -560,7 +561,7 @@ def test_signing_functions_are_told_the_token_key_and_others_are_not(stack: Synt
     for spec in resources.FUNCTIONS:
         variables = functions[_logical_id(functions, f"Functions{camel(spec.logical)}")]["Properties"]["Environment"]
         has_key = "BRANDLINK_TOKEN_KEY_ARN" in variables["Variables"]
-        assert has_key == (spec.logical in {"status_callbacks", "clicks"}), spec.logical
+        assert has_key == (spec.logical in {"status_callbacks", "clicks", "inbound"}), spec.logical
 
 
 def _token_key(stack: Synthesized) -> tuple[str, dict[str, Any]]:
@@ -603,7 +604,7 @@ def test_token_key_policy_lets_only_signers_decrypt_and_only_under_an_account_co
         assert statement["Condition"] == context
         decrypters.append(statement["Principal"]["AWS"])
     signers = [spec.logical for spec in resources.FUNCTIONS if "token_decrypt" in spec.capabilities]
-    assert signers == ["clicks", "status_callbacks"]
+    assert signers == ["clicks", "status_callbacks", "inbound"]
     assert sorted(decrypters, key=str) == sorted(
         ({"Fn::GetAtt": [_role_id(stack, name), "Arn"]} for name in signers), key=str
     )

@@ -53,7 +53,7 @@ def test_every_routed_operation_is_documented_and_every_documented_one_is_routed
     documented = documented_routes(document)
     assert routed - documented == set(), "routes missing from the document"
     assert documented - routed == set(), "documented operations with no route"
-    assert len(routed) == len(OPERATIONS) == 58
+    assert len(routed) == len(OPERATIONS) == 62
 
 
 def test_operation_ids_are_unique_and_twilios_where_twilio_has_the_operation(document: dict[str, Any]) -> None:
@@ -134,11 +134,11 @@ def test_allowed_methods_of_a_path_include_head_where_get_is() -> None:
     assert allowed_methods(f"/2010-04-01/Accounts/{account}/Messages/a/b.json") == frozenset()
 
 
-def test_only_the_receipt_endpoints_go_without_basic_auth(document: dict[str, Any]) -> None:
-    from brandlink.api.auth import SIGNED_PATH_PREFIX
+def test_only_the_provider_endpoints_go_without_basic_auth(document: dict[str, Any]) -> None:
+    from brandlink.api.auth import SIGNED_PATH_PREFIXES
 
     for path, methods in document["paths"].items():
         for op in methods.values():
-            assert ("security" in op) == path.startswith(SIGNED_PATH_PREFIX), path
+            assert ("security" in op) == path.startswith(SIGNED_PATH_PREFIXES), path
             if "security" in op:
                 assert op["security"] == [] and op["x-brandlink-addition"] is True

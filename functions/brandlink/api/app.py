@@ -20,7 +20,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from brandlink import wiring
 from brandlink.api.auth import basic_auth, parse_basic
 from brandlink.api.context import json_response
-from brandlink.api.routes import accounts, domains, messages, openapi, outbox, receipts, senders, services
+from brandlink.api.routes import (
+    accounts,
+    domains,
+    inbound,
+    inbound_providers,
+    messages,
+    openapi,
+    outbox,
+    receipts,
+    senders,
+    services,
+)
 from brandlink.api.spec import DocumentedRouter
 from brandlink.core.accounts.actions import authenticate
 from brandlink.core.common.errors import TwilioError
@@ -34,6 +45,8 @@ ROUTERS: tuple[DocumentedRouter, ...] = (
     messages.router,
     outbox.router,
     receipts.router,
+    inbound.router,
+    inbound_providers.router,
     openapi.router,
 )
 

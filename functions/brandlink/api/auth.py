@@ -24,13 +24,14 @@ def parse_basic(header: str | None) -> tuple[str | None, str | None]:
     return (user, password) if sep else (None, None)
 
 
-SIGNED_PATH_PREFIX = "/v1/Receipts/"
-"""Receipt endpoints: posted by a provider, not an account; each checks the provider's signature
-instead (api/routes/receipts.py). Their operations are declared ``public``."""
+SIGNED_PATH_PREFIXES = ("/v1/Receipts/", "/v1/Inbound/")
+"""Receipt and inbound-message endpoints: posted by a provider, not an account; each checks the
+provider's signature instead (api/routes/receipts.py, api/routes/inbound_providers.py). Their
+operations are declared ``public``."""
 
 
 def basic_auth(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[str]:
-    if app.current_event.path.startswith(SIGNED_PATH_PREFIX):
+    if app.current_event.path.startswith(SIGNED_PATH_PREFIXES):
         return next_middleware(app)
     headers = app.current_event.headers or {}
     sid, token = parse_basic(headers.get("authorization"))

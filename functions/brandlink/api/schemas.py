@@ -326,6 +326,24 @@ _OUTBOX_MESSAGE = strict(
     "Brandlink's addition: what the outbox provider delivered.",
 )
 
+_KEYWORDS = strict(
+    {kind: {"type": "array", "items": STR} for kind in ("STOP", "START", "HELP")},
+    "The keywords of each kind (whole body, trimmed, any case).",
+)
+_REPLIES = strict({kind: STR for kind in ("STOP", "START", "HELP")}, "Confirmation replies (empty: none).")
+_RULE_SET = strict({"keywords": _KEYWORDS, "replies": _REPLIES})
+_OPT_OUT = strict(
+    {
+        "account_sid": sid_schema("AC"),
+        "messaging_service_sid": sid_schema("MG"),
+        "default": _RULE_SET,
+        "languages": {"type": "object", "additionalProperties": _RULE_SET},
+        "countries": {"type": "object", "additionalProperties": _RULE_SET},
+        "url": STR,
+    },
+    "Brandlink's addition: a messaging service's Advanced Opt-Out keywords and replies.",
+)
+
 ERROR = strict(
     {"code": INT, "message": STR, "more_info": STR, "status": INT},
     "A Twilio error: code (https://www.twilio.com/docs/errors), a sentence saying what to fix, the HTTP status.",
@@ -362,6 +380,7 @@ RESOURCES: dict[str, Schema] = {
     "messaging.v1.linkshortening_messaging_service_domain_association": _ASSOCIATION,
     "brandlink.domain": _DOMAIN,
     "brandlink.outbox_message": _OUTBOX_MESSAGE,
+    "brandlink.opt_out": _OPT_OUT,
     "brandlink.openapi": OPENAPI_DOCUMENT,
 }
 

@@ -18,6 +18,7 @@ from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.common.forms import WHATSAPP_PREFIX, Form
 from brandlink.core.common.paging import Listing, PageRequest, PageSigner, checked_page
 from brandlink.core.domains.shortening import ShorteningUnavailable
+from brandlink.core.inbound.opt_out import OptOutRegistry, refuse_opted_out
 from brandlink.core.messaging import scheduling
 from brandlink.core.messaging.admission import SendAdmission
 from brandlink.core.messaging.callback_jobs import callback_job
@@ -72,6 +73,8 @@ class MessagePorts:
     shortening: ShorteningGate
     admission: SendAdmission | None = None
     """The per-account abuse limits (country, daily segments, send rate); None admits everything."""
+    opt_outs: OptOutRegistry | None = None
+    """Recipients who texted STOP (core/inbound/opt_out.py); None: nobody is ever refused (tests)."""
 
 
 def retention_days(account: Account, default_days: int) -> int:
@@ -83,6 +86,13 @@ def create_message(ports: MessagePorts, account: Account, form: Form, limits: Me
     service = _service_of(ports, account.sid, request.messaging_service_sid)
     if request.from_ is not None:
         _check_sender(ports, account.sid, request)
+    refuse_opted_out(
+        ports.opt_outs,
+        lambda address: [s.service_sid for s in ports.senders.find_by_address(account.sid, address)],
+        to=request.to,
+        from_=request.from_,
+        service_sid=request.messaging_service_sid,
+    )
     if request.shorten_urls and request.messaging_service_sid is not None:
         _check_shortening(ports, account.sid, request.messaging_service_sid)
     message = _new_message(account, request, service, now, limits.default_retention_days)

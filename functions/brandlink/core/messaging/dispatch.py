@@ -33,15 +33,26 @@ from typing import Protocol
 
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.errors import ErrorCode
+from brandlink.core.inbound.opt_out import OptOutRegistry, first_opted_out
 from brandlink.core.links.sending import LinkShortener, SendBody, ShorteningRefused
 from brandlink.core.messaging import delivery
 from brandlink.core.messaging.callback_jobs import callback_job
 from brandlink.core.messaging.delivery import DeliveryError, OutgoingMessage, Provider, RetryPolicy
 from brandlink.core.messaging.dispatch_guard import DispatchGuard, Refusal
-from brandlink.core.messaging.model import FINAL_STATUSES, PENDING_STATUSES, SCHEDULED, SENDING, SENT, Message
+from brandlink.core.messaging.mms_converter import MmsConverter
+from brandlink.core.messaging.model import (
+    FINAL_STATUSES,
+    OUTBOUND_REPLY,
+    PENDING_STATUSES,
+    SCHEDULED,
+    SENDING,
+    SENT,
+    Message,
+)
 from brandlink.core.messaging.repository import MessageRepository
 from brandlink.core.messaging.segments import count_segments
 from brandlink.core.messaging.send_queue import DispatchRequest, SendQueue
+from brandlink.core.messaging.sender_id_alert import SenderIdAlert
 from brandlink.core.messaging.smart_encoding import smart_encode
 from brandlink.core.messaging.status_callbacks import CallbackQueue, StatusCallbackJob
 from brandlink.core.senders import selection as sender_selection
@@ -99,6 +110,12 @@ class Dispatcher:
     alpha_sender_countries: frozenset[str] = sender_selection.ALPHA_SENDER_COUNTRIES
     guard: DispatchGuard | None = None
     """Re-checks the account, the sender and the limits (core/messaging/dispatch_guard.py); None: no checks."""
+    mms: MmsConverter | None = None
+    """MMS Converter (core/messaging/mms_converter.py); None sends media as given."""
+    sender_id_alert: SenderIdAlert | None = None
+    """Sender ID Pre-registration Alert (core/messaging/sender_id_alert.py); None checks nothing."""
+    opt_outs: OptOutRegistry | None = None
+    """Recipients who texted STOP: a (scheduled) message to one of them ends ``failed`` 21610."""
     clock: Callable[[], datetime] = utcnow
 
     def dispatch(self, request: DispatchRequest) -> Outcome:
@@ -116,17 +133,24 @@ class Dispatcher:
             )
         try:
             route = self._route(message, service)
+            _check_opt_out(self.opt_outs, message, route.from_)
             prepared = self._body(message, route, request)
         except _Unsendable as exc:
             return self._end_unsent(message, request, exc.code, exc.message)
 
         body = _final_body(prepared.body, message, service)
+        media_urls = message.media_urls
+        if self.mms is not None and message.status != SENDING:  # a retry sends the body it claimed
+            body, media_urls = self.mms.convert(message, service, route.from_, body, self.clock())
+        if self.sender_id_alert is not None:
+            self.sender_id_alert.check(message.sid, route.from_, message.to)
         segments = count_segments(body)
         claimed = replace(
             message,
             status=SENDING,
             from_=route.from_,
             body=body,
+            media_urls=media_urls,
             num_segments=segments.segments,
             attempts=message.attempts + 1,
             date_updated=self.clock(),
@@ -320,6 +344,15 @@ class Dispatcher:
         ready = [job for job in jobs if job is not None]
         if ready:
             self.callbacks.enqueue(ready)
+
+
+def _check_opt_out(registry: OptOutRegistry | None, message: Message, from_: str) -> None:
+    """A first attempt to a recipient opted out of the service or sender fails with 21610 (a message
+    scheduled before the STOP). Replies (opt-out confirmations, TwiML) are checked by the inbound side."""
+    if registry is None or message.status == SENDING or message.direction == OUTBOUND_REPLY:
+        return
+    if first_opted_out(registry, [s for s in (message.messaging_service_sid, from_) if s], message.to):
+        raise _Unsendable(ErrorCode.OPTED_OUT, f"{message.to} opted out (texted STOP) before this message was sent.")
 
 
 def _claimable(message: Message, request: DispatchRequest) -> bool:

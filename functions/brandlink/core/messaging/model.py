@@ -8,14 +8,17 @@ from typing import Any
 
 API_VERSION = "2010-04-01"
 DIRECTION = "outbound-api"
+INBOUND = "inbound"  # received from a handset (core/inbound)
+OUTBOUND_REPLY = "outbound-reply"  # sent in answer to an inbound message (TwiML, opt-out confirmations)
 
 SCHEDULED, ACCEPTED, QUEUED = "scheduled", "accepted", "queued"
 SENDING, SENT, DELIVERED = "sending", "sent", "delivered"
 UNDELIVERED, FAILED, CANCELED = "undelivered", "failed", "canceled"
+RECEIVED = "received"  # an inbound message: final from the moment it is recorded
 
 PENDING_STATUSES = frozenset({SCHEDULED, ACCEPTED, QUEUED})
 """Not yet handed to a provider: dispatch may claim the message (``→ sending``)."""
-FINAL_STATUSES = frozenset({SENT, DELIVERED, UNDELIVERED, FAILED, CANCELED})
+FINAL_STATUSES = frozenset({SENT, DELIVERED, UNDELIVERED, FAILED, CANCELED, RECEIVED})
 """Nothing will happen to the message any more: it may be redacted or deleted."""
 
 
@@ -113,6 +116,7 @@ class Message:
     provider_message_id: str | None = None
     feedback: MessageFeedback | None = None
     fallback_from: str | None = None  # the short code of the first attempt, once Fallback to Long Code re-sent it
+    direction: str = DIRECTION  # outbound-api, inbound or outbound-reply
 
     def due_at(self) -> datetime:
         """When the message was meant to go out: its ``SendAt``, else its creation."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from brandlink.core.common.dates import rfc2822
-from brandlink.core.messaging.model import API_VERSION, DIRECTION, Message
+from brandlink.core.messaging.model import API_VERSION, Message
 
 
 def message_uri(account_sid: str, sid: str) -> str:
@@ -27,7 +27,7 @@ def message_resource(message: Message) -> dict[str, Any]:
         "date_created": rfc2822(message.date_created),
         "date_sent": rfc2822(message.date_sent),
         "date_updated": rfc2822(message.date_updated),
-        "direction": DIRECTION,
+        "direction": message.direction,
         "error_code": message.error_code,
         "error_message": message.error_message,
         "from": message.from_,

@@ -33,7 +33,7 @@ from pynamodb.transactions import TransactWrite
 
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.paging import Page, PageRequest
-from brandlink.core.messaging.model import SENDING, Message, MessageFeedback, MessageOptions, MessageQuery
+from brandlink.core.messaging.model import DIRECTION, SENDING, Message, MessageFeedback, MessageOptions, MessageQuery
 from brandlink.core.messaging.repository import ScheduledCapReached
 from brandlink.store.common.base import StoreModel, meta
 from brandlink.store.common.conditions import condition_held, failed_conditions, transaction_connection
@@ -104,6 +104,7 @@ class MessageItem(StoreModel):
     provider_message_id = UnicodeAttribute(null=True)
     feedback = JSONAttribute(null=True)
     fallback_from = UnicodeAttribute(null=True)
+    direction = UnicodeAttribute(null=True)  # absent on items written before inbound messages: outbound-api
 
     def to_domain(self) -> Message:
         return Message(
@@ -133,6 +134,7 @@ class MessageItem(StoreModel):
             provider_message_id=self.provider_message_id,
             feedback=MessageFeedback.from_dict(self.feedback),
             fallback_from=self.fallback_from,
+            direction=self.direction or DIRECTION,
         )
 
     @classmethod
@@ -167,6 +169,7 @@ class MessageItem(StoreModel):
             fallback_from=message.fallback_from,
             sending_shard=sending_shard(message.sid) if message.status == SENDING else None,
             sending_since=f"{_since_key(message.date_updated)}#{message.sid}" if message.status == SENDING else None,
+            direction=message.direction,
         )
 
 

@@ -26,6 +26,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from brandlink.core.clicks import recording as click_recording
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.errors import ErrorCode
 from brandlink.core.links.sending import LinkShortener, SendBody, ShorteningRefused
@@ -90,6 +91,8 @@ class Dispatcher:
     retry: RetryPolicy
     links: LinkShortener | None = None
     """Shortens ``ShortenUrls`` messages; None sends every body as written (benchmarks, tests)."""
+    link_sends: click_recording.SendCounter | None = None
+    """Counts claimed messages with short links in the insights' ``messages_with_links``; None: not counted."""
     alpha_sender_countries: frozenset[str] = sender_selection.ALPHA_SENDER_COUNTRIES
     clock: Callable[[], datetime] = utcnow
 
@@ -129,6 +132,7 @@ class Dispatcher:
             release_scheduled_slot=message.status == SCHEDULED,
         ):
             return Outcome.SKIPPED
+        click_recording.count_sent(self.link_sends, prepared.links, int(claimed.expires_at.timestamp()))
         self._remember_sender(message, service, route)
         outgoing = OutgoingMessage(
             message_sid=claimed.sid,

@@ -53,7 +53,13 @@ def _sid(prefix: str, n: int) -> str:
 
 
 def build(account_sid: str, service_sid: str) -> Scenario:
-    recipients = {"a1": SAME_PERSON, "a2": "+14155550102", "a3": "+14155550103", "b1": SAME_PERSON, "b2": "+14155550105"}
+    recipients = {
+        "a1": SAME_PERSON,
+        "a2": "+14155550102",
+        "a3": "+14155550103",
+        "b1": SAME_PERSON,
+        "b2": "+14155550105",
+    }
     links: dict[str, LinkRecord] = {}
     for n, (name, to) in enumerate(recipients.items(), start=1):
         variant = name[0].upper()

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from brandlink import wiring
 from brandlink.api.auth import basic_auth, parse_basic
 from brandlink.api.context import json_response
-from brandlink.api.routes import accounts, domains, messages, openapi, outbox, senders, services
+from brandlink.api.routes import accounts, domains, insights, messages, openapi, outbox, senders, services
 from brandlink.api.spec import DocumentedRouter
 from brandlink.core.accounts.actions import authenticate
 from brandlink.core.common.errors import TwilioError
@@ -33,6 +33,7 @@ ROUTERS: tuple[DocumentedRouter, ...] = (
     domains.router,
     messages.router,
     outbox.router,
+    insights.router,
     openapi.router,
 )
 

@@ -45,7 +45,7 @@ def _percent(rate: float | None) -> str:
 def _seconds(value: float | None) -> str:
     if value is None:
         return "—"
-    if value < 120:
+    if value < 180:
         return f"{value:g} s"
     if value < 7200:
         return f"{value / 60:.1f} min"

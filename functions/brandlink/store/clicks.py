@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -289,6 +289,12 @@ class DynamoClickStats:
             filter_condition=LinkItem.account_sid == account_sid,
         )
         return Page([item.to_record() for item in items], next_cursor, previous_cursor)
+
+    def link(self, slug: str) -> LinkRecord | None:
+        try:
+            return LinkItem.get(slug, consistent_read=True).to_record()
+        except DoesNotExist:
+            return None
 
     def clicks_of_link(self, message_sid: str, slug: str, request: PageRequest) -> Page[ClickEvent]:
         items, next_cursor, previous_cursor = query_page(

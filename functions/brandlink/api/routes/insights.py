@@ -73,7 +73,7 @@ def list_links() -> Response[str]:
 )
 def list_clicks(slug: str) -> Response[str]:
     listing = queries.list_clicks(
-        wiring.click_stats(), wiring.links(), current_account(router).sid, slug, query(router), page_signer(router)
+        wiring.click_stats(), current_account(router).sid, slug, query(router), page_signer(router)
     )
     base = base_url(router)
     result = listing.rendered(queries.click_resource)

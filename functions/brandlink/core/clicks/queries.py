@@ -33,9 +33,7 @@ class ClickQueries(InsightsReader, Protocol):
 
     def clicks_of_link(self, message_sid: str, slug: str, request: PageRequest) -> Page[ClickEvent]: ...
 
-
-class LinkLookup(Protocol):
-    def get(self, slug: str) -> LinkRecord | None: ...
+    def link(self, slug: str) -> LinkRecord | None: ...
 
 
 @dataclass(frozen=True)
@@ -95,18 +93,18 @@ def list_links(
     return Listing(Page(views, page.next_cursor, page.previous_cursor), request, extra)
 
 
-def _owned_link(links: LinkLookup, account_sid: str, slug: str) -> LinkRecord:
-    record = links.get(slug) if is_slug(slug) else None
+def _owned_link(queries: ClickQueries, account_sid: str, slug: str) -> LinkRecord:
+    record = queries.link(slug) if is_slug(slug) else None
     if record is None or record.account_sid != account_sid:
         raise TwilioError.not_found(f"Short link {slug[:40]}")
     return record
 
 
 def list_clicks(
-    queries: ClickQueries, links: LinkLookup, account_sid: str, slug: str, params: Form, signer: PageSigner
+    queries: ClickQueries, account_sid: str, slug: str, params: Form, signer: PageSigner
 ) -> Listing[ClickEvent]:
     """A short link's recorded events (clicks and previews), in event-id order."""
-    record = _owned_link(links, account_sid, slug)
+    record = _owned_link(queries, account_sid, slug)
     request = PageRequest.from_form(params, signer)
     page = checked_page(lambda: queries.clicks_of_link(record.message_sid, record.slug, request))
     return Listing(page, request)

@@ -29,6 +29,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from brandlink.core.clicks.model import ClickEvent
 
@@ -42,7 +43,12 @@ ALL = "*"
 
 def hour_key(epoch_seconds: float) -> str:
     """``YYYYMMDDHH`` (UTC) of the hour ``epoch_seconds`` falls in: sorts as time does."""
-    return datetime.fromtimestamp(int(epoch_seconds), UTC).strftime("%Y%m%d%H")
+    return _hour_key(int(epoch_seconds) // 3600)
+
+
+@lru_cache(maxsize=256)
+def _hour_key(hour: int) -> str:
+    return datetime.fromtimestamp(hour * 3600, UTC).strftime("%Y%m%d%H")
 
 
 def hour_start(key: str) -> datetime:
@@ -271,7 +277,9 @@ def chunks_that_fit(
     """``events`` split into runs whose plans fit one transaction (halving a run until it does)."""
     if not events:
         return []
-    if len(events) == 1 or plan_for(events).size <= MAX_TRANSACTION_ITEMS:
+    # At most: its click, its link, its first click and one counter per dimension, per event.
+    bound = sum(4 + len(event.tags) for event in events)
+    if bound <= MAX_TRANSACTION_ITEMS or len(events) == 1 or plan_for(events).size <= MAX_TRANSACTION_ITEMS:
         return [events]
     middle = len(events) // 2
     return chunks_that_fit(events[:middle], plan_for) + chunks_that_fit(events[middle:], plan_for)

@@ -7,6 +7,7 @@ import random
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -214,12 +215,14 @@ def test_links_of_a_service_page_by_send_time(api: ApiClient, seeded: scenario.S
     slugs = [link["slug"] for link in first["links"]]
     next_url = first["meta"]["next_page_url"]
     while next_url:
-        from urllib.parse import parse_qsl, urlsplit
-
         _, page = api.get(LINKS, query=dict(parse_qsl(urlsplit(next_url).query)))
         slugs += [link["slug"] for link in page["links"]]
         next_url = page["meta"]["next_page_url"]
     assert sorted(slugs) == sorted(record.slug for record in seeded.links.values())
+    token_of_other_dates = dict(parse_qsl(urlsplit(first["meta"]["next_page_url"]).query))
+    token_of_other_dates.update(StartDate="2026-11-03", EndDate="2026-11-30")
+    status, body = api.get(LINKS, query=token_of_other_dates)
+    assert (status, body["code"]) == (400, 20001)  # DynamoDB would refuse a start key outside the range
     _, outside = api.get(
         LINKS, query={"MessagingServiceSid": seeded.service_sid, "StartDate": "2026-11-03", "EndDate": "2026-11-30"}
     )
@@ -259,6 +262,9 @@ def test_another_accounts_resources_are_404(
         ({}, "MessagingServiceSid"),
         ({"MessagingServiceSid": "MGnope"}, "MessagingServiceSid"),
         ({"Interval": "week"}, "Interval"),
+        ({"Interval": "HOUR"}, "Interval"),
+        ({"GroupBy": "Tag:a\nb"}, "GroupBy"),
+        ({"StartDate": "2026-W44-1"}, "StartDate"),
         ({"GroupBy": "campaign"}, "GroupBy"),
         ({"StartDate": "2026-13-01"}, "StartDate"),
         ({"StartDate": "2026-11-05", "EndDate": "2026-11-04"}, "EndDate"),

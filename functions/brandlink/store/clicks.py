@@ -27,7 +27,7 @@ from brandlink.core.clicks.aggregates import Known, WritePlan
 from brandlink.core.clicks.insights import CounterRow, FirstClickRow, LinkCounts
 from brandlink.core.clicks.model import ClickEvent
 from brandlink.core.clicks.recording import Conflict
-from brandlink.core.common.paging import Page, PageRequest
+from brandlink.core.common.paging import ForeignCursor, Page, PageRequest
 from brandlink.core.links.records import LinkRecord
 from brandlink.store.common.base import StoreModel, meta
 from brandlink.store.common.paging import query_page
@@ -128,6 +128,13 @@ def _batch_get(model: Any, keys: Sequence[tuple[str, str]]) -> Iterable[Any]:
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), _BATCH_GET):
         yield from model.batch_get(unique[start : start + _BATCH_GET], consistent_read=True)
+
+
+def _within(number: str, low: int, high: int) -> bool:
+    try:
+        return low <= float(number) <= high
+    except ValueError:
+        return True  # not a number: query_page refuses the cursor itself
 
 
 class DynamoClickStats:
@@ -281,6 +288,11 @@ class DynamoClickStats:
     def links_of_service(
         self, account_sid: str, service_sid: str, created_from: int, created_to: int, request: PageRequest
     ) -> Page[LinkRecord]:
+        cursor = request.cursor or {}
+        created = cursor.get(LinkItem.created_at.attr_name, {}).get("N")
+        if created is not None and not _within(created, created_from, created_to):
+            # DynamoDB refuses a start key outside the key condition (a 500); a token of other dates
+            raise ForeignCursor("the page token belongs to another date range")
         items, next_cursor, previous_cursor = query_page(
             LinkItem.by_service,
             service_sid,

@@ -11,6 +11,7 @@ from brandlink import wiring
 from brandlink.api.context import base_url, current_account, json_response, page_signer, query
 from brandlink.api.spec import PAGE_PARAMS, DocumentedRouter, Operation, Param, enum, sid_schema
 from brandlink.core.clicks import queries
+from brandlink.core.clicks.insights import MAX_GROUP_BY_KEY
 from brandlink.core.clicks.page import CSP
 from brandlink.core.common.paging import envelope_v1
 
@@ -21,7 +22,7 @@ LINKS = "/v1/LinkShortening/Links"
 CLICKS = "/v1/LinkShortening/Links/{Slug}/Clicks"
 INSIGHTS = "/v1/LinkShortening/Insights"
 _DATE = {"type": "string", "format": "date"}
-_GROUP_BY = {"type": "string", "pattern": "^Tag:.{1,128}$"}
+_GROUP_BY = {"type": "string", "pattern": "^Tag:.+$", "maxLength": 4 + MAX_GROUP_BY_KEY}
 _RANGE = (
     Param("StartDate", _DATE, "First day (UTC, YYYY-MM-DD) of the range; sends and taps from 00:00 that day."),
     Param("EndDate", _DATE, "Last day (UTC, YYYY-MM-DD) of the range, inclusive."),

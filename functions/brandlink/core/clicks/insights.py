@@ -34,7 +34,9 @@ DEFAULT_INTERVAL: Interval = "day"
 MAX_BUCKETS = 1000
 """``clicks_over_time`` entries one answer may have (31 days by the hour is 744)."""
 MAX_GROUP_BY_KEY = 128
-_GROUP_BY = re.compile(r"^Tag:(.{1,128})$", re.DOTALL)
+# As the OpenAPI pattern ``^Tag:.+$`` reads in ECMA regex: ``.`` is no line terminator.
+_GROUP_BY = re.compile("Tag:([^\n\r\u2028\u2029]{1,%s})" % MAX_GROUP_BY_KEY)  # noqa: UP031 - braces
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EARLIEST = date(2000, 1, 1)
 
 
@@ -92,8 +94,10 @@ def _date(params: Form, name: str) -> date | None:
     value = (params.get(name) or "").strip()
     if not value:
         return None
+    if not _DAY.fullmatch(value):
+        return _bad_date(name, value)
     try:
-        return date.fromisoformat(value) if len(value) == 10 else _bad_date(name, value)
+        return date.fromisoformat(value)
     except ValueError:
         return _bad_date(name, value)
 
@@ -110,13 +114,15 @@ def parse_query(params: Form, service_sid: str) -> InsightsQuery:
     group_by = None
     raw_group = params.get("GroupBy")
     if raw_group is not None and raw_group != "":
-        match = _GROUP_BY.match(raw_group)
+        match = _GROUP_BY.fullmatch(raw_group)
         if match is None or not match.group(1).strip():
             raise TwilioError.invalid_parameter(
                 "GroupBy", "expected Tag:<key>, the key of the messages' Tags to group by (e.g. Tag:campaign)."
             )
         group_by = match.group(1)
-    interval = params.get_choice("Interval", ("hour", "day")) or DEFAULT_INTERVAL
+    interval = params.get("Interval") or DEFAULT_INTERVAL
+    if interval not in ("hour", "day"):
+        raise TwilioError.invalid_parameter("Interval", f"must be hour or day, got {interval[:20]!r}.")
     query = InsightsQuery(service_sid, start, end, group_by, "hour" if interval == "hour" else "day")
     if start and end:
         days = (end - start).days + 1
@@ -244,8 +250,11 @@ def _over_time(rows: Sequence[CounterRow], query: InsightsQuery) -> list[tuple[d
 def insights(reader: InsightsReader, query: InsightsQuery) -> Insights:
     first, last = query.first_second, query.last_second
     first_hour, last_hour = aggregates.hour_key(first), aggregates.hour_key(last)
-    overall = [r for r in reader.counters(query.service_sid, aggregates.ALL, first_hour, last_hour)]
-    overall = [r for r in overall if _in_range(r.hour, first, last)]
+    overall = [
+        row
+        for row in reader.counters(query.service_sid, aggregates.ALL, first_hour, last_hour)
+        if _in_range(row.hour, first, last)
+    ]
     first_clicks = reader.first_clicks(query.service_sid, first, last)
     figures = Figures()
     _add_counters(figures, overall)

@@ -287,3 +287,19 @@ def test_an_unknown_service_is_404_and_links_need_a_filter(api: ApiClient) -> No
     assert (status, body["code"]) == (400, 20001)
     status, body = api.get(f"{LINKS}/NoSuchSlug/Clicks")
     assert (status, body["code"]) == (404, 20404)
+
+
+def test_the_answers_conform_to_the_openapi_document(api: ApiClient, seeded: scenario.Scenario) -> None:
+    from tests.integration.test_openapi_conformance import ConformingClient, ok
+
+    client = ConformingClient(api.sid, api.token)
+    client.checked = []
+    a1 = seeded.links["a1"]
+    ok(client.get(LINKS, query={"MessageSid": a1.message_sid}), 200)
+    ok(client.get(LINKS, query={"MessagingServiceSid": seeded.service_sid, "PageSize": "2"}), 200)
+    ok(client.get(f"{LINKS}/{a1.slug}/Clicks"), 200)
+    ok(client.get(INSIGHTS, query={"MessagingServiceSid": seeded.service_sid, "GroupBy": "Tag:variant"}), 200)
+    ok(client.get(INSIGHTS, query={"MessagingServiceSid": seeded.service_sid, "StartDate": "2030-01-01"}), 200)
+    ok(client.get(INSIGHTS, query={"MessagingServiceSid": seeded.service_sid, "Interval": "week"}), 400)
+    ok(client.get(f"{LINKS}/{'x' * 10}/Clicks"), 404)
+    assert len(client.checked) == 7

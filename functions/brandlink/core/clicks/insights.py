@@ -20,7 +20,7 @@ import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
@@ -248,6 +248,16 @@ def _over_time(rows: Sequence[CounterRow], query: InsightsQuery) -> list[tuple[d
 
 
 def insights(reader: InsightsReader, query: InsightsQuery) -> Insights:
+    """The figures of ``query``, with ``groups`` for its ``GroupBy`` key."""
+    overall, by_key = insights_by_keys(reader, query, [query.group_by] if query.group_by else [])
+    return by_key[0][1] if by_key else overall
+
+
+def insights_by_keys(
+    reader: InsightsReader, query: InsightsQuery, keys: Sequence[str]
+) -> tuple[Insights, list[tuple[str, Insights]]]:
+    """The overall figures and one grouped answer per tag key, from one read of the service's
+    counters and first clicks (plus one counter read per key): what the page shows."""
     first, last = query.first_second, query.last_second
     first_hour, last_hour = aggregates.hour_key(first), aggregates.hour_key(last)
     overall = [
@@ -259,9 +269,11 @@ def insights(reader: InsightsReader, query: InsightsQuery) -> Insights:
     figures = Figures()
     _add_counters(figures, overall)
     _first_click_figures(figures, first_clicks)
-    result = Insights(query, figures, clicks_over_time=_over_time(overall, query))
-    if query.group_by is not None:
-        key = query.group_by
+    series = _over_time(overall, query)
+    plain = Insights(replace(query, group_by=None), figures, clicks_over_time=series)
+    grouped: list[tuple[str, Insights]] = []
+    for key in keys:
+        result = Insights(replace(query, group_by=key), figures, clicks_over_time=series)
         by_value: dict[str, list[CounterRow]] = defaultdict(list)
         for row in reader.counters(query.service_sid, aggregates.tag_dim(key), first_hour, last_hour):
             if row.value is not None and _in_range(row.hour, first, last):
@@ -275,4 +287,5 @@ def insights(reader: InsightsReader, query: InsightsQuery) -> Insights:
             _add_counters(group, by_value.get(value, ()))
             _first_click_figures(group, clicked.get(value, []))
             result.groups[value] = group
-    return result
+        grouped.append((key, result))
+    return plain, grouped

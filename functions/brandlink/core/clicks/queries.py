@@ -176,8 +176,6 @@ def click_resource(event: ClickEvent) -> dict[str, Any]:
 def insights_page(reader: InsightsReader, services: ServiceRepository, account_sid: str, params: Form) -> str:
     """``GET /insights``: the page for ``MessagingServiceSid``, one table per ``GroupBy=Tag:<key>``
     (repeatable; ``campaign`` and ``variant`` when none is given)."""
-    from dataclasses import replace
-
     from brandlink.core.clicks import page
 
     service_sid = _sid_param(params, "MessagingServiceSid", ("MG",))
@@ -197,6 +195,5 @@ def insights_page(reader: InsightsReader, services: ServiceRepository, account_s
     service = services.get(account_sid, service_sid)
     if service is None:
         raise TwilioError.not_found(f"Messaging Service {service_sid}")
-    overall = figures.insights(reader, query)
-    by_key = [(key, figures.insights(reader, replace(query, group_by=key))) for key in keys or page.DEFAULT_GROUP_KEYS]
+    overall, by_key = figures.insights_by_keys(reader, query, keys or page.DEFAULT_GROUP_KEYS)
     return page.render_page(service.friendly_name or service_sid, by_key, overall)

@@ -26,3 +26,9 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+
+# The browser fixture, defined once for every test directory: two sync playwright sessions cannot
+# live in one process (the second finds the first one's event loop running), so e2e and
+# integration browser tests on the same xdist worker must share this session-scoped one.
+from tests.browser import chromium  # noqa: F401

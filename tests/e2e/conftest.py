@@ -105,6 +105,3 @@ def fresh_account(admin: Callable[..., Any]) -> tuple[str, str]:
     """A new account of its own (sid, auth token), for tests that must not share data."""
     created = admin("create-account", "--name", "e2e")
     return created["account_sid"], created["auth_token"]
-
-
-from tests.browser import chromium  # noqa: E402, F401  (the browser fixture, for e2e browser tests)

@@ -18,7 +18,7 @@ import pytest
 
 from local.events import http_event
 from tests import insights_scenario as scenario
-from tests.browser import chromium, screenshot_path  # noqa: F401  (chromium: the browser fixture)
+from tests.browser import screenshot_path
 from tests.integration.conftest import ApiClient, lambda_context
 
 
@@ -70,7 +70,7 @@ def _open(browser: Any, api: ApiClient, url: str) -> tuple[Any, Any, list[str]]:
     return context, response, requested
 
 
-def test_the_page_shows_the_scenario_to_a_marketer(chromium: Any, api: ApiClient, api_url: str) -> None:  # noqa: F811
+def test_the_page_shows_the_scenario_to_a_marketer(chromium: Any, api: ApiClient, api_url: str) -> None:
     status, service = api.post("/v1/Services", {"FriendlyName": "Spring campaign"})
     assert status == 201 and api.sid is not None
     built = scenario.build(api.sid, service["sid"])
@@ -106,7 +106,7 @@ def test_the_page_shows_the_scenario_to_a_marketer(chromium: Any, api: ApiClient
     assert requested and all(request.startswith(api_url + "/") for request in requested), requested
 
 
-def test_the_empty_page_says_what_to_do(chromium: Any, api: ApiClient, api_url: str) -> None:  # noqa: F811
+def test_the_empty_page_says_what_to_do(chromium: Any, api: ApiClient, api_url: str) -> None:
     status, service = api.post("/v1/Services", {"FriendlyName": "New <service>"})
     assert status == 201
     context, response, requested = _open(chromium, api, f"{api_url}/insights?MessagingServiceSid={service['sid']}")

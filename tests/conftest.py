@@ -32,3 +32,8 @@ os.environ.pop("AWS_PROFILE", None)
 # (brandlink.aws_session), so a unit test that made the first client before anything imported moto
 # left a session that later mock_aws() tests could not intercept: their KMS calls went to AWS.
 import moto  # noqa: F401
+
+# The browser fixture, defined once for every test directory: two sync playwright sessions cannot
+# live in one process (the second finds the first one's event loop running), so e2e and
+# integration browser tests on the same xdist worker must share this session-scoped one.
+from tests.browser import chromium  # noqa: F401

@@ -179,10 +179,16 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "links",
         "slug",
-        attributes={"message_sid": "S", "position": "N"},
-        indexes=(IndexSpec("by_message", "message_sid", "position"),),
+        attributes={"message_sid": "S", "position": "N", "service_sid": "S", "created_at": "N"},
+        indexes=(
+            IndexSpec("by_message", "message_sid", "position"),
+            IndexSpec("by_service", "service_sid", "created_at"),
+        ),
         ttl_attribute="expires_at",
-        description="Short-link mappings, 90 days; by_message finds a message's links (a redelivered dispatch).",
+        description=(
+            "Short-link mappings, 90 days; by_message finds a message's links (a redelivered dispatch), "
+            "by_service a service's links by send time (GET /v1/LinkShortening/Links)."
+        ),
     ),
     TableSpec("counters", "name", description="Block allocation for the slug counter; never expires."),
     TableSpec(
@@ -208,6 +214,16 @@ TABLES: tuple[TableSpec, ...] = (
         "opt_out_settings",
         "service_sid",
         description="Advanced Opt-Out keywords and replies per messaging service (absent: Twilio's defaults).",
+    ),
+    TableSpec(
+        "click_stats",
+        "pk",
+        "sk",
+        ttl_attribute="expires_at",
+        description=(
+            "Click analytics kept up to date as events arrive (docs/insights.md): sharded hourly counters, "
+            "one first-click item per clicked message, per-link counts, sent-message markers."
+        ),
     ),
     TableSpec("idempotency", "id", ttl_attribute="expiration", description="Powertools idempotency records."),
     TableSpec(
@@ -314,6 +330,7 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
             "counters",
             "rate_limits",
             "outbox",
+            "click_stats",
         ),
         queues_send=("status_callbacks", "send"),
         capabilities=("metrics", "provider_secret", "provider_sms", "scheduler"),
@@ -325,8 +342,8 @@ DECLARED_FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=60,
         # No batching window: a click reaches its callback as soon as it is queued (latency goal).
         queue_trigger=QueueTrigger("clicks", batch_size=10),
-        tables_read=("accounts", "domains", "links"),
-        tables_write=("clicks",),
+        tables_read=("accounts", "domains", "messages", "links", "clicks", "click_stats"),
+        tables_write=("clicks", "click_stats"),
         capabilities=("metrics", "token_decrypt", "click_events"),
     ),
     FunctionSpec(

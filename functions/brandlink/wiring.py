@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from brandlink.core.accounts.repository import AccountRepository
     from brandlink.core.accounts.tokens import SigningTokens, TokenVault
     from brandlink.core.clicks.model import ClickEvent, ClickRecorder
+    from brandlink.core.clicks.recording import SendCounter
     from brandlink.core.clicks.worker import ClickWorker
     from brandlink.core.common.rate_limit import RateLimiter
     from brandlink.core.domains.certificate_install import (
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from brandlink.core.senders.repository import SenderRepository
     from brandlink.core.senders.verification import CodeSender
     from brandlink.core.services.repository import ServiceDeletionHook, ServiceRepository
+    from brandlink.store.clicks import DynamoClickStats
 
 T = TypeVar("T")
 
@@ -189,6 +191,44 @@ def links(_current: Settings) -> LinkRepository:
     from brandlink.store.links import DynamoLinkRepository
 
     return DynamoLinkRepository()
+
+
+@per_settings
+def click_stats(_current: Settings) -> DynamoClickStats:
+    """Click analytics: the recorder's transactional writes and the insights' and links' reads."""
+    from brandlink.store.clicks import DynamoClickStats
+
+    return DynamoClickStats()
+
+
+@per_settings
+def click_recorder(current: Settings) -> ClickRecorder:
+    """The ``ClickRecorder`` that keeps the insights' aggregates (docs/insights.md); click items expire
+    after the account's retention (its own, else the deployment's), looked up once per container."""
+    from brandlink.core.clicks.recording import AggregatingRecorder
+
+    default_days = current.retention_days
+    known: dict[str, int] = {}
+
+    def retention_days(account_sid: str) -> int:
+        days = known.get(account_sid)
+        if days is None:
+            account = accounts().get(account_sid)
+            days = (account.retention_days if account else None) or default_days
+            if len(known) >= 4096:
+                known.clear()
+            known[account_sid] = days
+        return days
+
+    return AggregatingRecorder(click_stats(), retention_days)
+
+
+@per_settings
+def send_counter(_current: Settings) -> SendCounter:
+    """Dispatch's exactly-once count of messages sent with short links (``messages_with_links``)."""
+    from brandlink.core.clicks.recording import SendCounter
+
+    return SendCounter(click_stats())
 
 
 @per_settings
@@ -472,15 +512,6 @@ def callback_queue(current: Settings) -> CallbackQueue:
     return SqsCallbackQueue(current.queue_url("status_callbacks"), current.region)
 
 
-@per_settings
-def click_recorder(_current: Settings) -> ClickRecorder:
-    """Where click events are recorded. Interim: one item per event (``store.click_events``); the
-    analytics recorder (counts, aggregates) takes its place here."""
-    from brandlink.store.click_events import DynamoClickEvents
-
-    return DynamoClickEvents()
-
-
 CLICK_LOOKUP_TTL_SECONDS = 60.0
 """How long the clicks worker keeps an account or a domain's callback target: a changed
 ``CallbackUrl`` is used within a minute."""
@@ -757,6 +788,7 @@ def dispatcher(current: Settings) -> Dispatcher:
         callbacks=callback_queue(),
         retry=RetryPolicy(max_attempts=current.send_max_attempts, base_delay_seconds=current.send_retry_base_seconds),
         links=link_shortener(),
+        link_sends=send_counter(),
         alpha_sender_countries=frozenset(countries) if countries else ALPHA_SENDER_COUNTRIES,
         guard=dispatch_guard(),
         mms=MmsConverter(current.provider, link_shortener),

@@ -124,5 +124,4 @@ def advanced_clock(admin: Callable[..., Any]) -> Iterator[Callable[[str], Any]]:
         assert admin("clock", "reset")["offset_seconds"] == 0
 
 
-from tests.browser import chromium  # noqa: E402, F401  (the browser fixture, for e2e browser tests)
 from tests.e2e.landing import landing  # noqa: E402, F401  (the landing page server of short-link tests)

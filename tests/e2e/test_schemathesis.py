@@ -149,6 +149,8 @@ def aim_at_real_resources(case: schemathesis.Case, account: FuzzAccount) -> None
     prefixes_of = PATH_SID_PREFIXES[(case.operation.method.upper(), case.operation.path)]
     for name, value in list((case.path_parameters or {}).items()):
         prefixes = prefixes_of[name]
+        if not prefixes:  # not a SID (a slug): its 404 for an unknown value is the point
+            continue
         if not isinstance(value, str) or not re.match(sid_pattern(*prefixes), value):
             continue
         if name == "AccountSid":

@@ -18,7 +18,7 @@ from brandlink.config import settings
 from brandlink.core.clicks.model import Tap
 from brandlink.core.links import records
 from brandlink.core.links.records import LinkRecord
-from brandlink.store.click_events import DynamoClickEvents
+from brandlink.store.clicks import ClickItem
 from local.events import http_event, sqs_event
 from testkit.click_receiver import ClickReceiver
 from tests.integration.conftest import ApiClient, lambda_context
@@ -41,6 +41,11 @@ def receiver() -> Iterator[ClickReceiver]:
 def domain_sid(api: ApiClient) -> str:
     sid: str = register(api, HOST)["sid"]
     return sid
+
+
+def recorded(message_sid: str) -> list[tuple[str, str]]:
+    """The click events recorded for a message (event id, click or preview), as the Clicks API reads them."""
+    return [(item.click_id, item.event_type) for item in ClickItem.query(message_sid)]
 
 
 def set_callback(api: ApiClient, domain_sid: str, url: str) -> None:
@@ -182,7 +187,7 @@ def test_each_live_tap_is_recorded_once_and_posted_signed_to_the_callback(
         assert event["shortened_link"].endswith(f"{HOST}:{settings().short_link_port}/{link.slug}") or event[
             "shortened_link"
         ].endswith(f"{HOST}/{link.slug}")
-    assert sorted(DynamoClickEvents().for_message(link.message_sid)) == [("t-click", "click"), ("t-preview", "preview")]
+    assert sorted(recorded(link.message_sid)) == [("t-click", "click"), ("t-preview", "preview")]
 
 
 def test_a_failed_post_is_retried_alone_with_its_own_delay_and_the_retry_is_recorded_once(
@@ -214,7 +219,7 @@ def test_a_failed_post_is_retried_alone_with_its_own_delay_and_the_retry_is_reco
     tokens = [r.headers["i-twilio-idempotency-token"] for r in receiver.received]
     assert tokens == ["t-1", "t-2", "t-1"]
     assert receiver.received[0].body == receiver.received[2].body
-    assert sorted(DynamoClickEvents().for_message(link.message_sid)) == [("t-1", "click"), ("t-2", "click")]
+    assert sorted(recorded(link.message_sid)) == [("t-1", "click"), ("t-2", "click")]
 
 
 def test_a_batch_with_one_dead_receiver_reports_only_its_record(
@@ -267,13 +272,13 @@ def test_taps_that_are_not_events_are_neither_recorded_nor_posted(
     result, _ = run_worker([tap_of(link, "t-x", **changes).to_json()])
     assert result["batchItemFailures"] == [], why
     assert receiver.received == [], why
-    assert DynamoClickEvents().for_message(link.message_sid) == [], why
+    assert recorded(link.message_sid) == [], why
 
 
 def test_without_a_callback_url_the_event_is_recorded_only(link: LinkRecord) -> None:
     result, _ = run_worker([tap_of(link, "t-quiet").to_json()])
     assert result["batchItemFailures"] == []
-    assert DynamoClickEvents().for_message(link.message_sid) == [("t-quiet", "click")]
+    assert recorded(link.message_sid) == [("t-quiet", "click")]
 
 
 def test_replay_dlq_moves_dead_lettered_taps_back_unchanged_in_batches(
@@ -304,9 +309,10 @@ def test_replay_dlq_names_the_queues_it_knows(aws: dict[str, str], capsys: pytes
     from ops.cli import main
 
     assert main(["replay-dlq", "nope"]) == 1
-    assert (
-        "There is no queue 'nope': use one of send, clicks, status_callbacks, certificates." in capsys.readouterr().err
-    )
+    from brandlink import resources
+
+    names = ", ".join(spec.logical for spec in resources.QUEUES)
+    assert f"There is no queue 'nope': use one of {names}." in capsys.readouterr().err
 
 
 def test_with_click_event_bus_each_event_also_goes_to_eventbridge(

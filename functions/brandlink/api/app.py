@@ -25,6 +25,7 @@ from brandlink.api.routes import (
     domains,
     inbound,
     inbound_providers,
+    insights,
     messages,
     openapi,
     outbox,
@@ -47,6 +48,7 @@ ROUTERS: tuple[DocumentedRouter, ...] = (
     receipts.router,
     inbound.router,
     inbound_providers.router,
+    insights.router,
     openapi.router,
 )
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from brandlink.api.schemas import components, ref
-from brandlink.api.spec import Operation, Param, Schema, sid_schema
+from brandlink.api.spec import HTML, PATH_SCHEMAS, Operation, Param, Schema, sid_schema
 
 OPENAPI_VERSION = "3.0.3"
 DOCUMENT_VERSION = "1.0.0"
@@ -61,8 +61,8 @@ def _path_parameters(operation: Operation) -> list[dict[str, Any]]:
             "name": name,
             "in": "path",
             "required": True,
-            "description": f"A {'/'.join(prefixes)} SID.",
-            "schema": sid_schema(*prefixes),
+            "description": f"A {'/'.join(prefixes)} SID." if prefixes else f"The {name.lower()}.",
+            "schema": sid_schema(*prefixes) if prefixes else PATH_SCHEMAS[name],
         }
         for name, prefixes in operation.path_parameters()
     ]
@@ -87,7 +87,9 @@ def _responses(operation: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, schema_name in operation.responses.items():
         response: dict[str, Any] = {"description": _SUCCESS.get(status, "OK")}
-        if schema_name is not None:
+        if schema_name == HTML:
+            response["content"] = {HTML: {"schema": {"type": "string"}}}
+        elif schema_name is not None:
             response["content"] = {"application/json": {"schema": ref(schema_name)}}
         responses[str(status)] = response
     responses.update(_ERRORS)

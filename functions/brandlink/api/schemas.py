@@ -349,6 +349,70 @@ ERROR = strict(
     "A Twilio error: code (https://www.twilio.com/docs/errors), a sentence saying what to fix, the HTTP status.",
 )
 
+_FIGURES: dict[str, Schema] = {
+    "messages_with_links": INT,
+    "clicked_messages": INT,
+    "unique_clickers": INT,
+    "click_through_rate": nullable({"type": "number"}),
+    "clicks": INT,
+    "previews": INT,
+    "median_time_to_first_click_seconds": nullable({"type": "number"}),
+}
+_SHORT_LINK = strict(
+    {
+        "slug": STR,
+        "short_url": STR,
+        "link": STR,
+        "account_sid": sid_schema("AC"),
+        "messaging_service_sid": sid_schema("MG"),
+        "message_sid": sid_schema("SM", "MM"),
+        "to": STR,
+        "domain_sid": sid_schema("DN"),
+        "tags": string_map("The message's Tags."),
+        "date_created": ISO8601,
+        "date_expires": ISO8601,
+        "clicks": INT,
+        "previews": INT,
+        "first_click_time": nullable(STR),
+        "url": STR,
+    },
+    "A short link sent in a message, with its click and preview counts.",
+)
+_CLICK_EVENT = strict(
+    {
+        "event_id": STR,
+        "event_type": {"type": "string", "enum": ["click", "preview"]},
+        "slug": STR,
+        "short_url": STR,
+        "link": STR,
+        "sms_sid": STR,
+        "account_sid": STR,
+        "messaging_service_sid": STR,
+        "to": STR,
+        "from": STR,
+        "click_time": STR,
+        "clicked_at": INT,
+        "user_agent": STR,
+    },
+    "One recorded tap on a short link: a click, or a link preview.",
+)
+_LINK_INSIGHTS = strict(
+    {
+        "messaging_service_sid": sid_schema("MG"),
+        "start_date": nullable(STR),
+        "end_date": nullable(STR),
+        "group_by": nullable(STR),
+        "interval": {"type": "string", "enum": ["hour", "day"]},
+        **_FIGURES,
+        "groups": {"type": "array", "items": strict({"key": STR, **_FIGURES})},
+        "clicks_over_time": {
+            "type": "array",
+            "items": strict({"start": ISO8601, "clicks": INT, "previews": INT}),
+        },
+    },
+    "Click-through figures of a messaging service (docs/insights.md).",
+)
+
 OPENAPI_DOCUMENT: Schema = {
     "type": "object",
     "required": ["openapi", "info", "paths", "components"],
@@ -381,6 +445,9 @@ RESOURCES: dict[str, Schema] = {
     "brandlink.domain": _DOMAIN,
     "brandlink.outbox_message": _OUTBOX_MESSAGE,
     "brandlink.opt_out": _OPT_OUT,
+    "brandlink.short_link": _SHORT_LINK,
+    "brandlink.click_event": _CLICK_EVENT,
+    "brandlink.link_insights": _LINK_INSIGHTS,
     "brandlink.openapi": OPENAPI_DOCUMENT,
 }
 
@@ -401,6 +468,8 @@ LISTS_V1 = {
     "ListAlphaSenderResponse": ("alpha_senders", "messaging.v1.service.alpha_sender"),
     "ListDomainResponse": ("domains", "brandlink.domain"),
     "ListOutboxMessageResponse": ("messages", "brandlink.outbox_message"),
+    "ListShortLinkResponse": ("links", "brandlink.short_link"),
+    "ListShortLinkClickResponse": ("clicks", "brandlink.click_event"),
 }
 
 

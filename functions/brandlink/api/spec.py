@@ -48,6 +48,15 @@ PATH_SIDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Path placeholders that are not SIDs: their schema.
+PATH_SCHEMAS: dict[str, Schema] = {
+    "Slug": {"type": "string", "minLength": 10, "maxLength": 10, "pattern": "^[0-9A-Za-z]{10}$"},
+}
+
+HTML = "text/html"
+"""A response "schema name" meaning an HTML page (``Operation.responses``)."""
+
+
 @dataclass(frozen=True)
 class Param:
     """A query parameter or form field: its name, JSON schema and one sentence about it."""
@@ -87,7 +96,7 @@ class Operation:
     def path_parameters(self) -> list[tuple[str, tuple[str, ...]]]:
         """``[(placeholder, SID prefixes)]`` in path order."""
         names = _PLACEHOLDER.findall(self.path)
-        return [(name, self.sid if name == "Sid" else PATH_SIDS[name]) for name in names]
+        return [(name, self.sid if name == "Sid" else PATH_SIDS.get(name, ())) for name in names]
 
 
 class DocumentedRouter(Router):

@@ -33,6 +33,17 @@ class MessageIndex(GlobalSecondaryIndex["LinkItem"]):
     position = NumberAttribute(range_key=True, attr_name=records.POSITION)
 
 
+class ServiceIndex(GlobalSecondaryIndex["LinkItem"]):
+    """A service's links by send time (``GET /v1/LinkShortening/Links?MessagingServiceSid=``)."""
+
+    class Meta:
+        index_name = "by_service"
+        projection = AllProjection()
+
+    service_sid = UnicodeAttribute(hash_key=True, attr_name=records.SERVICE_SID)
+    created_at = NumberAttribute(range_key=True, attr_name=records.CREATED_AT)
+
+
 class LinkItem(StoreModel):
     """The link item; ``to_record``/``from_record`` go through ``records.to_item``/``from_item``, so the
     model and the redirect's raw reads cannot disagree (tests/integration/test_links_store.py)."""
@@ -45,6 +56,7 @@ class LinkItem(StoreModel):
     by_message = MessageIndex()
     account_sid = UnicodeAttribute(attr_name=records.ACCOUNT_SID)
     service_sid = UnicodeAttribute(attr_name=records.SERVICE_SID)
+    by_service = ServiceIndex()
     to = UnicodeAttribute(attr_name=records.TO)
     from_ = UnicodeAttribute(attr_name=records.FROM)
     domain_sid = UnicodeAttribute(attr_name=records.DOMAIN_SID)

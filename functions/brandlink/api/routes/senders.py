@@ -18,6 +18,7 @@ from brandlink.api.spec import PAGE_PARAMS, STRING, DocumentedRouter, Operation,
 from brandlink.core.common.forms import MAX_FRIENDLY_NAME
 from brandlink.core.common.paging import envelope_2010
 from brandlink.core.senders import actions as senders
+from brandlink.core.senders.actions import MAX_VERIFICATION_CODE
 from brandlink.core.senders.model import Sender
 from brandlink.core.senders.render import incoming_phone_number_resource, short_code_resource
 
@@ -244,7 +245,7 @@ for _collection in OWNED_COLLECTIONS:
         form=(
             Param(
                 "Code",
-                {"type": "string", "maxLength": 16},
+                {"type": "string", "maxLength": MAX_VERIFICATION_CODE},
                 "The code the number received; leave it out to have a new one sent (at most one a minute).",
             ),
         ),

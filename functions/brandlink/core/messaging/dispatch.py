@@ -31,6 +31,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from brandlink.core.clicks import recording as click_recording
 from brandlink.core.common.dates import utcnow
 from brandlink.core.common.errors import ErrorCode
 from brandlink.core.inbound.opt_out import OptOutRegistry, first_opted_out
@@ -107,6 +108,8 @@ class Dispatcher:
     retry: RetryPolicy
     links: LinkShortener | None = None
     """Shortens ``ShortenUrls`` messages; None sends every body as written (benchmarks, tests)."""
+    link_sends: click_recording.SendCounter | None = None
+    """Counts claimed messages with short links in the insights' ``messages_with_links``; None: not counted."""
     alpha_sender_countries: frozenset[str] = sender_selection.ALPHA_SENDER_COUNTRIES
     guard: DispatchGuard | None = None
     """Re-checks the account, the sender and the limits (core/messaging/dispatch_guard.py); None: no checks."""
@@ -168,6 +171,7 @@ class Dispatcher:
             over = self.guard.count_segments(claimed, cleared)
             if over is not None:
                 return self._end_claimed(claimed, service, over)
+        click_recording.count_sent(self.link_sends, prepared.links, int(claimed.expires_at.timestamp()))
         self._remember_sender(message, service, route)
         outgoing = OutgoingMessage(
             message_sid=claimed.sid,

@@ -38,6 +38,9 @@ from brandlink.core.services.repository import ServiceGone, ServiceRepository
 
 logger = logging.getLogger(__name__)
 
+MAX_VERIFICATION_CODE = 16
+"""The longest ``Code`` a verification accepts (codes sent are shorter; anything longer is a typo)."""
+
 
 @dataclass(frozen=True)
 class SenderOwnership:
@@ -185,12 +188,15 @@ def verify_phone_number(
     is the same 20001, whether the code was wrong, expired, tried too often, or another account holds
     the number.
     """
+    raw_code = form.get("Code") or ""
+    if len(raw_code) > MAX_VERIFICATION_CODE:  # the OpenAPI document's bound, whatever the number's state
+        raise TwilioError.invalid_parameter("Code", f"must be at most {MAX_VERIFICATION_CODE} characters.")
     sender = owned_sender(repo, account_sid, sid, "PN")
     if sender.status == IN_USE:
         return sender
     now = utcnow()
     claim = SenderClaim(claim_address(sender.kind, sender.address), account_sid, "phone_number", "verification", now)
-    code = (form.get("Code") or "").strip()
+    code = raw_code.strip()
     if _holds(ownership, account_sid, sender):
         code_ok = True
     elif not code:

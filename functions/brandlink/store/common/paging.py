@@ -104,12 +104,14 @@ def query_page(
     *,
     descending: bool = False,
     range_prefix: str = "",
+    range_condition: Condition | None = None,
     filter_condition: Condition | None = None,
 ) -> tuple[list[M], Cursor | None, Cursor | None]:
     """One page of the partition ``hash_value``: ``(items, next_cursor, previous_cursor)``.
 
     Items come in range-key order, highest first when ``descending``; a ``PB`` token reads the other
-    way from the first item of the later page. A cursor that is not a key of this partition (or
+    way from the first item of the later page. ``range_condition`` (a ``between`` on the range key,
+    say) replaces ``range_prefix`` when the range is not a prefix. A cursor that is not a key of this partition (or
     lies outside ``range_prefix``) raises ``ForeignCursor``, so a forged token cannot reach other data.
     DynamoDB applies ``Limit`` before ``filter_condition``, so the query reads on until the page is
     full, and the cursors are the boundary items' keys, never DynamoDB's ``LastEvaluatedKey``.
@@ -119,9 +121,11 @@ def query_page(
     if cursor is not None and not schema.belongs(cursor, hash_value, range_prefix):
         raise ForeignCursor(f"the cursor is not a key of partition {hash_value!r} (range prefix {range_prefix!r})")
     range_attribute = schema.range_attribute
+    if range_condition is None and range_attribute is not None and range_prefix:
+        range_condition = range_attribute.startswith(range_prefix)
     results: Iterator[M] = source.query(
         hash_value,
-        range_attribute.startswith(range_prefix) if range_attribute is not None and range_prefix else None,
+        range_condition,
         filter_condition,
         consistent_read=not isinstance(source, Index),  # DynamoDB has no consistent reads on a GSI
         scan_index_forward=request.forward != descending,

@@ -116,6 +116,7 @@ def api_policy(current: Settings) -> ApiPolicy:
             allow_private_urls=current.is_local,
         ),
         domain_verification_days=current.domain_verification_days,
+        short_link_port=current.short_link_port if current.is_local else None,
     )
 
 

@@ -63,6 +63,7 @@ class SentLink:
     short_url: str
     receiver: ClickReceiver
     redirect_port: int
+    api_url: str
 
     def tap(self, method: str = "GET", user_agent: str = ANDROID_CHROME, session: Any = requests) -> int:
         """Open the short link as a phone would (Host: the short domain), without following it."""
@@ -127,7 +128,9 @@ def sent(local_stack: LocalStackProcess, receiver: ClickReceiver) -> SentLink:
     port = urlsplit(local_stack.redirect_url).port
     assert port is not None
     [short_url] = re.findall(re.escape(f"http://{name}:{port}/") + "[0-9A-Za-z]{10}", message.body)
-    return SentLink(account_sid, auth_token, service.sid, message.sid, name, short_url, receiver, port)
+    return SentLink(
+        account_sid, auth_token, service.sid, message.sid, name, short_url, receiver, port, local_stack.api_url
+    )
 
 
 def arrived(receiver: ClickReceiver, count: int) -> Callable[[], list[Received]]:
@@ -188,6 +191,42 @@ def test_each_tap_is_one_signed_event_previews_told_from_clicks(sent: SentLink) 
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", event["click_time"])
         assert isinstance(event["clicked_at"], int) and started_ms - 1000 <= event["clicked_at"] <= time.time() * 1000
         assert time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(event["clicked_at"] // 1000)) == event["click_time"][:19]
+
+
+def test_taps_reach_the_links_and_insights_apis_counted_once(sent: SentLink) -> None:
+    """The whole path: redirect → clicks queue → worker → aggregating recorder → the APIs; a click and
+    a preview move the link's counts by exactly one each, and the service's insights count the message
+    as clicked once however many taps it gets."""
+
+    def get(path: str, **params: str) -> Any:
+        response = requests.get(
+            f"{sent.api_url}{path}", params=params, auth=(sent.account_sid, sent.auth_token), timeout=60
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def link_counts() -> tuple[int, int]:
+        [link] = get("/v1/LinkShortening/Links", MessageSid=sent.message_sid)["links"]
+        assert link["short_url"] == sent.short_url
+        return link["clicks"], link["previews"]
+
+    clicks_before, previews_before = link_counts()
+    agent = ANDROID_CHROME + " insights"
+    preview_agent = PREVIEW_AGENTS["whatsapp"] + " insights"
+    assert sent.tap("GET", agent) == 302
+    assert sent.tap("GET", preview_agent) == 302
+
+    def both_delivered() -> bool:
+        agents = {json.loads(r.body)["user_agent"] for r in sent.receiver.delivered()}
+        return {agent, preview_agent} <= agents
+
+    wait_until(both_delivered)  # the worker records an event before it posts it
+    assert link_counts() == (clicks_before + 1, previews_before + 1)
+
+    insights = get("/v1/LinkShortening/Insights", MessagingServiceSid=sent.service_sid)
+    assert (insights["messages_with_links"], insights["clicked_messages"], insights["unique_clickers"]) == (1, 1, 1)
+    assert insights["click_through_rate"] == 1
+    assert insights["clicks"] == clicks_before + 1 and insights["previews"] == previews_before + 1
 
 
 def test_three_500s_then_the_event_arrives_every_attempt_with_the_same_token(sent: SentLink) -> None:

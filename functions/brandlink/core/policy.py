@@ -28,3 +28,5 @@ class ApiPolicy:
     """The scheduling window, the scheduled-message cap and the default retention."""
     domain_verification_days: int = 7
     """How long an unverified domain registration lives (``domainVerificationDays``)."""
+    short_link_port: int | None = None
+    """Local mode only: the local links gateway's port, part of every short link (``http://{domain}:{port}/``)."""

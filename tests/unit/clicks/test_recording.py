@@ -4,7 +4,6 @@ first clicks, dedupe, transactions that fit DynamoDB's 100 actions, and giving u
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import pytest
 
@@ -135,4 +134,4 @@ def test_count_sent_counts_messages_with_links_only_and_never_raises() -> None:
         def write(self, plan: WritePlan) -> None:
             raise OSError("DynamoDB is down")
 
-    count_sent(SendCounter(Broken()), [replace(link, slug="t" * 10)], T0 + 100)  # logged, not raised
+    count_sent(SendCounter(Broken()), [link._replace(slug="t" * 10)], T0 + 100)  # logged, not raised

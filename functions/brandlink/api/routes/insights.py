@@ -8,7 +8,7 @@ from functools import partial
 from aws_lambda_powertools.event_handler import Response
 
 from brandlink import wiring
-from brandlink.api.context import base_url, current_account, json_response, page_signer, query
+from brandlink.api.context import base_url, current_account, json_response, page_signer, policy, query
 from brandlink.api.spec import PAGE_PARAMS, DocumentedRouter, Operation, Param, enum, sid_schema
 from brandlink.core.clicks import queries
 from brandlink.core.clicks.insights import MAX_GROUP_BY_KEY
@@ -56,7 +56,8 @@ def list_links() -> Response[str]:
         page_signer(router),
     )
     base = base_url(router)
-    result = listing.rendered(partial(queries.link_resource, base_url=base))
+    port = policy().short_link_port
+    result = listing.rendered(partial(queries.link_resource, base_url=base, local_port=port))
     return json_response(envelope_v1(base, LINKS, "links", listing.request, result))
 
 

@@ -18,6 +18,7 @@ from brandlink.core.common.forms import Form
 from brandlink.core.common.paging import Listing, Page, PageRequest, PageSigner, checked_page
 from brandlink.core.common.sids import is_sid
 from brandlink.core.links.records import LinkRecord
+from brandlink.core.links.shortening import short_url
 from brandlink.core.links.slug_format import is_slug
 from brandlink.core.services.repository import ServiceRepository
 
@@ -130,15 +131,13 @@ def _millis(ms: int | None) -> str | None:
     return None if ms is None else iso8601_millis(datetime.fromtimestamp(ms / 1000, UTC))
 
 
-def short_url(record: LinkRecord) -> str:
-    return f"https://{record.domain_name}/{record.slug}"
-
-
-def link_resource(view: LinkView, base_url: str) -> dict[str, Any]:
+def link_resource(view: LinkView, base_url: str, local_port: int | None = None) -> dict[str, Any]:
+    """``short_url`` as messages spell it (``https://``; the local links gateway's ``http://…:port``
+    in local mode); a domain's ``DisableHttps`` is not known here, so the scheme is always shown."""
     record, counts = view.record, view.counts
     return {
         "slug": record.slug,
-        "short_url": short_url(record),
+        "short_url": short_url(record.domain_name, record.slug, local_port=local_port),
         "link": record.link,
         "account_sid": record.account_sid,
         "messaging_service_sid": record.service_sid,

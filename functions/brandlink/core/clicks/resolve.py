@@ -27,6 +27,7 @@ from brandlink.core.clicks.classify import classify
 from brandlink.core.clicks.model import ClickEvent, Tap
 from brandlink.core.domains.model import Domain
 from brandlink.core.links.records import LinkRecord
+from brandlink.core.links.shortening import short_url as spell_short_url
 
 SECONDS_PER_DAY = 86_400
 
@@ -76,10 +77,7 @@ def short_url(link: LinkRecord, target: CallbackTarget, local_port: int | None =
     """The short link as its message spelled it (``core.domains.shortening.ShorteningDomain``'s rule):
     ``https://{domain}/{slug}``; without the scheme under ``DisableHttps``; ``http://{domain}:{port}/``
     in local mode."""
-    host = link.domain_name if local_port is None else f"{link.domain_name}:{local_port}"
-    if target.disable_https:
-        return f"{host}/{link.slug}"
-    return f"{'https' if local_port is None else 'http'}://{host}/{link.slug}"
+    return spell_short_url(link.domain_name, link.slug, https=not target.disable_https, local_port=local_port)
 
 
 def click_event(

@@ -15,6 +15,7 @@ from brandlink.core.common.dates import iso8601, utcnow
 from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.domains.model import DOMAIN_PATH
 from brandlink.core.domains.repository import DomainRepository
+from brandlink.core.links.shortening import short_url
 
 DEFAULT_CONTINUE_ON_FAILURE = True
 """Twilio's default for ``ContinueOnFailure``; also what applies to a service no domain config lists."""
@@ -53,10 +54,7 @@ class ShorteningDomain:
         """What a slug is appended to. ``local_port`` (local mode only) is the local links gateway's
         port: it speaks plain HTTP, so the link is ``http://{domain}:{port}/`` (``{domain}:{port}/``
         with ``DisableHttps``); without it, ``https://{domain}/`` (``{domain}/``)."""
-        host = self.domain_name if local_port is None else f"{self.domain_name}:{local_port}"
-        if self.disable_https:
-            return f"{host}/"
-        return f"https://{host}/" if local_port is None else f"http://{host}/"
+        return short_url(self.domain_name, "", https=not self.disable_https, local_port=local_port)
 
 
 def shortening_domain_status(

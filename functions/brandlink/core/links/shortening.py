@@ -55,9 +55,15 @@ class ShortenedBody(NamedTuple):
     """The invalid links left as written under ``keep_invalid`` (also in ``skipped``), each with its problem."""
 
 
-def short_url(domain: str, slug: str, *, https: bool = True) -> str:
-    """What replaces a link: ``https://{domain}/{slug}``, or ``{domain}/{slug}`` with ``DisableHttps``."""
-    return f"https://{domain}/{slug}" if https else f"{domain}/{slug}"
+def short_url(domain: str, slug: str, *, https: bool = True, local_port: int | None = None) -> str:
+    """How every short link is spelled (in a message body, a click event, the Links API):
+    ``https://{domain}/{slug}``, or ``{domain}/{slug}`` with ``DisableHttps``. ``local_port`` (local
+    mode only) is the local links gateway's port, which speaks plain HTTP: ``http://{domain}:{port}/{slug}``
+    (``{domain}:{port}/{slug}`` with ``DisableHttps``)."""
+    host = domain if local_port is None else f"{domain}:{local_port}"
+    if not https:
+        return f"{host}/{slug}"
+    return f"https://{host}/{slug}" if local_port is None else f"http://{host}/{slug}"
 
 
 def _on_domain(url: str, domain: str) -> bool:

@@ -140,6 +140,7 @@ def test_mms_converter_and_sender_id_warning_on_the_local_stack(
     account_sid, token = fresh_account
     client = make_client(local_stack.api_url, account_sid, token)
     give_senders(local_stack, account_sid, MMS_SENDER, "alpha:ACME")
+    run_cli(local_stack, "set-limits", account_sid, "--countries", "US,CA,GB")  # it sends to the UK too
     number = client.incoming_phone_numbers.create(phone_number=MMS_SENDER)
     media_service = client.messaging.v1.services.create(friendly_name="mms converter e2e")
     client.messaging.v1.services(media_service.sid).phone_numbers.create(phone_number_sid=number.sid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -28,6 +28,19 @@ from tests.integration.test_links_dispatch import (
 UK_HANDSET = "+447400123456"
 US_HANDSET = "+14155550100"
 PICTURE, CLIP = "https://cdn.example.com/p/1.jpg", "https://cdn.example.com/v/2.mp4"
+
+
+@pytest.fixture(autouse=True)
+def every_country(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """These tests send abroad (GB, DE, IN): the deployment allows every destination country here, as an
+    operator would with ``defaultSendCountries=*`` (the geographic permissions: test_abuse_limits.py)."""
+    from brandlink.config import settings
+
+    monkeypatch.setenv("BRANDLINK_DEFAULT_SEND_COUNTRIES", "*")
+    settings.cache_clear()
+    yield
+    monkeypatch.delenv("BRANDLINK_DEFAULT_SEND_COUNTRIES")
+    settings.cache_clear()
 
 
 def delivered(api: ApiClient, sid: str) -> dict[str, Any]:

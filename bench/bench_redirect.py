@@ -11,7 +11,12 @@ through the links gateway at several concurrencies, a new connection per request
 requests/s and p50/p99, each answer a 302. Through the local stack a tap also pays the gateway, the
 container hop and moto's GetItem (about 5 ms here): figures for comparing changes, not AWS's latency.
 
-    python -m bench.bench_redirect [--taps 20000] [--clients 1,10,50] [--requests 300] [--no-stack] [--state FILE]
+Between them, the wall time of a live tap when the link read and the clicks-queue send each take a
+simulated round trip (``--io-ms``): capture off, capture on (the two calls overlapped, as built) and
+the two in series (the design not taken), each as a ratio to the read alone.
+
+    python -m bench.bench_redirect [--taps 20000] [--clients 1,10,50] [--requests 300] [--no-stack]
+        [--io-ms 5] [--io-taps 200] [--state FILE]
 """
 
 from __future__ import annotations
@@ -101,14 +106,15 @@ class NullTapQueue:
 
 
 @contextlib.contextmanager
-def faked_reads(capture: bool = False) -> Iterator[None]:
+def faked_reads(capture: bool = False, ports: RedirectPorts | None = None) -> Iterator[None]:
     from brandlink.core.clicks.capture import TapCapture
 
-    ports = RedirectPorts(
-        DictLinks({SLUG: RedirectTarget(LINK, HOST, int(NOW) + 86400)}),
-        FallbackCache(DictFallbacks()),
-        TapCapture(NullTapQueue()) if capture else None,
-    )
+    if ports is None:
+        ports = RedirectPorts(
+            DictLinks({SLUG: RedirectTarget(LINK, HOST, int(NOW) + 86400)}),
+            FallbackCache(DictFallbacks()),
+            TapCapture(NullTapQueue()) if capture else None,
+        )
     real = wiring.redirect_ports
     wiring.redirect_ports = lambda: ports  # type: ignore[assignment]
     dates.use_clock(lambda: NOW)
@@ -118,6 +124,67 @@ def faked_reads(capture: bool = False) -> Iterator[None]:
         finally:
             wiring.redirect_ports = real  # type: ignore[assignment]
             dates.use_clock(None)
+
+
+class SlowLinks(DictLinks):
+    """The link read with a network round trip's latency (a sleep: the GIL is released, as in I/O)."""
+
+    def __init__(self, targets: dict[str, RedirectTarget], seconds: float) -> None:
+        super().__init__(targets)
+        self._seconds = seconds
+
+    def target(self, slug: str) -> RedirectTarget | None:
+        time.sleep(self._seconds)
+        return super().target(slug)
+
+
+class SlowTapQueue:
+    """The clicks queue's ``SendMessage`` with a network round trip's latency."""
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+
+    def send(self, body: str) -> None:
+        time.sleep(self._seconds)
+
+
+def latency_per_tap(taps: int, read_ms: float, send_ms: float) -> list[tuple[str, float]]:
+    """Wall time per live tap (median, ms) when the read and the send each take a round trip: what the
+    issue's "capture must not double the redirect's cost" is about. Capture overlaps the two calls;
+    the series line is the design not taken (read, then send), for comparison."""
+    from brandlink.core.clicks.capture import TapCapture
+    from brandlink.handlers.redirect import handler
+
+    def median_ms(function: Callable[[], object]) -> float:
+        samples = []
+        for _ in range(taps):
+            started = time.perf_counter()
+            function()
+            samples.append(time.perf_counter() - started)
+        samples.sort()
+        return samples[len(samples) // 2] * 1e3
+
+    def ports(capture: bool) -> RedirectPorts:
+        links = SlowLinks({SLUG: RedirectTarget(LINK, HOST, int(NOW) + 86400)}, read_ms / 1e3)
+        return RedirectPorts(
+            links, FallbackCache(DictFallbacks()), TapCapture(SlowTapQueue(send_ms / 1e3)) if capture else None
+        )
+
+    live = event("GET", f"/{SLUG}")
+    results = []
+    with faked_reads(ports=ports(capture=False)):
+        results.append(("capture off: the read alone", median_ms(lambda: handler(live, None))))
+        results.append(
+            (
+                "capture in series: the read, then the send (not built)",
+                median_ms(lambda: (handler(live, None), time.sleep(send_ms / 1e3))),
+            )
+        )
+    with faked_reads(ports=ports(capture=True)):
+        results.append(
+            ("capture on: the send overlapped with the read (as built)", median_ms(lambda: handler(live, None)))
+        )
+    return results
 
 
 def handler_costs(taps: int) -> list[tuple[str, float]]:
@@ -209,11 +276,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", default="1,10,50", help="comma-separated concurrencies through the stack")
     parser.add_argument("--requests", type=int, default=300, help="requests per level through the stack")
     parser.add_argument("--no-stack", action="store_true", help="only the handler's own cost")
+    parser.add_argument("--io-ms", type=float, default=5.0, help="simulated round trip of the read and the send")
+    parser.add_argument("--io-taps", type=int, default=200, help="taps per case of the simulated-latency part")
     parser.add_argument("--state", type=Path, help="the state file of a running stack (default: start one)")
     args = parser.parse_args(argv)
     print(f"Redirect handler, reads faked (Python {sys.version.split()[0]}; best of 5 rounds of {args.taps}):")
     for name, cost in handler_costs(args.taps):
         print(f"  {name:<55} {cost:7.1f} us   ({'within' if cost < GOAL_US else 'OVER'} the {GOAL_US:.0f} us goal)")
+    read_ms, send_ms = args.io_ms, args.io_ms
+    print(f"Wall time per live tap, the read and the send each {read_ms:g} ms (median of {args.io_taps}):")
+    latencies = latency_per_tap(args.io_taps, read_ms, send_ms)
+    alone = latencies[0][1]
+    for name, ms in latencies:
+        print(f"  {name:<58} {ms:6.2f} ms   {ms / alone:4.2f}x the read alone (goal for capture on: < 2x)")
     if args.no_stack:
         return
     levels = [int(value) for value in args.clients.split(",") if value.strip()]

@@ -83,19 +83,24 @@ def serialize_dynamodb_item_writes() -> None:
     moto's item operations under one lock.
     """
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
 
-    for name in _ATOMIC_METHODS:
-        method = getattr(DynamoDBBackend, name)
-        if getattr(method, "_brandlink_atomic", False):
-            continue
+    # The request handlers too, not only the backend: DynamoHandler.update_item renders
+    # ``ReturnValues`` from the live item after the backend call returns, so two concurrent
+    # ``ADD next_value`` calls could both read the later value (two equal counter blocks).
+    for owner in (DynamoDBBackend, DynamoHandler):
+        for name in _ATOMIC_METHODS:
+            method = getattr(owner, name)
+            if getattr(method, "_brandlink_atomic", False):
+                continue
 
-        def atomic(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
-            with _DYNAMODB_LOCK:
-                return _method(*args, **kwargs)
+            def atomic(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+                with _DYNAMODB_LOCK:
+                    return _method(*args, **kwargs)
 
-        functools.update_wrapper(atomic, method)
-        atomic._brandlink_atomic = True  # type: ignore[attr-defined]
-        setattr(DynamoDBBackend, name, atomic)
+            functools.update_wrapper(atomic, method)
+            atomic._brandlink_atomic = True  # type: ignore[attr-defined]
+            setattr(owner, name, atomic)
 
 
 class MotoEndpoint:

@@ -577,9 +577,7 @@ def receipt_keys(current: Settings) -> ReceiptKeys:
 
     if current.provider not in ("twilio", "webhook") or not current.provider_secret_arn:
         return ReceiptKeys()
-    from brandlink.adapters.messaging.providers.secrets import load_secret_json
-
-    secret = load_secret_json(current.provider_secret_arn, current.region)
+    secret = provider_secret_json()
     if current.provider == "twilio":
         token = secret.get("auth_token")
         return ReceiptKeys(twilio_auth_token=token if isinstance(token, str) and token else None)

@@ -58,3 +58,21 @@ def test_matches_twilio_for_any_form(token: str, params: dict[str, str]) -> None
     url = "https://example.com/hook?a=1"
     signature = compute_signature(token, url, params)
     assert RequestValidator(token).compute_signature(url, params) == signature
+
+
+def test_checks_of_received_signatures_refuse_anything_else_without_raising() -> None:
+    """Headers are the caller's: missing, empty or non-ASCII (``hmac.compare_digest`` raises on a
+    non-ASCII ``str``) is a refusal, never a 500."""
+    from brandlink.core.common.signing import webhook_signature, webhook_signature_valid
+
+    params = {"MessageSid": "SM1"}
+    good = compute_signature("tok", "https://x.example/in", params)
+    assert verify_signature("tok", "https://x.example/in", params, good)
+    for forged in (None, "", "é" * 28, good[:-1] + "ü", good + " "):
+        assert not verify_signature("tok", "https://x.example/in", params, forged)
+    body = b'{"MessageSid": "SM1"}'
+    signed = webhook_signature(b"key", body)
+    assert signed.startswith("sha256=") and webhook_signature_valid(b"key", body, signed)
+    assert webhook_signature_valid(b"key", body, f"  {signed} ")
+    for forged in (None, "", "sha256=" + "é" * 64, signed.removeprefix("sha256="), webhook_signature(b"other", body)):
+        assert not webhook_signature_valid(b"key", body, forged)

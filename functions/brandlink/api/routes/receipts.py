@@ -21,9 +21,9 @@ from brandlink import wiring
 from brandlink.api.context import base_url, form, no_content
 from brandlink.api.spec import STRING, DocumentedRouter, Operation, Param, sid_schema
 from brandlink.core.common.errors import ErrorCode, TwilioError
+from brandlink.core.common.signing import verify_signature, webhook_signature_valid
 from brandlink.core.messaging import receipts_mapping
 from brandlink.core.messaging.receipts import DeliveryReport
-from brandlink.core.messaging.receipts_signatures import twilio_signature_valid, webhook_signature_valid
 
 router = DocumentedRouter()
 
@@ -82,7 +82,7 @@ def twilio_receipt() -> Response[str]:
     url = f"{base_url(router)}{event.path}" + (f"?{raw_query}" if raw_query else "")
     params = form(router)
     fields = {name: params.get(name) or "" for name in params.keys()}  # noqa: SIM118 (Form is not iterable)
-    if not twilio_signature_valid(token, url, fields, (event.headers or {}).get("x-twilio-signature")):
+    if not verify_signature(token, url, fields, (event.headers or {}).get("x-twilio-signature")):
         raise _forged("twilio")
     query = event.query_string_parameters or {}
     account_sid, message_sid = query.get("AccountSid"), query.get("MessageSid")

@@ -1,4 +1,9 @@
-"""Signatures of outgoing webhooks (``X-Twilio-Signature``), form and JSON variants."""
+"""Signatures of webhooks: those Brandlink sends (``X-Twilio-Signature``, form and JSON variants) and
+those it receives from an upstream provider (Twilio's ``X-Twilio-Signature``, the webhook provider's
+``X-Brandlink-Signature: sha256=<hex HMAC-SHA256 of the body>``).
+
+Checks compare bytes in constant time: ``hmac.compare_digest`` raises on a ``str`` with non-ASCII
+characters, and a header is whatever the caller sent."""
 
 from __future__ import annotations
 
@@ -48,5 +53,23 @@ def sign_json(auth_token: str, url: str, body: bytes) -> tuple[str, dict[str, st
     }
 
 
-def verify_signature(auth_token: str, url: str, params: Params | None, signature: str) -> bool:
-    return hmac.compare_digest(compute_signature(auth_token, url, params), signature)
+def verify_signature(auth_token: str, url: str, params: Params | None, signature: str | None) -> bool:
+    """Whether ``signature`` is Twilio's for ``url`` and ``params`` under ``auth_token``."""
+    if not signature:
+        return False
+    expected = compute_signature(auth_token, url, params)
+    return hmac.compare_digest(expected.encode("utf-8"), signature.encode("utf-8"))
+
+
+WEBHOOK_SIGNATURE_PREFIX = "sha256="
+
+
+def webhook_signature(key: bytes, body: bytes) -> str:
+    """``X-Brandlink-Signature`` of ``body``: ``sha256=`` + hex HMAC-SHA256 under the deployment's key."""
+    return WEBHOOK_SIGNATURE_PREFIX + hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def webhook_signature_valid(key: bytes, body: bytes, header: str | None) -> bool:
+    if not header or not header.strip().startswith(WEBHOOK_SIGNATURE_PREFIX):
+        return False
+    return hmac.compare_digest(webhook_signature(key, body).encode("utf-8"), header.strip().encode("utf-8"))

@@ -15,8 +15,6 @@ upstream never retries a message Brandlink took.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -24,7 +22,7 @@ from typing import Any, Protocol
 
 from brandlink.core.common.errors import ErrorCode, TwilioError
 from brandlink.core.common.forms import Form
-from brandlink.core.common.signing import compute_signature
+from brandlink.core.common.signing import verify_signature, webhook_signature_valid
 from brandlink.core.inbound.model import InboundEvent
 from brandlink.core.inbound.providers import from_twilio_form, from_webhook_json
 
@@ -50,7 +48,7 @@ def accept_twilio(
     if not isinstance(token, str) or not token:
         raise _forbidden("This deployment has no Twilio auth_token in its provider secret: no Twilio webhooks.")
     params = {name: form.get(name) or "" for name in form.keys()}  # noqa: SIM118 (Form is no dict)
-    if not signature or not hmac.compare_digest(compute_signature(token, url, params), signature):
+    if not verify_signature(token, url, params, signature):
         raise _forbidden("X-Twilio-Signature is missing or not made with the upstream Twilio account's token.")
     try:
         event = from_twilio_form(params, now)
@@ -66,8 +64,7 @@ def accept_webhook(
     key = secret().get("signing_key")
     if not isinstance(key, str) or not key:
         raise _forbidden("This deployment has no webhook signing_key in its provider secret: it takes no webhooks.")
-    expected = "sha256=" + hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
-    if not signature or not hmac.compare_digest(expected, signature.strip()):
+    if not webhook_signature_valid(key.encode("utf-8"), body, signature):
         raise _forbidden("X-Brandlink-Signature is missing or is not sha256=<HMAC-SHA256 of the body> with the key.")
     try:
         payload = json.loads(body)

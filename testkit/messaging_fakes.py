@@ -6,7 +6,7 @@ outside functions/ (the Lambda asset does not ship it)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -76,6 +76,15 @@ class InMemoryMessages:
         self.items[message.sid] = message
         if release_scheduled_slot:
             self.scheduled[message.account_sid] -= 1
+        return True
+
+    def record_provider_message_id(self, message: Message, *, expected_statuses: frozenset[str]) -> bool:
+        stored = self.items.get(message.sid)
+        if stored is None or stored.from_ != message.from_:
+            return False
+        if not self._matches(message, expected_statuses, message.attempts):
+            return False
+        self.items[message.sid] = replace(stored, provider_message_id=message.provider_message_id)
         return True
 
     def delete(self, message: Message, *, expected_statuses: frozenset[str], release_scheduled_slot: bool) -> bool:
@@ -151,6 +160,20 @@ class RecordingProvider:
         if self.failures:
             raise self.failures.pop(0)
         return Receipt(provider_message_id=f"p-{len(self.sent)}")
+
+
+class RacingProvider(RecordingProvider):
+    """Accepts every message, but runs ``meanwhile`` before answering: what happens while dispatch waits
+    on the provider (a delivery receipt applied before dispatch's final write, say)."""
+
+    def __init__(self, meanwhile: Callable[[OutgoingMessage], None]) -> None:
+        super().__init__()
+        self.meanwhile = meanwhile
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        receipt = super().send(message)
+        self.meanwhile(message)
+        return receipt
 
 
 def transient() -> DeliveryError:

@@ -39,6 +39,14 @@ class MessageRepository(Protocol):
         """
         ...
 
+    def record_provider_message_id(self, message: Message, *, expected_statuses: frozenset[str]) -> bool:
+        """Set ``message.provider_message_id`` on the stored message and nothing else (no whole-item
+        rewrite: the status, error and dates someone else wrote stay), only if the stored one is in
+        ``expected_statuses``, has made ``message.attempts`` attempts and is sent from ``message.from_``
+        (not a later attempt's, e.g. after Fallback to Long Code); False otherwise (or when it is gone).
+        """
+        ...
+
     def delete(self, message: Message, *, expected_statuses: frozenset[str], release_scheduled_slot: bool) -> bool:
         """Delete the message if its status is one of ``expected_statuses``; False otherwise."""
         ...

@@ -245,6 +245,18 @@ class DynamoMessageRepository:
             return condition_held(lambda: item.save(condition=condition))
         return self._with_slot_released(message, lambda t: t.save(item, condition=condition))
 
+    def record_provider_message_id(self, message: Message, *, expected_statuses: frozenset[str]) -> bool:
+        # An update of one attribute (like ``record_feedback``): a receipt's status and error stay.
+        item = MessageItem(message.sid)
+        condition = _state_condition(message, expected_statuses, message.attempts) & (
+            MessageItem.from_address == message.from_
+        )
+        return condition_held(
+            lambda: item.update(
+                actions=[MessageItem.provider_message_id.set(message.provider_message_id)], condition=condition
+            )
+        )
+
     def delete(self, message: Message, *, expected_statuses: frozenset[str], release_scheduled_slot: bool) -> bool:
         item = MessageItem(message.sid)
         condition = _state_condition(message, expected_statuses, None)

@@ -54,13 +54,16 @@ class InMemoryMessages:
         message = self.items.get(sid)
         return message if message is not None and message.account_sid == account_sid else None
 
-    def _matches(self, message: Message, statuses: frozenset[str], attempts: int | None) -> bool:
+    def _matches(
+        self, message: Message, statuses: frozenset[str], attempts: int | None, from_: str | None = None
+    ) -> bool:
         stored = self.items.get(message.sid)
         return (
             stored is not None
             and stored.account_sid == message.account_sid
             and stored.status in statuses
             and (attempts is None or stored.attempts == attempts)
+            and (from_ is None or stored.from_ == from_)
         )
 
     def replace(
@@ -69,9 +72,10 @@ class InMemoryMessages:
         *,
         expected_statuses: frozenset[str],
         expected_attempts: int | None = None,
+        expected_from: str | None = None,
         release_scheduled_slot: bool = False,
     ) -> bool:
-        if not self._matches(message, expected_statuses, expected_attempts):
+        if not self._matches(message, expected_statuses, expected_attempts, expected_from):
             return False
         self.items[message.sid] = message
         if release_scheduled_slot:
@@ -80,9 +84,7 @@ class InMemoryMessages:
 
     def record_provider_message_id(self, message: Message, *, expected_statuses: frozenset[str]) -> bool:
         stored = self.items.get(message.sid)
-        if stored is None or stored.from_ != message.from_:
-            return False
-        if not self._matches(message, expected_statuses, message.attempts):
+        if stored is None or not self._matches(message, expected_statuses, message.attempts, message.from_ or ""):
             return False
         self.items[message.sid] = replace(stored, provider_message_id=message.provider_message_id)
         return True

@@ -96,7 +96,7 @@ def test_sent_then_delivered_before_dispatchs_final_write(
     assert sorted(receiver.statuses()) == sorted([SENDING, SENT, DELIVERED])
 
 
-def test_the_store_adds_the_provider_id_only_to_the_same_attempt_and_sender(api: ApiClient) -> None:
+def test_the_store_writes_only_over_the_same_attempt_and_sender(api: ApiClient) -> None:
     register_number(api)
     sid = send(api, To=RECIPIENT, From=SENDER, Body="hi")["sid"]
     run_dispatch()
@@ -112,6 +112,7 @@ def test_the_store_adds_the_provider_id_only_to_the_same_attempt_and_sender(api:
     assert not repository.record_provider_message_id(
         replace(later, account_sid="AC" + "0" * 32), expected_statuses=moved_on
     )
+    assert not repository.replace(later, expected_statuses=moved_on, expected_from="+14155559999")  # another sender
     assert stored(api, sid) == sent
 
     assert repository.record_provider_message_id(later, expected_statuses=moved_on)

@@ -11,8 +11,12 @@ from brandlink.core.messaging.delivery import OutgoingMessage
 from brandlink.core.messaging.dispatch import Outcome
 from brandlink.core.messaging.model import DELIVERED, FAILED, SENDING, SENT, UNDELIVERED, MessageOptions
 from brandlink.core.messaging.receipts import Applied, DeliveryReport, ReceiptProcessor
-from testkit.messaging_fakes import RacingProvider
-from tests.unit.test_dispatch import FROM, TO, Harness, request_for
+from brandlink.core.messaging.receipts_fallback import LongCodeFallback
+from testkit.messaging_fakes import ACCOUNT, RacingProvider, RecordingProvider
+from tests.unit.test_dispatch import CALLBACK, FROM, SERVICE_SID, TO, Harness, pool_sender, request_for
+
+SHORT_CODE = "24680"
+LONG_CODE = "+14155552699"
 
 _CODES = {DELIVERED: None, SENT: None, UNDELIVERED: 30003, FAILED: 30008}
 
@@ -97,3 +101,45 @@ def test_the_provider_id_is_never_written_over_another_attempt() -> None:
         replace(sent, from_="+14155559999"), expected_statuses=frozenset({SENT})
     )
     assert h.stored(message).provider_message_id == "p-2"
+
+
+def test_a_fallback_taken_before_the_final_write_is_not_undone() -> None:
+    """``sent`` then an eligible ``undelivered`` from the short code, both while dispatch waits: the
+    message falls back to a long code, and dispatch's late write of the short-code attempt gives way."""
+    h = Harness()
+    h.set_service(fallback_to_long_code=True, sticky_sender=False)
+    h.senders.pools[SERVICE_SID] = [pool_sender("SC00", SHORT_CODE, kind="short_code"), pool_sender("PN01", LONG_CODE)]
+    message = h.create(To=TO, MessagingServiceSid=SERVICE_SID, Body="Hello", StatusCallback=CALLBACK)
+    h.messages.items[message.sid] = replace(h.stored(message), from_=SHORT_CODE)
+    (request, _delay) = h.send_queue.requests.pop()
+    processor = ReceiptProcessor(
+        h.messages,
+        h.services,  # type: ignore[arg-type]
+        h.callbacks,
+        clock=h.clock,
+        fallback=LongCodeFallback(h.senders, h.send_queue, clock=h.clock),  # type: ignore[arg-type]
+    )
+    applied: list[Applied] = []
+
+    def carrier(sent: OutgoingMessage) -> None:
+        for status, code in ((SENT, None), (UNDELIVERED, 30003)):
+            report = DeliveryReport(ACCOUNT, sent.message_sid, status, "outbox", code, from_=SHORT_CODE)
+            applied.append(processor.apply(report))
+
+    h.provider = RacingProvider(carrier)
+    h.dispatcher().dispatch(request)
+
+    assert applied == [Applied.CHANGED, Applied.FELL_BACK]
+    stored = h.stored(message)
+    assert (stored.status, stored.from_, stored.fallback_from, stored.provider_message_id) == (
+        SENDING,
+        LONG_CODE,
+        SHORT_CODE,
+        None,
+    )
+    (resend, _delay) = h.send_queue.requests.pop()
+    h.provider = RecordingProvider()
+    assert h.dispatcher().dispatch(resend) is Outcome.SENT
+    stored = h.stored(message)
+    assert (stored.status, stored.from_, stored.provider_message_id) == (SENT, LONG_CODE, "p-1")
+    assert h.callbacks.statuses() == [SENT, SENDING, SENT]  # no second ``sent`` of the short code

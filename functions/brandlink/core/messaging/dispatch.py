@@ -231,7 +231,10 @@ class Dispatcher:
                 claimed, status=SENT, date_sent=now, date_updated=now, provider_message_id=receipt.provider_message_id
             )
         if self.messages.replace(
-            _apply_retention_options(final), expected_statuses=_SENDING_ONLY, expected_attempts=claimed.attempts
+            _apply_retention_options(final),
+            expected_statuses=_SENDING_ONLY,
+            expected_attempts=claimed.attempts,
+            expected_from=claimed.from_,  # not a long code's re-send (Fallback to Long Code) taken meanwhile
         ):
             jobs.append(self._job(final, service))
         elif final.status == SENT:

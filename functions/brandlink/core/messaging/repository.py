@@ -31,11 +31,13 @@ class MessageRepository(Protocol):
         *,
         expected_statuses: frozenset[str],
         expected_attempts: int | None = None,
+        expected_from: str | None = None,
         release_scheduled_slot: bool = False,
     ) -> bool:
         """Write ``message`` over the stored one only if that is in ``expected_statuses`` (and has
-        made ``expected_attempts`` attempts); False when it is not (or is gone). The status
-        transition and, with ``release_scheduled_slot``, the counter decrement are one atomic write.
+        made ``expected_attempts`` attempts, and is sent from ``expected_from``); False when it is not
+        (or is gone). The status transition and, with ``release_scheduled_slot``, the counter
+        decrement are one atomic write.
         """
         ...
 

@@ -252,12 +252,13 @@ class DynamoMessageRepository:
 
     def record_provider_message_id(self, message: Message, *, expected_statuses: frozenset[str]) -> bool:
         # An update of one attribute (like ``record_feedback``): a receipt's status and error stay.
+        provider_id = message.provider_message_id
+        if provider_id is None:
+            return False  # nothing to record
         item = MessageItem(message.sid)
         condition = _state_condition(message, expected_statuses, message.attempts, message.from_ or "")
         return condition_held(
-            lambda: item.update(
-                actions=[MessageItem.provider_message_id.set(message.provider_message_id)], condition=condition
-            )
+            lambda: item.update(actions=[MessageItem.provider_message_id.set(provider_id)], condition=condition)
         )
 
     def delete(self, message: Message, *, expected_statuses: frozenset[str], release_scheduled_slot: bool) -> bool:

@@ -6,7 +6,7 @@ outside functions/ (the Lambda asset does not ship it)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -54,13 +54,16 @@ class InMemoryMessages:
         message = self.items.get(sid)
         return message if message is not None and message.account_sid == account_sid else None
 
-    def _matches(self, message: Message, statuses: frozenset[str], attempts: int | None) -> bool:
+    def _matches(
+        self, message: Message, statuses: frozenset[str], attempts: int | None, from_: str | None = None
+    ) -> bool:
         stored = self.items.get(message.sid)
         return (
             stored is not None
             and stored.account_sid == message.account_sid
             and stored.status in statuses
             and (attempts is None or stored.attempts == attempts)
+            and (from_ is None or stored.from_ == from_)
         )
 
     def replace(
@@ -69,13 +72,21 @@ class InMemoryMessages:
         *,
         expected_statuses: frozenset[str],
         expected_attempts: int | None = None,
+        expected_from: str | None = None,
         release_scheduled_slot: bool = False,
     ) -> bool:
-        if not self._matches(message, expected_statuses, expected_attempts):
+        if not self._matches(message, expected_statuses, expected_attempts, expected_from):
             return False
         self.items[message.sid] = message
         if release_scheduled_slot:
             self.scheduled[message.account_sid] -= 1
+        return True
+
+    def record_provider_message_id(self, message: Message, *, expected_statuses: frozenset[str]) -> bool:
+        stored = self.items.get(message.sid)
+        if stored is None or not self._matches(message, expected_statuses, message.attempts, message.from_ or ""):
+            return False
+        self.items[message.sid] = replace(stored, provider_message_id=message.provider_message_id)
         return True
 
     def delete(self, message: Message, *, expected_statuses: frozenset[str], release_scheduled_slot: bool) -> bool:
@@ -151,6 +162,20 @@ class RecordingProvider:
         if self.failures:
             raise self.failures.pop(0)
         return Receipt(provider_message_id=f"p-{len(self.sent)}")
+
+
+class RacingProvider(RecordingProvider):
+    """Accepts every message, but runs ``meanwhile`` before answering: what happens while dispatch waits
+    on the provider (a delivery receipt applied before dispatch's final write, say)."""
+
+    def __init__(self, meanwhile: Callable[[OutgoingMessage], None]) -> None:
+        super().__init__()
+        self.meanwhile = meanwhile
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        receipt = super().send(message)
+        self.meanwhile(message)
+        return receipt
 
 
 def transient() -> DeliveryError:

@@ -56,6 +56,7 @@ from brandlink.core.messaging.send_queue import DispatchRequest, SendQueue
 from brandlink.core.messaging.sender_id_alert import SenderIdAlert
 from brandlink.core.messaging.smart_encoding import smart_encode
 from brandlink.core.messaging.status_callbacks import CallbackQueue, StatusCallbackJob
+from brandlink.core.messaging.status_order import statuses_after
 from brandlink.core.senders import selection as sender_selection
 from brandlink.core.senders.repository import SenderRepository
 from brandlink.core.senders.selection import Selection, SelectionPolicy
@@ -65,6 +66,8 @@ from brandlink.core.services.repository import ServiceRepository
 logger = logging.getLogger(__name__)
 
 _SENDING_ONLY = frozenset({SENDING})
+_MOVED_ON = statuses_after(SENDING)
+"""Where a receipt (or the sweeper) may have moved a message while dispatch was calling the provider."""
 
 
 class StickySenders(Protocol):
@@ -228,13 +231,29 @@ class Dispatcher:
                 claimed, status=SENT, date_sent=now, date_updated=now, provider_message_id=receipt.provider_message_id
             )
         if self.messages.replace(
-            _apply_retention_options(final), expected_statuses=_SENDING_ONLY, expected_attempts=claimed.attempts
+            _apply_retention_options(final),
+            expected_statuses=_SENDING_ONLY,
+            expected_attempts=claimed.attempts,
+            expected_from=claimed.from_,  # not a long code's re-send (Fallback to Long Code) taken meanwhile
         ):
             jobs.append(self._job(final, service))
-        # else: a delivery receipt got there first (core/messaging/receipts.py) and announced its status;
-        # a ``sent`` callback now would arrive after ``delivered``.
+        elif final.status == SENT:
+            self._keep_provider_message_id(final)
         self._notify(jobs)
         return Outcome.SENT if final.status == SENT else Outcome.UNSENT
+
+    def _keep_provider_message_id(self, sent: Message) -> None:
+        """The final write lost: a delivery receipt (core/messaging/receipts.py) moved the message on
+        while the provider call ran, and announced its status. That status, its error and its callback
+        stand (a ``sent`` callback now would arrive after ``delivered``); what only dispatch knows is
+        added to them: the provider's message ID. The sender, body and segments were written by the
+        claim the receipt read, so they are already there."""
+        if sent.provider_message_id is None:
+            return
+        if self.messages.record_provider_message_id(sent, expected_statuses=_MOVED_ON):
+            logger.info("a receipt got to %s before dispatch's final write; its provider ID was added", sent.sid)
+        else:  # canceled, gone, or another attempt's by now (Fallback to Long Code): nothing of ours to add
+            logger.warning("%s moved on before dispatch could record its provider ID", sent.sid)
 
     def _service(self, message: Message) -> MessagingService | None:
         if not message.messaging_service_sid:

@@ -31,11 +31,21 @@ class MessageRepository(Protocol):
         *,
         expected_statuses: frozenset[str],
         expected_attempts: int | None = None,
+        expected_from: str | None = None,
         release_scheduled_slot: bool = False,
     ) -> bool:
         """Write ``message`` over the stored one only if that is in ``expected_statuses`` (and has
-        made ``expected_attempts`` attempts); False when it is not (or is gone). The status
-        transition and, with ``release_scheduled_slot``, the counter decrement are one atomic write.
+        made ``expected_attempts`` attempts, and is sent from ``expected_from``); False when it is not
+        (or is gone). The status transition and, with ``release_scheduled_slot``, the counter
+        decrement are one atomic write.
+        """
+        ...
+
+    def record_provider_message_id(self, message: Message, *, expected_statuses: frozenset[str]) -> bool:
+        """Set ``message.provider_message_id`` on the stored message and nothing else (no whole-item
+        rewrite: the status, error and dates someone else wrote stay), only if the stored one is in
+        ``expected_statuses``, has made ``message.attempts`` attempts and is sent from ``message.from_``
+        (not a later attempt's, e.g. after Fallback to Long Code); False otherwise (or when it is gone).
         """
         ...
 

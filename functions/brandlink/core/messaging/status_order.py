@@ -47,3 +47,8 @@ def moves_forward(current: str, new: str) -> bool:
 def statuses_before(new: str) -> frozenset[str]:
     """Every status ``new`` may replace: the condition of the conditional write."""
     return frozenset(status for status, rank in RANK.items() if rank < RANK[new])
+
+
+def statuses_after(current: str) -> frozenset[str]:
+    """Every status of a higher rank than ``current``: where something else may have moved it on."""
+    return frozenset(status for status, rank in RANK.items() if rank > RANK[current])

@@ -188,12 +188,16 @@ def created_key(date_created: datetime, sid: str) -> str:
     return f"{date_created.strftime('%Y-%m-%dT%H:%M:%S.%f')}Z#{sid}"
 
 
-def _state_condition(message: Message, statuses: frozenset[str], attempts: int | None) -> Condition:
+def _state_condition(
+    message: Message, statuses: frozenset[str], attempts: int | None, from_: str | None = None
+) -> Condition:
     condition: Condition = (MessageItem.account_sid == message.account_sid) & MessageItem.status.is_in(
         *sorted(statuses)
     )
     if attempts is not None:
         condition &= MessageItem.attempts == attempts
+    if from_ is not None:
+        condition &= MessageItem.from_address == from_
     return condition
 
 
@@ -237,13 +241,25 @@ class DynamoMessageRepository:
         *,
         expected_statuses: frozenset[str],
         expected_attempts: int | None = None,
+        expected_from: str | None = None,
         release_scheduled_slot: bool = False,
     ) -> bool:
         item = MessageItem.from_domain(message)
-        condition = _state_condition(message, expected_statuses, expected_attempts)
+        condition = _state_condition(message, expected_statuses, expected_attempts, expected_from)
         if not release_scheduled_slot:
             return condition_held(lambda: item.save(condition=condition))
         return self._with_slot_released(message, lambda t: t.save(item, condition=condition))
+
+    def record_provider_message_id(self, message: Message, *, expected_statuses: frozenset[str]) -> bool:
+        # An update of one attribute (like ``record_feedback``): a receipt's status and error stay.
+        provider_id = message.provider_message_id
+        if provider_id is None:
+            return False  # nothing to record
+        item = MessageItem(message.sid)
+        condition = _state_condition(message, expected_statuses, message.attempts, message.from_ or "")
+        return condition_held(
+            lambda: item.update(actions=[MessageItem.provider_message_id.set(provider_id)], condition=condition)
+        )
 
     def delete(self, message: Message, *, expected_statuses: frozenset[str], release_scheduled_slot: bool) -> bool:
         item = MessageItem(message.sid)

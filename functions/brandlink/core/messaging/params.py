@@ -18,7 +18,7 @@ from brandlink.core.services.model import MAX_VALIDITY_PERIOD, MIN_VALIDITY_PERI
 MAX_BODY_CHARS = 1600
 MAX_MEDIA = 10
 MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 10, 128, 256
-# Ten keys and values at their longest, each character escaped as \\u plus four hex digits, plus quotes and separators.
+# Ten keys and values at their longest, each character escaped as \u plus four hex digits, plus quotes and separators.
 MAX_TAGS_CHARS = MAX_TAGS * (MAX_TAG_KEY + MAX_TAG_VALUE) * 6 + 64
 MAX_PERSISTENT_ACTIONS, MAX_PERSISTENT_ACTION_CHARS = 10, 2048
 

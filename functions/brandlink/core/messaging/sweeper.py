@@ -75,7 +75,10 @@ class Sweeper:
             date_updated=now,
         )
         if not self.messages.replace(
-            failed, expected_statuses=frozenset({SENDING}), expected_attempts=message.attempts
+            failed,
+            expected_statuses=frozenset({SENDING}),
+            expected_attempts=message.attempts,
+            expected_from=message.from_,  # a Fallback to Long Code re-send in between is not swept
         ):
             return False
         service = (

@@ -55,6 +55,10 @@ class ShortenedBody(NamedTuple):
     """The invalid links left as written under ``keep_invalid`` (also in ``skipped``), each with its problem."""
 
 
+_new_shortened: Callable[[tuple[object, ...]], ShortenedBody] = partial(tuple.__new__, ShortenedBody)
+"""``ShortenedBody`` from a tuple of all four fields, in order: one C call, once per message."""
+
+
 def short_url(domain: str, slug: str, *, https: bool = True, local_port: int | None = None) -> str:
     """How every short link is spelled (in a message body, a click event, the Links API):
     ``https://{domain}/{slug}``, or ``{domain}/{slug}`` with ``DisableHttps``. ``local_port`` (local
@@ -157,4 +161,4 @@ def shorten_body(
         short = base + slug
         links.append(_new_link((slug, span.url, short, span)))
         parts += (short, piece)
-    return ShortenedBody("".join(parts), tuple(links), plan.skipped, plan.invalid)
+    return _new_shortened(("".join(parts), tuple(links), plan.skipped, plan.invalid))

@@ -121,9 +121,21 @@ def find_links(body: str) -> list[LinkSpan]:
         if start and body[start - 1] in _GLUED:
             position = colon + 3
             continue
-        position = match_ascii(body, colon + 3).end()  # type: ignore[union-attr]  # matches ""
-        text = body[start:position]
-        if not ascii_body:  # a plain-ASCII body (most SMS) skips the Unicode rules altogether
+        if ascii_body:
+            # The link most often runs to the next space: take that stretch when it holds no other
+            # character that ends a link (a control character, DEL, ``"``, ``<``, ``>`` or a backtick),
+            # which a few C string scans tell faster than the regex engine walking it.
+            position = find(" ", colon + 3)
+            if position < 0:
+                position = length
+            text = body[start:position]
+            if not text.isprintable() or '"' in text or "<" in text or ">" in text or "`" in text:
+                position = match_ascii(body, colon + 3).end()  # type: ignore[union-attr]  # matches ""
+                text = body[start:position]
+        else:
+            position = match_ascii(body, colon + 3).end()  # type: ignore[union-attr]  # matches ""
+            text = body[start:position]
+            # Then the Unicode rules, which a plain-ASCII body (most SMS) skips altogether.
             if position < length and body[position] >= "\x80":
                 position = match_tail(body, position).end()  # type: ignore[union-attr]  # matches ""
                 text = body[start:position]

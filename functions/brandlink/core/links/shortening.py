@@ -14,8 +14,10 @@ Decisions (also in ``docs/links.md``):
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from functools import lru_cache, partial
+from functools import partial
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -95,16 +97,50 @@ class _Plan(NamedTuple):
 PLAN_CACHE_SIZE = 512
 """Bodies whose plan is remembered (~1 KB each at most): a campaign sends one body to every recipient."""
 
+_PlanKey = tuple[str, str, bool]
+_plans: OrderedDict[_PlanKey, _Plan] = OrderedDict()
+"""Plans of bodies seen at least twice, least recently used first (``_plan_for``)."""
+_seen_once: tuple[_PlanKey, _Plan] | None = None
+"""The plan of the latest body seen once: the second sight of it enters ``_plans`` without a new scan."""
+_plans_lock = threading.Lock()
 
-@lru_cache(maxsize=PLAN_CACHE_SIZE)
-def _plan(body: str, own_host: str, keep_invalid: bool) -> _Plan:
+
+def _plan_for(body: str, own_host: str, keep_invalid: bool) -> _Plan:
+    """``_make_plan``'s answer, remembered for bodies seen twice (a second-sight filter in front of an LRU).
+
+    A campaign's messages share one body: finding and checking its links once per environment, not
+    once per recipient, takes most of the shortening's own cost off dispatch. Personalised bodies
+    (a mail merge: every body different) are each seen once; putting each in an LRU cost ~1 µs per
+    message in dispatch (the insert, the eviction, 512 plans kept alive for nothing), so a body's
+    plan enters the LRU only on its second sight, from a one-entry slot that holds the latest
+    body's plan (bench/RESULTS.md, "dispatch with shortening"). Plans are immutable, so sharing
+    them between messages and threads is safe; the slot and the LRU change under a lock."""
+    global _seen_once
+    key = (body, own_host, keep_invalid)
+    plan = _plans.get(key)
+    if plan is not None:
+        with _plans_lock:
+            if key in _plans:
+                _plans.move_to_end(key)
+        return plan
+    last = _seen_once
+    if last is None or last[0] != key:
+        plan = _make_plan(body, own_host, keep_invalid)  # raises for an invalid link: nothing remembered
+        _seen_once = (key, plan)
+        return plan
+    plan = last[1]
+    with _plans_lock:
+        _plans[key] = plan
+        if len(_plans) > PLAN_CACHE_SIZE:
+            _plans.popitem(last=False)
+    return plan
+
+
+def _make_plan(body: str, own_host: str, keep_invalid: bool) -> _Plan:
     """Find and check the links of ``body`` (``own_host``: the shortening domain, lower case, no
     trailing dot). Raises ``InvalidLinkError`` for an invalid link unless ``keep_invalid``.
 
-    Cached: a campaign's messages share one body, so finding and checking its links once per
-    environment, not once per recipient, takes most of the shortening's own cost off dispatch
-    (bench/RESULTS.md, "dispatch with shortening"). A pure function of its arguments, returning
-    only immutable values, so sharing the result between messages and threads is safe."""
+    A pure function of its arguments, returning only immutable values (``_plan_for`` remembers them)."""
     to_shorten: list[LinkSpan] = []
     skipped: list[LinkSpan] = []
     invalid: list[tuple[LinkSpan, str]] = []
@@ -146,7 +182,7 @@ def shorten_body(
     """
     if "://" not in body:  # the common case of a body without links: no cache entry, no scan
         return ShortenedBody(body, ())
-    plan = _plan(body, domain.lower().rstrip("."), keep_invalid)
+    plan = _plan_for(body, domain.lower().rstrip("."), keep_invalid)
     to_shorten = plan.to_shorten
     if not to_shorten:
         return ShortenedBody(body, (), plan.skipped, plan.invalid)

@@ -100,35 +100,48 @@ PLAN_CACHE_SIZE = 512
 _PlanKey = tuple[str, str, bool]
 _plans: OrderedDict[_PlanKey, _Plan] = OrderedDict()
 """Plans of bodies seen at least twice, least recently used first (``_plan_for``)."""
-_seen_once: tuple[_PlanKey, _Plan] | None = None
-"""The plan of the latest body seen once: the second sight of it enters ``_plans`` without a new scan."""
+SEEN_SIZE = 4096
+"""Hashes of bodies seen once that are remembered (a few dozen KB): the second-sight filter."""
+_seen: set[int] = set()
+_latest: tuple[_PlanKey, _Plan] | None = None
+"""The plan of the latest body seen once: its second sight enters ``_plans`` without a new scan."""
 _plans_lock = threading.Lock()
 
 
 def _plan_for(body: str, own_host: str, keep_invalid: bool) -> _Plan:
-    """``_make_plan``'s answer, remembered for bodies seen twice (a second-sight filter in front of an LRU).
+    """``_make_plan``'s answer, remembered for bodies seen at least twice (LRU, ``PLAN_CACHE_SIZE``).
 
     A campaign's messages share one body: finding and checking its links once per environment, not
     once per recipient, takes most of the shortening's own cost off dispatch. Personalised bodies
-    (a mail merge: every body different) are each seen once; putting each in an LRU cost ~1 µs per
-    message in dispatch (the insert, the eviction, 512 plans kept alive for nothing), so a body's
-    plan enters the LRU only on its second sight, from a one-entry slot that holds the latest
-    body's plan (bench/RESULTS.md, "dispatch with shortening"). Plans are immutable, so sharing
-    them between messages and threads is safe; the slot and the LRU change under a lock."""
-    global _seen_once
+    (a mail merge: every body different) are each seen once, and inserting each in the LRU (and
+    evicting another, keeping 512 plans alive for nothing) was pure overhead for them. So a plan
+    enters the LRU on its body's second sight only: a set of hashes of bodies seen once (cleared
+    when it holds ``SEEN_SIZE``) says whether this is one, and the latest body's plan is kept
+    aside, so consecutive messages of one body scan it once; a body seen again later is scanned a
+    second time. A hash collision only caches a plan early (the LRU is keyed by the body itself).
+    Plans are immutable, so sharing them between messages and threads is safe."""
+    global _latest
     key = (body, own_host, keep_invalid)
     plan = _plans.get(key)
     if plan is not None:
-        with _plans_lock:
-            if key in _plans:
-                _plans.move_to_end(key)
+        try:  # noqa: SIM105 (contextlib.suppress costs a context manager on every campaign message)
+            _plans.move_to_end(key)
+        except KeyError:  # another thread evicted it meanwhile: the plan in hand is still right
+            pass
         return plan
-    last = _seen_once
-    if last is None or last[0] != key:
-        plan = _make_plan(body, own_host, keep_invalid)  # raises for an invalid link: nothing remembered
-        _seen_once = (key, plan)
-        return plan
-    plan = last[1]
+    latest = _latest
+    if latest is not None and latest[0] == key:
+        plan = latest[1]
+    else:
+        digest = hash(key)
+        if digest not in _seen:
+            plan = _make_plan(body, own_host, keep_invalid)  # raises for an invalid link: nothing remembered
+            if len(_seen) >= SEEN_SIZE:
+                _seen.clear()
+            _seen.add(digest)
+            _latest = (key, plan)
+            return plan
+        plan = _make_plan(body, own_host, keep_invalid)
     with _plans_lock:
         _plans[key] = plan
         if len(_plans) > PLAN_CACHE_SIZE:

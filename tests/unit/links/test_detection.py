@@ -282,3 +282,29 @@ def test_the_reference_scan_agrees_on_every_table_row(case_id: str, body: str, e
 @given(st.text(max_size=200) | st.lists(_WORDS | _links() | _SCHEME_PIECES | _URL_CHARS, max_size=20).map("".join))
 def test_the_fast_scan_finds_what_the_reference_scan_finds(body: str) -> None:
     assert find_links(body) == _reference_find_links(body)
+
+
+# Plain-ASCII bodies take a shortcut (a link runs to the next space unless another terminator is in
+# the way): bodies with every ASCII terminator near links, checked against the reference scan.
+_ASCII_TERMINATORS = st.sampled_from(["<", ">", "`", '"', "\t", "\r\n", "\x00", "\x1f", "\x7f", " ", "~"])
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # no timing in unit tests
+@given(
+    st.text(st.characters(max_codepoint=127), max_size=200)
+    | st.lists(_links() | _ASCII_TERMINATORS | _SCHEME_PIECES | _URL_CHARS, max_size=20).map("".join)
+    | st.tuples(_links(), _ASCII_TERMINATORS, st.text(_URL_CHARS, max_size=10), _WORDS).map("".join)
+)
+def test_the_ascii_shortcut_finds_what_the_reference_scan_finds(body: str) -> None:
+    assert find_links(body) == _reference_find_links(body)
+
+
+@pytest.mark.parametrize("terminator", ["<", ">", "`", '"', "\t", "\n", "\x00", "\x1f", "\x7f"])
+def test_an_ascii_terminator_before_the_next_space_ends_the_link(terminator: str) -> None:
+    body = f"see https://a.example/x{terminator}y/z and more"
+
+    assert (
+        [span.url for span in find_links(body)]
+        == ["https://a.example/x"]
+        == [span.url for span in _reference_find_links(body)]
+    )

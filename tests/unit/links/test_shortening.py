@@ -140,6 +140,33 @@ def test_a_campaigns_body_is_scanned_once_and_each_message_gets_its_own_slugs(
     assert [link.url for link in second.links] == ["https://shop.example/s?c=1", "https://t.example/p#x"]
 
 
+def test_a_body_seen_once_stays_out_of_the_plan_cache_and_enters_it_on_the_second_sight() -> None:
+    body = f"Hi {secrets.token_hex(8)}, your order: https://shop.example/o/1"
+    key = (body, DOMAIN, False)
+
+    first = shorten_body(body, domain=DOMAIN, mint=CountingSlugs())
+    assert key not in shortening._plans  # a personalised body costs no LRU insert or eviction
+    second = shorten_body(body, domain=DOMAIN, mint=CountingSlugs())
+
+    assert key in shortening._plans
+    assert first == second  # same slugs from two fresh counters: the plan changes nothing in the result
+
+
+def test_two_campaigns_sent_interleaved_are_each_scanned_at_most_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    scans: list[str] = []
+    real_find_links = shortening.find_links
+    monkeypatch.setattr(shortening, "find_links", lambda body: scans.append(body) or real_find_links(body))
+    a = f"Sale {secrets.token_hex(8)}: https://shop.example/a"
+    b = f"Sale {secrets.token_hex(8)}: https://shop.example/b"
+    mint = CountingSlugs()
+
+    bodies = [shorten_body(body, domain=DOMAIN, mint=mint).body for body in (a, b) * 4]
+
+    # First sights scan; a's second sight scans again (the latest-body slot held b), b's comes from the slot.
+    assert scans == [a, b, a]
+    assert bodies == [f"Sale {body[5:21]}: https://go.brand.example/{n:010d}" for n, body in enumerate((a, b) * 4, 1)]
+
+
 def test_the_plan_depends_on_the_domain_and_on_keep_invalid() -> None:
     body = f"{secrets.token_hex(4)} https://go.brand.example/abc https://x.com/%zz https://x.com/ok"
 

@@ -106,6 +106,7 @@ def find_links(body: str) -> list[LinkSpan]:
     match_tail = _LINK_CHARACTERS.match
     match_ascii = _ASCII_LINK_CHARACTERS.match
     length = len(body)
+    ascii_body = body.isascii()
     position = 0
     while (colon := find("://", position)) >= 0:
         # http:// or https:// (any letter case) ends at the "://", and no letter, digit, + or - is
@@ -120,21 +121,36 @@ def find_links(body: str) -> list[LinkSpan]:
         if start and body[start - 1] in _GLUED:
             position = colon + 3
             continue
-        position = match_ascii(body, colon + 3).end()  # type: ignore[union-attr]  # matches ""
-        if position < length and body[position] >= "\x80":
-            position = match_tail(body, position).end()  # type: ignore[union-attr]  # matches ""
-        text = body[start:position]
-        if not text.isascii():
-            text = _cut_at_non_ascii_terminator(text)
-            position = start + len(text)
+        if ascii_body:
+            # The link most often runs to the next space: take that stretch when it holds no other
+            # character that ends a link (a control character, DEL, ``"``, ``<``, ``>`` or a backtick),
+            # which a few C string scans tell faster than the regex engine walking it.
+            position = find(" ", colon + 3)
+            if position < 0:
+                position = length
+            text = body[start:position]
+            if not text.isprintable() or '"' in text or "<" in text or ">" in text or "`" in text:
+                position = match_ascii(body, colon + 3).end()  # type: ignore[union-attr]  # matches ""
+                text = body[start:position]
+        else:
+            position = match_ascii(body, colon + 3).end()  # type: ignore[union-attr]  # matches ""
+            text = body[start:position]
+            # Then the Unicode rules, which a plain-ASCII body (most SMS) skips altogether.
+            if position < length and body[position] >= "\x80":
+                position = match_tail(body, position).end()  # type: ignore[union-attr]  # matches ""
+                text = body[start:position]
+            if not text.isascii():
+                text = _cut_at_non_ascii_terminator(text)
+                position = start + len(text)
         if text.find("://", 7) >= 0 and (inner := _INNER_LINK.search(text, 8)):
             text = text[: inner.start() + 1]
             position = start + len(text)
         if text[-1] in _TRIM_CANDIDATES:
             text = _trim_trailing(text)
-        scheme = _scheme_length(text) if len(text) > 7 else len(text)
-        if len(text) > scheme and text[scheme] not in "/?#":
-            spans.append(_new_span((start, start + len(text), text)))
+        size = len(text)
+        scheme = (8 if text[4] in "sS" else 7) if size > 7 else size  # http:// or https://
+        if size > scheme and text[scheme] not in "/?#":
+            spans.append(_new_span((start, start + size, text)))
     return spans
 
 

@@ -131,6 +131,10 @@ class SendBody(NamedTuple):
     links: tuple[LinkRecord, ...] = ()
 
 
+_new_send_body: Callable[[tuple[object, ...]], SendBody] = partial(tuple.__new__, SendBody)
+"""``SendBody`` from a tuple of all four fields, in order: one C call, once per shortened message."""
+
+
 class ShorteningRefused(Exception):
     """The message must fail, unsent, with ``code``."""
 
@@ -288,7 +292,7 @@ class LinkShortener:
 
     def _result(self, message: Message, shortened: ShortenedBody, records: tuple[LinkRecord, ...]) -> SendBody:
         if not shortened.invalid:
-            return SendBody(shortened.body, links=records)
+            return _new_send_body((shortened.body, None, None, records))
         span, problem = shortened.invalid[0]
         count = len(shortened.invalid)
         first = InvalidLinkError.for_link(span.url, problem).message

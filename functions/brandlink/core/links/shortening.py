@@ -14,8 +14,10 @@ Decisions (also in ``docs/links.md``):
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from functools import lru_cache, partial
+from functools import partial
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -55,6 +57,10 @@ class ShortenedBody(NamedTuple):
     """The invalid links left as written under ``keep_invalid`` (also in ``skipped``), each with its problem."""
 
 
+_new_shortened: Callable[[tuple[object, ...]], ShortenedBody] = partial(tuple.__new__, ShortenedBody)
+"""``ShortenedBody`` from a tuple of all four fields, in order: one C call, once per message."""
+
+
 def short_url(domain: str, slug: str, *, https: bool = True, local_port: int | None = None) -> str:
     """How every short link is spelled (in a message body, a click event, the Links API):
     ``https://{domain}/{slug}``, or ``{domain}/{slug}`` with ``DisableHttps``. ``local_port`` (local
@@ -91,16 +97,63 @@ class _Plan(NamedTuple):
 PLAN_CACHE_SIZE = 512
 """Bodies whose plan is remembered (~1 KB each at most): a campaign sends one body to every recipient."""
 
+_PlanKey = tuple[str, str, bool]
+_plans: OrderedDict[_PlanKey, _Plan] = OrderedDict()
+"""Plans of bodies seen at least twice, least recently used first (``_plan_for``)."""
+SEEN_SIZE = 4096
+"""Hashes of bodies seen once that are remembered (a few dozen KB): the second-sight filter."""
+_seen: set[int] = set()
+_latest: tuple[_PlanKey, _Plan] | None = None
+"""The plan of the latest body seen once: its second sight enters ``_plans`` without a new scan."""
+_plans_lock = threading.Lock()
 
-@lru_cache(maxsize=PLAN_CACHE_SIZE)
-def _plan(body: str, own_host: str, keep_invalid: bool) -> _Plan:
+
+def _plan_for(body: str, own_host: str, keep_invalid: bool) -> _Plan:
+    """``_make_plan``'s answer, remembered for bodies seen at least twice (LRU, ``PLAN_CACHE_SIZE``).
+
+    A campaign's messages share one body: finding and checking its links once per environment, not
+    once per recipient, takes most of the shortening's own cost off dispatch. Personalised bodies
+    (a mail merge: every body different) are each seen once, and inserting each in the LRU (and
+    evicting another, keeping 512 plans alive for nothing) was pure overhead for them. So a plan
+    enters the LRU on its body's second sight only: a set of hashes of bodies seen once (cleared
+    when it holds ``SEEN_SIZE``) says whether this is one, and the latest body's plan is kept
+    aside, so consecutive messages of one body scan it once; a body seen again later is scanned a
+    second time. A hash collision only caches a plan early (the LRU is keyed by the body itself).
+    Plans are immutable, so sharing them between messages and threads is safe."""
+    global _latest
+    key = (body, own_host, keep_invalid)
+    plan = _plans.get(key)
+    if plan is not None:
+        try:  # noqa: SIM105 (contextlib.suppress costs a context manager on every campaign message)
+            _plans.move_to_end(key)
+        except KeyError:  # another thread evicted it meanwhile: the plan in hand is still right
+            pass
+        return plan
+    latest = _latest
+    if latest is not None and latest[0] == key:
+        plan = latest[1]
+    else:
+        digest = hash(key)
+        if digest not in _seen:
+            plan = _make_plan(body, own_host, keep_invalid)  # raises for an invalid link: nothing remembered
+            if len(_seen) >= SEEN_SIZE:
+                _seen.clear()
+            _seen.add(digest)
+            _latest = (key, plan)
+            return plan
+        plan = _make_plan(body, own_host, keep_invalid)
+    with _plans_lock:
+        _plans[key] = plan
+        if len(_plans) > PLAN_CACHE_SIZE:
+            _plans.popitem(last=False)
+    return plan
+
+
+def _make_plan(body: str, own_host: str, keep_invalid: bool) -> _Plan:
     """Find and check the links of ``body`` (``own_host``: the shortening domain, lower case, no
     trailing dot). Raises ``InvalidLinkError`` for an invalid link unless ``keep_invalid``.
 
-    Cached: a campaign's messages share one body, so finding and checking its links once per
-    environment, not once per recipient, takes most of the shortening's own cost off dispatch
-    (bench/RESULTS.md, "dispatch with shortening"). A pure function of its arguments, returning
-    only immutable values, so sharing the result between messages and threads is safe."""
+    A pure function of its arguments, returning only immutable values (``_plan_for`` remembers them)."""
     to_shorten: list[LinkSpan] = []
     skipped: list[LinkSpan] = []
     invalid: list[tuple[LinkSpan, str]] = []
@@ -142,7 +195,7 @@ def shorten_body(
     """
     if "://" not in body:  # the common case of a body without links: no cache entry, no scan
         return ShortenedBody(body, ())
-    plan = _plan(body, domain.lower().rstrip("."), keep_invalid)
+    plan = _plan_for(body, domain.lower().rstrip("."), keep_invalid)
     to_shorten = plan.to_shorten
     if not to_shorten:
         return ShortenedBody(body, (), plan.skipped, plan.invalid)
@@ -157,4 +210,4 @@ def shorten_body(
         short = base + slug
         links.append(_new_link((slug, span.url, short, span)))
         parts += (short, piece)
-    return ShortenedBody("".join(parts), tuple(links), plan.skipped, plan.invalid)
+    return _new_shortened(("".join(parts), tuple(links), plan.skipped, plan.invalid))

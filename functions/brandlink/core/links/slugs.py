@@ -45,6 +45,7 @@ MIN_ROUNDS = 8
 
 _HALF = len(ALPHABET) ** (SLUG_LENGTH // 2)
 _PAIR = 62 * 62
+_PAIR_SQUARED = _PAIR * _PAIR
 _PAIRS = [a + b for a in ALPHABET for b in ALPHABET]  # 3,844 two-character spellings
 _DIGITS = {char: index for index, char in enumerate(ALPHABET)}
 
@@ -88,7 +89,17 @@ class SlugCipher:
     def slugs(self, values: range) -> list[str]:
         """The slugs of ``values``, computed as one batch (much cheaper per slug than one at a time)."""
         high, low = self._permutation.encrypt_halves(values)  # halves of 62^5: five digits each
-        return [_half(x) + _half(y) for x, y in zip(high, low)]  # noqa: B905 (same lengths)
+        # ``_half(x) + _half(y)`` spelled inline: no call per half, a third less per slug (bench/RESULTS.md).
+        digit, pair = ALPHABET, _PAIRS
+        return [
+            digit[x // _PAIR_SQUARED]
+            + pair[x // _PAIR % _PAIR]
+            + pair[x % _PAIR]
+            + digit[y // _PAIR_SQUARED]
+            + pair[y // _PAIR % _PAIR]
+            + pair[y % _PAIR]
+            for x, y in zip(high, low)  # noqa: B905 (same lengths)
+        ]
 
     def value(self, slug: str) -> int:
         """The counter value ``slug`` was minted from (support: when and by which block it was issued)."""

@@ -2,7 +2,7 @@
 
 Variables: BRANDLINK_API_PORT (8080), BRANDLINK_LINKS_PORT (8081), BRANDLINK_MOTO_PORT (free port),
 BRANDLINK_STATE_DIR (.brandlink), BRANDLINK_LOCAL_CONCURRENCY (10 containers per function),
-BRANDLINK_LOCAL_QUEUE_SECONDS (30). See docs/local.md.
+BRANDLINK_LOCAL_QUEUE_SECONDS (30), BRANDLINK_LOCAL_TIMEOUT_FACTOR (1). See docs/local.md.
 """
 
 from __future__ import annotations

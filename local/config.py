@@ -17,6 +17,7 @@ MOTO_PORT_VARIABLE = "BRANDLINK_MOTO_PORT"
 STATE_DIR_VARIABLE = "BRANDLINK_STATE_DIR"
 CONCURRENCY_VARIABLE = "BRANDLINK_LOCAL_CONCURRENCY"
 QUEUE_SECONDS_VARIABLE = "BRANDLINK_LOCAL_QUEUE_SECONDS"
+TIMEOUT_FACTOR_VARIABLE = "BRANDLINK_LOCAL_TIMEOUT_FACTOR"
 RUNNER_VARIABLES = frozenset(
     {
         API_PORT_VARIABLE,
@@ -25,12 +26,14 @@ RUNNER_VARIABLES = frozenset(
         STATE_DIR_VARIABLE,
         CONCURRENCY_VARIABLE,
         QUEUE_SECONDS_VARIABLE,
+        TIMEOUT_FACTOR_VARIABLE,
     }
 )
 DEFAULT_CONCURRENCY = 10
 # API Gateway's own integration timeout: no client of the gateway waits longer than that anyway.
 DEFAULT_QUEUE_SECONDS = 30.0
 MAX_CONCURRENCY = 100
+MAX_TIMEOUT_FACTOR = 20
 STATE_FILE_NAME = "local.json"
 DEFAULT_STATE_DIR = ".brandlink"
 
@@ -51,6 +54,9 @@ class LocalConfig:
     concurrency: int = DEFAULT_CONCURRENCY
     # How long an invocation waits for a free container before it is throttled (429).
     queue_seconds: float = DEFAULT_QUEUE_SECONDS
+    # Every function's timeout is its spec's times this: 1 behaves as Lambda; the e2e suite, which runs
+    # beside a CPU hog on two cores with moto in one process, gives functions room to end.
+    timeout_factor: int = 1
 
     @property
     def state_file(self) -> Path:
@@ -94,6 +100,18 @@ def _queue_seconds(env: Mapping[str, str]) -> float:
     return seconds
 
 
+def _timeout_factor(env: Mapping[str, str]) -> int:
+    raw = env.get(TIMEOUT_FACTOR_VARIABLE, "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_TIMEOUT_FACTOR:
+        raise LocalConfigError(
+            f"{TIMEOUT_FACTOR_VARIABLE} must be a whole number from 1 to {MAX_TIMEOUT_FACTOR} (each function's "
+            f"timeout is its spec's times this), got {raw!r}."
+        )
+    return int(raw)
+
+
 def load_local_config(env: Mapping[str, str]) -> LocalConfig:
     config = LocalConfig(
         api_port=_port(env, API_PORT_VARIABLE, 8080),
@@ -103,6 +121,7 @@ def load_local_config(env: Mapping[str, str]) -> LocalConfig:
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         concurrency=_concurrency(env),
         queue_seconds=_queue_seconds(env),
+        timeout_factor=_timeout_factor(env),
     )
     fixed = [port for port in (config.api_port, config.links_port, config.moto_port) if port]
     if len(fixed) != len(set(fixed)):

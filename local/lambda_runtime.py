@@ -300,11 +300,13 @@ class LambdaFunction:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         queue_seconds: float = DEFAULT_QUEUE_SECONDS,
+        timeout_factor: int = 1,
         isolation: Literal["process", "in_process"] = "process",
     ) -> None:
         self.spec = spec
         self._region = region
         self._queue_seconds = queue_seconds
+        self._timeout_seconds = spec.timeout_seconds * timeout_factor
         self._isolation = isolation
         # One interpreter cannot hold two invocations apart (see local.container): in-process is serial.
         limit = 1 if isolation == "in_process" else (spec.reserved_concurrency or concurrency)
@@ -399,7 +401,7 @@ class LambdaFunction:
     def new_context(self) -> LocalLambdaContext:
         return context_for(
             self.deployed_name,
-            timeout_seconds=self.spec.timeout_seconds,
+            timeout_seconds=self._timeout_seconds,
             memory_mb=self.spec.memory_mb,
             region=self._region,
         )
@@ -417,9 +419,15 @@ class LambdaFunction:
 
 
 def build_functions(
-    region: str, *, concurrency: int = DEFAULT_CONCURRENCY, queue_seconds: float = DEFAULT_QUEUE_SECONDS
+    region: str,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    queue_seconds: float = DEFAULT_QUEUE_SECONDS,
+    timeout_factor: int = 1,
 ) -> dict[str, LambdaFunction]:
     return {
-        spec.logical: LambdaFunction(spec, region, concurrency=concurrency, queue_seconds=queue_seconds)
+        spec.logical: LambdaFunction(
+            spec, region, concurrency=concurrency, queue_seconds=queue_seconds, timeout_factor=timeout_factor
+        )
         for spec in resources.DECLARED_FUNCTIONS
     }

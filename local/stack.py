@@ -121,7 +121,12 @@ class LocalStack:
         clock_file = (config.state_dir / CLOCK_FILE_NAME).resolve()
         reset_clock(clock_file)
         os.environ[CLOCK_FILE_VARIABLE] = str(clock_file)
-        functions = build_functions(config.region, concurrency=config.concurrency, queue_seconds=config.queue_seconds)
+        functions = build_functions(
+            config.region,
+            concurrency=config.concurrency,
+            queue_seconds=config.queue_seconds,
+            timeout_factor=config.timeout_factor,
+        )
         self._functions = functions
         # Bind both gateways before anything slow, so a taken port fails at once.
         api = self._add_gateway("api", config.api_port, _function_for_api(functions, "management"), API_PORT_VARIABLE)

@@ -19,7 +19,7 @@ def test_defaults() -> None:
     assert config.state_file == Path(".brandlink/local.json")
     assert config.region == "us-east-1"
     assert config.host == "127.0.0.1"
-    assert (config.concurrency, config.queue_seconds) == (10, 30.0)
+    assert (config.concurrency, config.queue_seconds, config.timeout_factor) == (10, 30.0, 1)
 
 
 def test_variables_override_the_defaults() -> None:
@@ -32,9 +32,10 @@ def test_variables_override_the_defaults() -> None:
             "AWS_REGION": "eu-west-1",
             "BRANDLINK_LOCAL_CONCURRENCY": "3",
             "BRANDLINK_LOCAL_QUEUE_SECONDS": "2.5",
+            "BRANDLINK_LOCAL_TIMEOUT_FACTOR": "4",
         }
     )
-    assert (config.concurrency, config.queue_seconds) == (3, 2.5)
+    assert (config.concurrency, config.queue_seconds, config.timeout_factor) == (3, 2.5, 4)
     assert (config.api_port, config.links_port, config.moto_port) == (9000, 0, 9002)
     assert config.state_file == Path("/tmp/elsewhere/local.json")
     assert config.region == "eu-west-1"
@@ -120,3 +121,9 @@ def test_reading_a_missing_or_broken_state_file_says_what_to_do(tmp_path: Path) 
     broken.write_text("{not json")
     with pytest.raises(StateFileError, match="not a local stack state file"):
         read_state(broken)
+
+
+@pytest.mark.parametrize("value", ["0", "21", "2.5", "slow"])
+def test_a_bad_timeout_factor_says_what_to_set(value: str) -> None:
+    with pytest.raises(LocalConfigError, match="BRANDLINK_LOCAL_TIMEOUT_FACTOR must be a whole number from 1 to 20"):
+        load_local_config({"BRANDLINK_LOCAL_TIMEOUT_FACTOR": value})

@@ -293,6 +293,14 @@ def test_an_invocation_past_the_timeout_is_stopped_like_lambda_does(
         os.kill(stuck_pid, 0)
 
 
+def test_the_timeout_factor_scales_every_invocations_timeout(make: Callable[..., LambdaFunction]) -> None:
+    """BRANDLINK_LOCAL_TIMEOUT_FACTOR (the e2e suite's 4): the context and the runtime's deadline say
+    the spec's timeout times the factor; 1 is Lambda's own."""
+    assert make(probe_spec("x.handler", timeout=5)).new_context().get_remaining_time_in_millis() > 4_000
+    scaled = make(probe_spec("x.handler", timeout=5), timeout_factor=4).new_context()
+    assert 15_000 < scaled.get_remaining_time_in_millis() <= 20_000
+
+
 def test_a_function_runs_several_invocations_at_once_each_in_its_own_container(
     package: tuple[str, Path], tmp_path: Path, make: Callable[..., LambdaFunction]
 ) -> None:

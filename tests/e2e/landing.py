@@ -9,13 +9,14 @@ recipient's ``curl`` would open a link (it resolves ``*.localhost`` to loopback 
 from __future__ import annotations
 
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from tests.e2e.serving import serving
 
 CURL_TIMEOUT_SECONDS = 60.0
 
@@ -59,13 +60,8 @@ def landing() -> Iterator[Landing]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
     server_ref.append(Landing(f"http://127.0.0.1:{server.server_address[1]}"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield server_ref[0]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def curl(*args: str) -> tuple[int, str, str]:

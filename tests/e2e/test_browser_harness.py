@@ -6,7 +6,6 @@ Short-link and insights-page tests build on it; this test tells apart "the harne
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.browser import screenshot_path
+from tests.e2e.serving import serving
 
 pytestmark = [pytest.mark.e2e]
 
@@ -36,13 +36,8 @@ class _Page(BaseHTTPRequestHandler):
 @pytest.fixture
 def page_url() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_chromium_runs_scripts_and_saves_a_screenshot(chromium: Any, page_url: str) -> None:

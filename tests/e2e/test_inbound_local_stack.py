@@ -4,7 +4,6 @@ goes back; STOP refuses the next send with 21610, START lets it through, HELP ge
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +18,7 @@ from twilio.request_validator import RequestValidator
 from brandlink.core.inbound.opt_out import DEFAULT_REPLIES, OptOutType
 from local.twilio_client import make_client
 from tests.e2e.conftest import give_senders, run_cli
+from tests.e2e.serving import serving
 from tests.e2e.stack_process import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -60,11 +60,8 @@ class InboundReceiver:
 @pytest.fixture(name="receiver")
 def receiver_fixture() -> Iterator[InboundReceiver]:
     receiver = InboundReceiver()
-    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
-    thread.start()
-    yield receiver
-    receiver.server.shutdown()
-    receiver.server.server_close()
+    with serving(receiver.server):
+        yield receiver
 
 
 def wait_until(check: Callable[[], Any]) -> Any:

@@ -5,7 +5,6 @@ the stack's scheduler pump, cancel before and after it fires, paging."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from twilio.rest import Client
 
 from local.twilio_client import make_client
 from tests.e2e.conftest import give_senders
+from tests.e2e.serving import serving
 from tests.e2e.stack_process import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -57,11 +57,8 @@ class Receiver:
 @pytest.fixture(name="receiver")
 def receiver_fixture() -> Iterator[Receiver]:
     receiver = Receiver()
-    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
-    thread.start()
-    yield receiver
-    receiver.server.shutdown()
-    receiver.server.server_close()
+    with serving(receiver.server):
+        yield receiver
 
 
 @pytest.fixture(name="account")

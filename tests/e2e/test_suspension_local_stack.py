@@ -4,7 +4,6 @@ reactivation restores sending; the operator's per-account limits (finding 5) app
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ import requests
 
 from brandlink.core.messaging.scheduling import schedule_name
 from tests.e2e.conftest import give_senders
+from tests.e2e.serving import serving
 from tests.e2e.stack_process import LocalStackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -57,14 +57,8 @@ class Callbacks:
 @pytest.fixture
 def callbacks() -> Iterator[Callbacks]:
     receiver = Callbacks()
-    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(receiver.server):
         yield receiver
-    finally:
-        receiver.server.shutdown()
-        receiver.server.server_close()
-        thread.join(timeout=5)
 
 
 def wait_until(check: Callable[[], Any]) -> Any:
